@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release builds of the numeric targets drop overflow and bounds checks in the hot loops;
+// unsafeFlags are allowed because dlspec is always the root package.
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+  name: "dlspec",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "dlspec", targets: ["dlspec"]),
+    .library(name: "DLSpec", targets: ["DLSpec"]),
+    .library(name: "DLRuntime", targets: ["DLRuntime"]),
+    .library(name: "DLTrain", targets: ["DLTrain"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    .systemLibrary(name: "_COpenBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "_CHDF5", pkgConfig: "hdf5-serial",
+                   providers: [.apt(["libhdf5-dev"])]),
+    .systemLibrary(name: "_CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "DLRuntime", dependencies: ["_COpenBLAS"], swiftSettings: fastMath),
+    .target(name: "DLSpec", dependencies: ["DLRuntime", "Yams"], swiftSettings: fastMath),
+    .target(name: "DLTrain", dependencies: ["DLSpec", "DLRuntime", "_CHDF5", "_CZlib"],
+            swiftSettings: fastMath),
+    .executableTarget(name: "dlspec", dependencies: [
+      "DLSpec", "DLRuntime", "DLTrain",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+    .target(name: "DLSpecTestSupport", dependencies: ["DLSpec", "DLRuntime"],
+            path: "Tests/DLSpecTestSupport"),
+    .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLSpecTestSupport"]),
+    .testTarget(name: "DLSpecTests", dependencies: ["DLSpec", "DLSpecTestSupport"],
+                resources: [.copy("BadSpecs"), .copy("Goldens")]),
+    .testTarget(name: "DLTrainTests", dependencies: ["DLTrain", "DLSpecTestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["DLSpecTestSupport"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// Module DLRuntime: see README.md beside this file.

@@ -1,0 +1,1 @@
+// Module DLSpec: see README.md beside this file.

@@ -1,0 +1,1 @@
+// Module DLTrain: see README.md beside this file.

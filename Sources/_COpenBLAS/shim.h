@@ -1,0 +1,2 @@
+// The only place OpenBLAS's C API enters Swift.
+#include <cblas.h>

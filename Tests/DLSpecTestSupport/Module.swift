@@ -1,0 +1,1 @@
+// Module DLSpecTestSupport: see README.md beside this file.
