@@ -1,0 +1,74 @@
+import Foundation
+
+/// `dlspec inspect`: the resolved experiment, with every default marked as such.
+public enum InspectRenderer {
+  public static func text(_ e: Experiment) -> String {
+    var out = "experiment '\(e.name)'\(e.nameOrigin.isDefault ? "  (default: file name)" : "")\n"
+    out += "  dlspec version \(e.version), from \(e.sourcePath)\n\n"
+    out += "model: input \(e.model.input) per sample, \(CostRenderer.int(e.model.parameterCount)) parameters\n"
+    let header = ["#", "layer", "kind", "output", "parameter shapes", "params", "settings"]
+    var rows: [[String]] = [header]
+    for l in e.model.layers {
+      let shapes = l.parameters.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
+      let settings = l.params.order.compactMap { k -> String? in
+        guard let v = l.params[k] else { return nil }
+        return "\(k)=\(v)" + (l.params.origin(k).isDefault ? "*" : "")
+      }.joined(separator: " ")
+      rows.append([
+        String(l.index + 1), l.name, l.kindName, l.outputShape.description,
+        shapes.isEmpty ? "-" : shapes, CostRenderer.int(l.parameterCount), settings,
+      ])
+    }
+    out += table(rows, rightAligned: [0, 5])
+    out += "  (* = default)\n\n"
+    out += "loss: \(e.loss.value.rawValue)\n"
+    out += section("optimizer", e.optimizer.variant, e.optimizer.params, e.optimizer.origin)
+    out += section("schedule", e.schedule.variant, e.schedule.params, e.schedule.origin)
+    out += section("train", nil, e.train.params, e.train.origin)
+    out += section("checkpoint", nil, e.checkpoint.params, e.checkpoint.origin)
+    out += data(e.data)
+    return out
+  }
+
+  static func section(_ title: String, _ variant: String?, _ p: ParamValues, _ origin: Origin) -> String {
+    var out = "\(title):" + (variant.map { " \($0)" } ?? "") + (origin.isDefault ? "  (default)" : "") + "\n"
+    for k in p.order {
+      guard let v = p[k] else { continue }
+      out += "  \(k): \(v)" + (p.origin(k).isDefault ? "  (default)" : "") + "\n"
+    }
+    return out
+  }
+
+  static func data(_ d: DataConfig?) -> String {
+    guard let d else { return "data: none (train and evaluate need a `data:` section)\n" }
+    var out = "data:\n"
+    switch d.source {
+    case .named(let n): out += "  dataset: \(n)\n"
+    case .files(let train, let test):
+      out += "  train: \(describe(train))\n"
+      if let test { out += "  test: \(describe(test))\n" }
+    }
+    out += "  validation_split: \(ParamValue.number(d.validationSplit))\n"
+    if let c = d.classes { out += "  classes: \(c)\n" }
+    return out
+  }
+
+  static func describe(_ f: DataFile) -> String {
+    switch f.format {
+    case .hdf5(let path, let x, let y): return "hdf5 \(path) (x: \(x), y: \(y))"
+    case .idx(let images, let labels): return "idx images \(images), labels \(labels)"
+    }
+  }
+
+  static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+    var widths = [Int](repeating: 0, count: rows.first?.count ?? 0)
+    for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+    return rows.map { r in
+      "  " + r.enumerated().map { i, c in
+        rightAligned.contains(i)
+          ? String(repeating: " ", count: widths[i] - c.count) + c
+          : c + String(repeating: " ", count: widths[i] - c.count)
+      }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+    }.joined(separator: "\n") + "\n"
+  }
+}

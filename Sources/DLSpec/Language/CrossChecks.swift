@@ -1,0 +1,108 @@
+/// Rules that span sections: output width against the data's classes, the loss against the
+/// model's output, the data's sample size against the input, memory, and warnings for legal
+/// but suspicious specs.
+struct CrossChecks {
+  var memoryLimit: Int
+
+  func run(_ e: Experiment, into bag: inout DiagnosticBag) {
+    let layers = e.model.layers
+    let output = e.model.output
+    let lastLocation = layers.last?.location
+    // The layer that decides the output width: the last one with parameters.
+    let widthLayer = layers.last { !$0.parameters.isEmpty } ?? layers.last
+
+    if output.rank != 1 {
+      bag.error(
+        .lossMismatch, at: lastLocation,
+        "loss '\(e.loss.value.rawValue)' needs a flat output of class scores, but the model "
+          + "outputs \(output)",
+        hint: "end the model with `- flatten` and `- dense: {units: <classes>}`")
+    } else if let classes = e.data?.classes, output.dims[0] != classes {
+      bag.error(
+        .classCountMismatch, at: widthLayer?.location,
+        "the model outputs \(output.dims[0]) values per sample, but the data has \(classes) classes",
+        hint: "set the last dense layer's units to \(classes)")
+    } else if e.loss.value == .crossEntropy, output.dims[0] < 2 {
+      bag.error(
+        .lossMismatch, at: widthLayer?.location,
+        "cross_entropy needs at least 2 classes, but the model outputs \(output.dims[0])",
+        hint: "use one output per class")
+    }
+
+    if let data = e.data, case .named(let name) = data.source,
+      let shape = DataSection.namedDatasets[name]?.shape
+    {
+      let samples = shape.reduce(1, *)
+      if e.model.input.elementCount != samples {
+        bag.error(
+          .shapeMismatch, at: e.model.inputOrigin.location,
+          "'\(name)' samples are \(Shape(shape)) (\(samples) values), but the model input is "
+            + "\(e.model.input)",
+          hint: "use `input: [\(samples)]` or `input: \(Shape(shape))`")
+      }
+    }
+
+    let bytes = TrainingMemory(e, batch: e.train.value.batchSize).totalBytes
+    if bytes > memoryLimit {
+      bag.error(
+        .tooLarge, at: e.model.inputOrigin.location ?? lastLocation,
+        "training at batch size \(e.train.value.batchSize) needs \(ByteCount.format(bytes)) "
+          + "(\(bytes) bytes), more than this machine's \(ByteCount.format(memoryLimit))",
+        hint: "reduce batch_size or the model's size; `dlspec cost` shows where the memory goes")
+    }
+    warnings(e, into: &bag)
+  }
+
+  func warnings(_ e: Experiment, into bag: inout DiagnosticBag) {
+    let layers = e.model.layers
+    let softmaxes = layers.filter { $0.kind is Softmax || $0.kind is LogSoftmax }
+    if e.loss.value == .crossEntropy {
+      for s in softmaxes where s.index != layers.count - 1 {
+        bag.warning(
+          .softmaxNotLast, at: s.location,
+          "\(s.kindName) is not the last layer, but the loss is cross_entropy",
+          hint: "cross_entropy reads the last layer as class scores; put \(s.kindName) last or remove it")
+      }
+    }
+    if softmaxes.count > 1, let second = softmaxes.dropFirst().first {
+      bag.warning(
+        .doubleSoftmax, at: second.location, "the model applies softmax more than once",
+        hint: "a second softmax flattens the probabilities towards uniform; keep one")
+    }
+    // §4.3: gradients through sigmoid layers shrink by at least 4× each (σ' ≤ 1/4), (4.21).
+    let sigmoidCount = layers.filter { $0.kind is Sigmoid }.count
+    if sigmoidCount > 5, let sixth = layers.filter({ $0.kind is Sigmoid }).dropFirst(5).first {
+      bag.warning(
+        .deepSigmoid, at: sixth.location,
+        "\(sigmoidCount) sigmoid layers: gradients shrink at least 4× per layer (§4.3, (4.21))",
+        hint: "use relu or tanh in deep stacks; watch the per-layer gradient norms in metrics.csv")
+    }
+    for (a, b) in zip(layers, layers.dropFirst()) where a.kind.isActivation && b.kind.isActivation {
+      bag.warning(
+        .consecutiveActivations, at: b.location,
+        "\(b.kindName) directly follows \(a.kindName)",
+        hint: "two activations in a row are rarely intended; is a dense or conv2d layer missing?")
+    }
+  }
+}
+
+extension Origin {
+  public var location: SourceLocation? {
+    if case .source(let l) = self { return l }
+    return nil
+  }
+}
+
+/// Human-readable byte counts (binary units), used in messages and tables.
+public enum ByteCount {
+  public static func format(_ bytes: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var value = Double(bytes)
+    var i = 0
+    while value >= 1024, i < units.count - 1 {
+      value /= 1024
+      i += 1
+    }
+    return i == 0 ? "\(bytes) B" : String(format: "%.2f", value) + " " + units[i]
+  }
+}

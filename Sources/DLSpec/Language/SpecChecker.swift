@@ -1,0 +1,123 @@
+import Foundation
+
+/// Syntax tree → `Experiment`: checks every section, runs shape inference and the
+/// cross-section rules, and reports every problem found in one pass.
+public struct SpecChecker {
+  public static let sections = [
+    "checkpoint", "data", "description", "dlspec", "loss", "model", "name", "optimizer",
+    "schedule", "train",
+  ]
+
+  public var registry: LayerRegistry
+  /// Training memory above this is refused (bytes); the CLI passes the machine's memory.
+  public var memoryLimit: Int
+
+  public init(registry: LayerRegistry = .builtIn, memoryLimit: Int = SpecChecker.defaultMemoryLimit) {
+    self.registry = registry
+    self.memoryLimit = memoryLimit
+  }
+
+  public static var defaultMemoryLimit: Int {
+    Int(clamping: ProcessInfo.processInfo.physicalMemory)
+  }
+
+  /// The outcome of checking one file: the IR when there are no errors, and all diagnostics.
+  public struct Result: Sendable {
+    public var experiment: Experiment?
+    public var diagnostics: [Diagnostic]
+    public var source: SourceFile?
+
+    public var isValid: Bool { experiment != nil && !diagnostics.contains { $0.severity == .error } }
+  }
+
+  public func check(path: String) -> Result {
+    switch SourceFile.load(path: path) {
+    case .failure(let d): return Result(experiment: nil, diagnostics: [d], source: nil)
+    case .success(let source): return check(source)
+    }
+  }
+
+  public func check(_ source: SourceFile) -> Result {
+    var bag = DiagnosticBag()
+    let root: SyntaxNode
+    switch SyntaxParser.parse(source) {
+    case .failure(let d): return Result(experiment: nil, diagnostics: [d], source: source)
+    case .success(let node): root = node
+    }
+    let experiment = build(root, source: source, into: &bag)
+    return Result(
+      experiment: bag.hasErrors ? nil : experiment, diagnostics: bag.sorted, source: source)
+  }
+
+  func build(_ root: SyntaxNode, source: SourceFile, into bag: inout DiagnosticBag) -> Experiment? {
+    guard let pairs = root.mappingPairs else {
+      bag.error(
+        .rootNotMapping, at: root.location,
+        "a spec must be a mapping of sections, found \(root.kindDescription)",
+        hint: "start with `dlspec: 1`, then `model:` and `loss:` at the left margin")
+      return nil
+    }
+    let version = LanguageVersion.check(pairs, rootLocation: root.location, into: &bag)
+    var nodes: [String: SyntaxNode] = [:]
+    for (key, value) in pairs {
+      guard case .string(let name)? = key.scalar else {
+        bag.error(.wrongType, at: key.location, "section names must be strings, found \(key.kindDescription)")
+        continue
+      }
+      guard Self.sections.contains(name) else {
+        bag.error(
+          .unknownKey, at: key.location, "unknown section '\(name)'",
+          hint: Suggest.hint(for: name, among: Self.sections, noun: "sections"))
+        continue
+      }
+      nodes[name] = value
+    }
+    // A wrong version means the grammar is unknown: stop before reporting noise.
+    guard let version else { return nil }
+    for required in ["model", "loss"] where nodes[required] == nil {
+      bag.error(
+        .missingSection, at: root.location, "the spec has no '\(required)' section",
+        hint: required == "model"
+          ? "add `model:` with `input:` and `layers:`"
+          : "add `loss: cross_entropy` (or mse, l1)")
+    }
+    let name = readName(nodes["name"], path: source.path, into: &bag)
+    let directory = URL(fileURLWithPath: source.path).deletingLastPathComponent().path
+    if let d = nodes["description"], d.scalar.map({ if case .string = $0 { return false } else { return true } }) ?? true {
+      bag.error(.wrongType, at: d.location, "'description' must be a string, found \(d.kindDescription)")
+    }
+    let data = nodes["data"].flatMap { DataSection.read($0, specDirectory: directory, into: &bag) }
+    let model = nodes["model"].flatMap { ModelSection.read($0, registry: registry, into: &bag) }
+    let loss = nodes["loss"].flatMap { LossSection.read($0, into: &bag) }
+    let optimizer = nodes["optimizer"].map { OptimizerSection.read($0, into: &bag) }
+      ?? OptimizerSection.defaultSection
+    let schedule = nodes["schedule"].map { ScheduleSection.read($0, into: &bag) }
+      ?? ScheduleSection.defaultSection
+    let train = TrainSection.read(nodes["train"], into: &bag)
+    let checkpoint = CheckpointSection.read(nodes["checkpoint"], into: &bag)
+    guard let model, let loss, let optimizer, let schedule, let train, let checkpoint, let name
+    else { return nil }
+    let experiment = Experiment(
+      version: version, name: name.0, nameOrigin: name.1, sourcePath: source.path, data: data,
+      model: model, loss: loss, optimizer: optimizer, schedule: schedule, train: train,
+      checkpoint: checkpoint)
+    CrossChecks(memoryLimit: memoryLimit).run(experiment, into: &bag)
+    return experiment
+  }
+
+  func readName(_ node: SyntaxNode?, path: String, into bag: inout DiagnosticBag) -> (String, Origin)? {
+    guard let node else {
+      let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+      return (stem.isEmpty ? "experiment" : stem, .defaulted)
+    }
+    guard case .string(let s)? = node.scalar, !s.isEmpty,
+      s.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+    else {
+      bag.error(
+        .wrongType, at: node.location, "'name' must be a non-empty name, found \(node.kindDescription)",
+        hint: "use letters, digits, '-', '_' and '.': it names the run directory")
+      return nil
+    }
+    return (s, .source(node.location))
+  }
+}

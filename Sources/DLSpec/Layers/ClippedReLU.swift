@@ -1,0 +1,21 @@
+/// `clipped_relu`: min(max(z, 0), t) element-wise (problem 3.4); gradient 1 on 0 < z < t.
+///
+/// ```yaml
+/// - clipped_relu: {t: 6}
+/// ```
+public struct ClippedReLU: ElementwiseLayerKind {
+  public static let name = "clipped_relu"
+  public static let summary = "ReLU clipped at t: min(max(z, 0), t)"
+  public static let params = [
+    ParamSpec(
+      "t", .number(min: 0, max: nil, exclusiveMin: true, exclusiveMax: false),
+      default: .number(1), doc: "the clipping threshold t > 0")
+  ]
+
+  public var t: Double
+
+  public init?(_ values: ParamValues, at location: SourceLocation, bag: inout DiagnosticBag) {
+    guard let t = values.number("t") else { return nil }
+    self.t = t
+  }
+}

@@ -1,0 +1,55 @@
+/// `dense`: a fully connected layer, y = W x + b.
+///
+/// Shapes: x [in] → y [units]; W [units, in], b [units]. Input must be flat (rank 1): a
+/// [C, H, W] tensor needs an explicit `flatten` first, so the order in which pixels meet the
+/// weights is never a guess (docs/spec-language.md, "shape rules").
+///
+/// ```yaml
+/// - dense: {units: 100}          # bias: true by default
+/// ```
+public struct Dense: LayerKind {
+  public static let name = "dense"
+  public static let summary = "fully connected layer y = Wx + b; input must be flat"
+  public static let params = [
+    ParamSpec("units", .int(min: 1, max: nil), required: true, doc: "number of output units"),
+    ParamSpec("bias", .bool, default: .bool(true), doc: "add a learned bias b"),
+  ]
+
+  public var units: Int
+  public var bias: Bool
+
+  public init?(_ values: ParamValues, at location: SourceLocation, bag: inout DiagnosticBag) {
+    guard let units = values.int("units"), let bias = values.bool("bias") else { return nil }
+    self.units = units
+    self.bias = bias
+  }
+
+  public func outputShape(for input: Shape) -> Result<Shape, ShapeProblem> {
+    guard input.rank == 1 else {
+      return .failure(
+        ShapeProblem(
+          .needsFlatten, "dense needs a flat input, but it receives \(input)",
+          hint: "insert `- flatten` before this layer to turn \(input) into "
+            + "[\(input.count.map(String.init) ?? "…")]"))
+    }
+    return .success(Shape([units]))
+  }
+
+  public func parameterShapes(for input: Shape) -> [ParameterShape] {
+    let fanIn = input.elementCount
+    var p = [ParameterShape("weight", Shape([units, fanIn]), fanIn: fanIn, fanOut: units)]
+    if bias { p.append(ParameterShape("bias", Shape([units]), fanIn: fanIn, fanOut: units)) }
+    return p
+  }
+
+  /// Forward: a length-`in` dot product per unit is `in` multiplies and `in − 1` adds; the
+  /// bias add makes it 2·in·units exactly, as in (4.12). Backward per sample, as in (4.13):
+  /// dW = δ xᵀ is `in·units` multiplies; db = δ is free; dx = Wᵀδ is 2·in·units.
+  public func cost(input: Shape, output: Shape) -> LayerCost {
+    let macs = input.elementCount * units
+    return LayerCost(
+      forwardMACs: macs, forwardOps: 2 * macs - (bias ? 0 : units),
+      backwardParamOps: macs, backwardInputOps: 2 * macs,
+      backwardParamMACs: macs, backwardInputMACs: macs)
+  }
+}

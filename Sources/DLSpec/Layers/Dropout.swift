@@ -1,0 +1,30 @@
+/// `dropout`: during training, zero each unit with probability p and scale survivors by
+/// 1/(1 − p) (inverted dropout), so evaluation is the identity. Seeded from `train.seed`.
+///
+/// ```yaml
+/// - dropout: {p: 0.5}
+/// ```
+public struct Dropout: LayerKind {
+  public static let name = "dropout"
+  public static let summary = "inverted dropout with drop probability p (identity when evaluating)"
+  public static let params = [
+    ParamSpec(
+      "p", .number(min: 0, max: 1, exclusiveMin: false, exclusiveMax: true), required: true,
+      doc: "probability of dropping a unit, in [0, 1)")
+  ]
+
+  public var p: Double
+
+  public init?(_ values: ParamValues, at location: SourceLocation, bag: inout DiagnosticBag) {
+    guard let p = values.number("p") else { return nil }
+    self.p = p
+  }
+
+  public func outputShape(for input: Shape) -> Result<Shape, ShapeProblem> { .success(input) }
+
+  /// One multiply by the mask per unit, forward and backward.
+  public func cost(input: Shape, output: Shape) -> LayerCost {
+    let n = output.elementCount
+    return LayerCost(forwardOps: n, backwardParamOps: 0, backwardInputOps: n)
+  }
+}

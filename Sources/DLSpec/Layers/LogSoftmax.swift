@@ -1,0 +1,17 @@
+/// `log_softmax`: u_k − log Σ_j e^{u_j} over a flat input (log-sum-exp, stable). With
+/// `loss: cross_entropy` the loss is the negative log-likelihood −log_softmax(u)_y.
+///
+/// ```yaml
+/// - log_softmax
+/// ```
+public struct LogSoftmax: ElementwiseLayerKind, ParameterlessLayerKind {
+  public static let name = "log_softmax"
+  public static let summary = "logarithm of softmax over a flat input"
+  public init() {}
+
+  public func outputShape(for input: Shape) -> Result<Shape, ShapeProblem> {
+    SoftmaxShape.check(Self.name, input)
+  }
+
+  public var isActivation: Bool { false }
+}

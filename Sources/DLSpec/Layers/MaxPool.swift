@@ -1,0 +1,25 @@
+/// `maxpool`: the maximum of each window. x [C, H, W] → y [C, H', W'].
+/// Backward routes each output gradient to the window's (first) maximum.
+///
+/// ```yaml
+/// - maxpool: {size: 2}            # stride defaults to the size
+/// ```
+public struct MaxPool: PoolingLayerKind {
+  public static let name = "maxpool"
+  public static let summary = "maximum over each window of a [C, H, W] input"
+  public var size: (y: Int, x: Int)
+  public var stride: (y: Int, x: Int)
+
+  public init(size: (y: Int, x: Int), stride: (y: Int, x: Int)) {
+    self.size = size
+    self.stride = stride
+  }
+
+  /// Forward: ky·kx − 1 comparisons per output. Backward: one add per output into the
+  /// routed input position (windows may overlap).
+  public func cost(input: Shape, output: Shape) -> LayerCost {
+    let n = output.elementCount
+    return LayerCost(
+      forwardOps: n * (size.y * size.x - 1), backwardParamOps: 0, backwardInputOps: n)
+  }
+}

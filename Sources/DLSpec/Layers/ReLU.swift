@@ -1,0 +1,11 @@
+/// `relu`: max(z, 0) element-wise. Gradient 1 for z > 0 and 0 for z ≤ 0 (a choice at the kink
+/// z = 0, which gradcheck skips).
+///
+/// ```yaml
+/// - relu
+/// ```
+public struct ReLU: ElementwiseLayerKind, ParameterlessLayerKind {
+  public static let name = "relu"
+  public static let summary = "rectified linear unit max(z, 0)"
+  public init() {}
+}

@@ -1,1 +1,0 @@
-// Module DLSpec: see README.md beside this file.

@@ -1,0 +1,40 @@
+/// Did-you-mean suggestions, chosen by Levenshtein distance as swift-argument-parser does.
+public enum Suggest {
+  public static func closest(to word: String, in candidates: [String]) -> String? {
+    let w = Array(word.lowercased())
+    var best: (String, Int)? = nil
+    for c in candidates {
+      let d = distance(w, Array(c.lowercased()))
+      if let b = best, b.1 <= d { continue }
+      best = (c, d)
+    }
+    // Only suggest when the typo is small relative to the word; otherwise the list is better.
+    guard let (name, d) = best, d <= max(2, w.count / 3) else { return nil }
+    return name
+  }
+
+  static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      current[0] = i
+      for j in 1...b.count {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+      }
+      swap(&previous, &current)
+    }
+    return previous[b.count]
+  }
+
+  /// "did you mean 'dense'? known: a, b, c" or just the known list.
+  public static func hint(for word: String, among candidates: [String], noun: String) -> String {
+    let list = candidates.sorted().joined(separator: ", ")
+    if let c = closest(to: word, in: candidates) {
+      return "did you mean '\(c)'? \(noun): \(list)"
+    }
+    return "\(noun): \(list)"
+  }
+}

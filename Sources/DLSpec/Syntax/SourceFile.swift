@@ -1,0 +1,109 @@
+import Foundation
+
+/// The text of a spec file, kept so diagnostics can quote the offending line.
+public struct SourceFile: Sendable {
+  /// Spec files are small; anything larger is refused before parsing so that a hostile file
+  /// (a multi-megabyte scalar, say) costs bounded memory and time.
+  public static let maximumBytes = 1 << 20
+
+  public let path: String
+  public let text: String
+  public let lines: [Substring]
+
+  public init(path: String, text: String) {
+    self.path = path
+    self.text = text
+    self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+  }
+
+  /// Reads and checks a file: size, then UTF-8. Problems come back as diagnostics.
+  public static func load(path: String) -> Result<SourceFile, Diagnostic> {
+    let url = URL(fileURLWithPath: path)
+    guard let handle = try? FileHandle(forReadingFrom: url) else {
+      return .failure(
+        Diagnostic(
+          .fileUnreadable, at: SourceLocation(file: path, line: 1, column: 1),
+          "cannot read '\(path)'", hint: "check that the file exists and is readable"))
+    }
+    defer { try? handle.close() }
+    // Read one byte past the limit so an oversized file is detected without reading it all.
+    let data = (try? handle.read(upToCount: maximumBytes + 1)) ?? Data()
+    return decode(path: path, bytes: data)
+  }
+
+  /// Checks size and UTF-8 validity of raw bytes.
+  public static func decode(path: String, bytes: Data) -> Result<SourceFile, Diagnostic> {
+    if bytes.count > maximumBytes {
+      return .failure(
+        Diagnostic(
+          .fileTooLarge, at: SourceLocation(file: path, line: 1, column: 1),
+          "spec file is larger than \(maximumBytes) bytes",
+          hint: "a spec describes an experiment; keep data in HDF5 or IDX files it names"))
+    }
+    if let offset = firstInvalidUTF8(bytes) {
+      let (line, column) = position(ofByte: offset, in: bytes)
+      return .failure(
+        Diagnostic(
+          .invalidUTF8, at: SourceLocation(file: path, line: line, column: column),
+          "invalid UTF-8 at byte \(offset)", hint: "save the file as UTF-8"))
+    }
+    return .success(SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self)))
+  }
+
+  /// The source line (1-based) without its newline, or nil past the end.
+  public func line(_ number: Int) -> Substring? {
+    guard number >= 1, number <= lines.count else { return nil }
+    let l = lines[number - 1]
+    return l.hasSuffix("\r") ? l.dropLast() : l
+  }
+
+  public func location(line: Int, column: Int) -> SourceLocation {
+    SourceLocation(file: path, line: line, column: column)
+  }
+
+  /// Byte offset of the first byte that does not start or continue a valid UTF-8 sequence.
+  static func firstInvalidUTF8(_ bytes: Data) -> Int? {
+    var i = bytes.startIndex
+    let end = bytes.endIndex
+    while i < end {
+      let b = bytes[i]
+      let length: Int
+      if b < 0x80 {
+        length = 1
+      } else if b & 0xE0 == 0xC0, b >= 0xC2 {
+        length = 2
+      } else if b & 0xF0 == 0xE0 {
+        length = 3
+      } else if b & 0xF8 == 0xF0, b <= 0xF4 {
+        length = 4
+      } else {
+        return i - bytes.startIndex
+      }
+      if i + length > end { return i - bytes.startIndex }
+      for j in 1..<length where bytes[i + j] & 0xC0 != 0x80 { return i - bytes.startIndex }
+      if length == 3 {
+        let scalar = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6)
+        if scalar < 0x800 || (0xD800...0xDFFF).contains(scalar) { return i - bytes.startIndex }
+      } else if length == 4 {
+        let scalar = (UInt32(b & 0x07) << 18) | (UInt32(bytes[i + 1] & 0x3F) << 12)
+        if scalar < 0x10000 || scalar > 0x10FFFF { return i - bytes.startIndex }
+      }
+      i += length
+    }
+    return nil
+  }
+
+  static func position(ofByte offset: Int, in bytes: Data) -> (Int, Int) {
+    var line = 1
+    var column = 1
+    for b in bytes.prefix(offset) {
+      if b == UInt8(ascii: "\n") {
+        line += 1
+        column = 1
+      } else if b & 0xC0 != 0x80 {
+        column += 1
+      }
+    }
+    return (line, column)
+  }
+}

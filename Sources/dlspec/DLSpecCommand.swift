@@ -1,0 +1,56 @@
+import ArgumentParser
+import DLSpec
+import Foundation
+
+/// The `dlspec` command: thin subcommands over the libraries. Exit codes: 0 success/valid,
+/// 1 invalid spec or failed run, 2 usage error.
+@main
+struct DLSpecCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "dlspec",
+    abstract: "Declarative deep-learning experiments: validate, inspect, cost, train, evaluate.",
+    version: "0.1.0",
+    subcommands: [
+      ValidateCommand.self, InspectCommand.self, CostCommand.self, SchemaCommand.self,
+    ])
+
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let exit as ExitCode {
+      Foundation.exit(exit.rawValue)
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        print(message)
+        Foundation.exit(0)
+      }
+      FileHandle.standardError.write(Data((message + "\n").utf8))
+      // Usage errors (unknown flags, missing arguments) exit 2, as the README promises.
+      Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+    }
+  }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case text
+  case json
+}
+
+/// Checks a spec and prints its diagnostics to stderr; returns the IR or exits 1.
+func loadExperiment(_ path: String, quietWarnings: Bool = false) throws -> Experiment {
+  let result = SpecChecker().check(path: path)
+  let sources = result.source.map { [$0.path: $0] } ?? [:]
+  if !result.diagnostics.isEmpty && !(quietWarnings && result.isValid) {
+    FileHandle.standardError.write(
+      Data(DiagnosticRenderer.text(result.diagnostics, sources: sources).utf8))
+  }
+  guard result.isValid, let e = result.experiment else {
+    FileHandle.standardError.write(
+      Data("\(path): \(DiagnosticRenderer.summary(result.diagnostics))\n".utf8))
+    throw ExitCode(1)
+  }
+  return e
+}
