@@ -15,8 +15,10 @@ public enum LogSoftmax {
     for r in 0..<rows {
       let input = x + r * columns
       let output = y + r * columns
-      let shift = logSumExp(input, columns)
-      for k in 0..<columns { output[k] = input[k] - shift }
+      // (x − m) − log Σ e^{x − m}: subtracting m first keeps x − m exact for nearby logits,
+      // where x − (m + log Σ) would round at the magnitude of m (1e-4 at m = 1000 in Float).
+      let (m, logSum) = shiftedLogSumExp(input, columns)
+      for k in 0..<columns { output[k] = (input[k] - m) - logSum }
     }
   }
 
@@ -36,12 +38,15 @@ public enum LogSoftmax {
     }
   }
 
-  /// log Σ_k e^{row[k]}, computed as m + log Σ e^{row[k] − m} so no term overflows.
+  /// log Σ_k e^{row[k]} split as (m, log Σ_k e^{row[k] − m}) with m = max_k row[k], so no
+  /// term overflows and callers can subtract m before adding the (small) second part.
   @inlinable @inline(__always)
-  public static func logSumExp<T: DLScalar>(_ row: UnsafePointer<T>, _ count: Int) -> T {
+  public static func shiftedLogSumExp<T: DLScalar>(
+    _ row: UnsafePointer<T>, _ count: Int
+  ) -> (max: T, logSum: T) {
     let m = Softmax.rowMax(row, count)
     var sum: T = 0
     for k in 0..<count { sum += T.exp(row[k] - m) }
-    return m + T.log(sum)
+    return (m, T.log(sum))
   }
 }

@@ -32,11 +32,12 @@ public enum Loss {
       let u = logits + n * classes
       let y = Int(labels[n])
       precondition(y >= 0 && y < classes, "label \(y) outside 0..<\(classes)")
-      let shift = LogSoftmax.logSumExp(u, classes)
-      total += shift - u[y]
+      // ρ = log Σ e^u − u_y = (m − u_y) + log Σ e^{u − m}, small terms added last.
+      let (m, logSum) = LogSoftmax.shiftedLogSumExp(u, classes)
+      total += (m - u[y]) + logSum
       if dLogits != nil || probabilities != nil {
         for k in 0..<classes {
-          let p = T.exp(u[k] - shift)
+          let p = T.exp((u[k] - m) - logSum)
           probabilities?[n * classes + k] = p
           if let dLogits {
             dLogits[n * classes + k] = (k == y ? p - 1 : p) * scale
