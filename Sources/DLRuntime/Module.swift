@@ -1,1 +1,0 @@
-// Module DLRuntime: see README.md beside this file.

@@ -1,0 +1,149 @@
+/// Max and average pooling over square or rectangular windows, no padding, floor output size.
+///
+/// Shapes: `x: [N, C, H, W]`, `y: [N, C, OH, OW]` with `OH = (H − KH) / SH + 1`,
+/// `OW = (W − KW) / SW + 1`. The kernels only see `planes = N·C` independent `H × W` images.
+///
+///     max: y[p, i, j] = max_{u<KH, v<KW} x[p, i·SH + u, j·SW + v]
+///     avg: y[p, i, j] = (1 / (KH·KW)) Σ_{u,v} x[p, i·SH + u, j·SW + v]
+///
+/// Max pooling records, per output, the in-plane index `(i·SH + u)·W + (j·SW + v)` of the
+/// winner as `Int32` in a caller-provided `argmax: [N, C, OH, OW]` buffer; on ties the first
+/// maximum in row-major window order wins. The backward pass routes `dy` to that index only.
+/// Overlapping windows (stride < size) add their gradients.
+public enum Pool {
+  /// Sizes of one pooling layer.
+  public struct Geometry: Equatable, Hashable, Sendable {
+    /// N·C: the number of independent images.
+    public var planes: Int
+    public var height: Int
+    public var width: Int
+    public var windowHeight: Int
+    public var windowWidth: Int
+    public var strideY: Int
+    public var strideX: Int
+
+    /// A window of `windowHeight × windowWidth`; the strides default to the window (the usual
+    /// non-overlapping pooling).
+    public init(
+      planes: Int, height: Int, width: Int, windowHeight: Int, windowWidth: Int,
+      strideY: Int? = nil, strideX: Int? = nil
+    ) {
+      self.planes = planes
+      self.height = height
+      self.width = width
+      self.windowHeight = windowHeight
+      self.windowWidth = windowWidth
+      self.strideY = strideY ?? windowHeight
+      self.strideX = strideX ?? windowWidth
+    }
+
+    /// OH = (H − KH) / SH + 1.
+    @inlinable public var outHeight: Int { (height - windowHeight) / strideY + 1 }
+    /// OW = (W − KW) / SW + 1.
+    @inlinable public var outWidth: Int { (width - windowWidth) / strideX + 1 }
+    /// Elements of `x`, N·C·H·W.
+    @inlinable public var inputCount: Int { planes * height * width }
+    /// Elements of `y` (and of `argmax`), N·C·OH·OW.
+    @inlinable public var outputCount: Int { planes * outHeight * outWidth }
+  }
+
+  /// Max pooling forward; fills `y` and the winners' in-plane indices in `argmax`.
+  @inlinable
+  public static func maxForward<T: DLScalar>(
+    x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>,
+    geometry g: Geometry
+  ) {
+    let oh = g.outHeight
+    let ow = g.outWidth
+    for p in 0..<g.planes {
+      let plane = x + p * g.height * g.width
+      let out = y + p * oh * ow
+      let arg = argmax + p * oh * ow
+      for i in 0..<oh {
+        for j in 0..<ow {
+          let origin = i * g.strideY * g.width + j * g.strideX
+          var best = plane[origin]
+          var bestIndex = origin
+          for u in 0..<g.windowHeight {
+            let rowStart = origin + u * g.width
+            for v in 0..<g.windowWidth where plane[rowStart + v] > best {
+              // Strict '>' keeps the first maximum on ties (and ignores NaN challengers).
+              best = plane[rowStart + v]
+              bestIndex = rowStart + v
+            }
+          }
+          out[i * ow + j] = best
+          arg[i * ow + j] = Int32(truncatingIfNeeded: bestIndex)
+        }
+      }
+    }
+  }
+
+  /// Max pooling backward: `dx` is overwritten with zeros, then `dx[argmax] += dy`.
+  @inlinable
+  public static func maxBackward<T: DLScalar>(
+    dy: UnsafePointer<T>, argmax: UnsafePointer<Int32>, dx: UnsafeMutablePointer<T>,
+    geometry g: Geometry
+  ) {
+    let outPlane = g.outHeight * g.outWidth
+    let inPlane = g.height * g.width
+    dx.update(repeating: 0, count: g.inputCount)
+    for p in 0..<g.planes {
+      let grad = dy + p * outPlane
+      let arg = argmax + p * outPlane
+      let target = dx + p * inPlane
+      for k in 0..<outPlane { target[Int(arg[k])] += grad[k] }
+    }
+  }
+
+  /// Average pooling forward.
+  @inlinable
+  public static func averageForward<T: DLScalar>(
+    x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, geometry g: Geometry
+  ) {
+    let oh = g.outHeight
+    let ow = g.outWidth
+    let scale = 1 / T(g.windowHeight * g.windowWidth)
+    for p in 0..<g.planes {
+      let plane = x + p * g.height * g.width
+      let out = y + p * oh * ow
+      for i in 0..<oh {
+        for j in 0..<ow {
+          let origin = i * g.strideY * g.width + j * g.strideX
+          var sum: T = 0
+          for u in 0..<g.windowHeight {
+            let row = plane + origin + u * g.width
+            for v in 0..<g.windowWidth { sum += row[v] }
+          }
+          out[i * ow + j] = sum * scale
+        }
+      }
+    }
+  }
+
+  /// Average pooling backward: each `dy` spreads equally, `dy / (KH·KW)`, over its window;
+  /// `dx` is overwritten (pixels outside every window get 0).
+  @inlinable
+  public static func averageBackward<T: DLScalar>(
+    dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, geometry g: Geometry
+  ) {
+    let oh = g.outHeight
+    let ow = g.outWidth
+    let scale = 1 / T(g.windowHeight * g.windowWidth)
+    dx.update(repeating: 0, count: g.inputCount)
+    for p in 0..<g.planes {
+      let plane = dx + p * g.height * g.width
+      let grad = dy + p * oh * ow
+      for i in 0..<oh {
+        for j in 0..<ow {
+          let share = grad[i * ow + j] * scale
+          let origin = i * g.strideY * g.width + j * g.strideX
+          for u in 0..<g.windowHeight {
+            let row = plane + origin + u * g.width
+            for v in 0..<g.windowWidth { row[v] += share }
+          }
+        }
+      }
+    }
+  }
+}
