@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `avgpool`: the mean of each window. x [C, H, W] → y [C, H', W'].
 ///
 /// ```yaml
@@ -20,5 +22,17 @@ public struct AvgPool: PoolingLayerKind {
     let n = output.elementCount
     let k = size.y * size.x
     return LayerCost(forwardOps: n * k, backwardParamOps: 0, backwardInputOps: n * (k + 1))
+  }
+}
+
+extension AvgPool: Lowerable {
+  public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
+    let input = b.input
+    return LayerProgram(
+      forward: { n, _ in Pool.averageForward(x: b.x, y: b.y, geometry: batchGeometry(input, n)) },
+      backward: { n, dy, dx in
+        guard let dx else { return }
+        Pool.averageBackward(dy: dy, dx: dx, geometry: batchGeometry(input, n))
+      })
   }
 }

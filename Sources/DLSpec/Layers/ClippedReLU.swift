@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `clipped_relu`: min(max(z, 0), t) element-wise (problem 3.4); gradient 1 on 0 < z < t.
 ///
 /// ```yaml

@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `conv2d`: 2-D cross-correlation (5.1)–(5.3), generalised to channels, stride and padding.
 ///
 /// Shapes: x [C, H, W] → y [filters, H', W'] with H' = ⌊(H + 2·py − ky) / sy⌋ + 1;
@@ -98,5 +100,29 @@ public struct Conv2D: LayerKind {
       backwardInputOps: 2 * macs,
       backwardParamMACs: macs, backwardInputMACs: macs,
       workspaceElements: c * kernel.y * kernel.x * positions)
+  }
+}
+
+extension Conv2D: Lowerable {
+  func geometry(_ input: Shape) -> DLRuntime.Conv2D.Geometry {
+    DLRuntime.Conv2D.Geometry(
+      channels: input.dims[0], height: input.dims[1], width: input.dims[2], filters: filters,
+      kernelHeight: kernel.y, kernelWidth: kernel.x, strideY: stride.y, strideX: stride.x,
+      paddingY: padding.y, paddingX: padding.x)
+  }
+
+  public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
+    let g = geometry(b.input)
+    return LayerProgram(
+      forward: { n, _ in
+        guard let w = b.weight, let ws = b.workspace else { return }
+        DLRuntime.Conv2D.forward(x: b.x, weight: w, bias: b.bias, y: b.y, batch: n, geometry: g, workspace: ws)
+      },
+      backward: { n, dy, dx in
+        guard let w = b.weight, let ws = b.workspace else { return }
+        DLRuntime.Conv2D.backward(
+          x: b.x, weight: w, dy: dy, dx: dx, dWeight: b.dWeight, dBias: b.dBias, batch: n,
+          geometry: g, workspace: ws)
+      })
   }
 }

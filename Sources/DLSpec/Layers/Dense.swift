@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `dense`: a fully connected layer, y = W x + b.
 ///
 /// Shapes: x [in] → y [units]; W [units, in], b [units]. Input must be flat (rank 1): a
@@ -51,5 +53,26 @@ public struct Dense: LayerKind {
       forwardMACs: macs, forwardOps: 2 * macs - (bias ? 0 : units),
       backwardParamOps: macs, backwardInputOps: 2 * macs,
       backwardParamMACs: macs, backwardInputMACs: macs)
+  }
+}
+
+extension Dense: Lowerable {
+  public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
+    let inCount = b.input.elementCount
+    let units = self.units
+    let activation = b.fusedActivation ?? .identity
+    return LayerProgram(
+      forward: { n, _ in
+        guard let w = b.weight else { return }
+        DLRuntime.Dense.forward(
+          x: b.x, weight: w, bias: b.bias, y: b.y, batch: n, inFeatures: inCount,
+          outFeatures: units, activation: activation)
+      },
+      backward: { n, dy, dx in
+        guard let w = b.weight else { return }
+        DLRuntime.Dense.backward(
+          x: b.x, weight: w, dy: dy, dx: dx, dWeight: b.dWeight, dBias: b.dBias, batch: n,
+          inFeatures: inCount, outFeatures: units)
+      })
   }
 }

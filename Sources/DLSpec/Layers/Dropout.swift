@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `dropout`: during training, zero each unit with probability p and scale survivors by
 /// 1/(1 − p) (inverted dropout), so evaluation is the identity. Seeded from `train.seed`.
 ///
@@ -26,5 +28,28 @@ public struct Dropout: LayerKind {
   public func cost(input: Shape, output: Shape) -> LayerCost {
     let n = output.elementCount
     return LayerCost(forwardOps: n, backwardParamOps: 0, backwardInputOps: n)
+  }
+}
+
+extension Dropout: Lowerable {
+  public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
+    let count = b.output.elementCount
+    let p = self.p
+    let mask = b.auxiliary?.assumingMemoryBound(to: T.self)
+    return LayerProgram(
+      backwardInPlace: true,
+      forward: { n, training in
+        guard let mask else { return }
+        if training {
+          DLRuntime.Dropout.forward(
+            x: b.x, y: b.y, mask: mask, count: n * count, rate: p, generator: &b.random.generator)
+        } else {
+          b.y.update(from: b.x, count: n * count)
+        }
+      },
+      backward: { n, dy, dx in
+        guard let mask, let dx else { return }
+        DLRuntime.Dropout.backward(dy: dy, mask: mask, dx: dx, count: n * count)
+      })
   }
 }

@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `flatten`: [C, H, W] → [C·H·W] in row-major (C, then H, then W) order; free at run time
 /// (the planner aliases the buffer). On a flat input it does nothing.
 ///
@@ -16,5 +18,17 @@ public struct Flatten: ParameterlessLayerKind {
 
   public func cost(input: Shape, output: Shape) -> LayerCost {
     LayerCost(forwardOps: 0, backwardParamOps: 0, backwardInputOps: 0)
+  }
+}
+
+extension Flatten: Lowerable {
+  /// A reshape: the output aliases the input buffer (or is a copy of the data batch when it is
+  /// the first layer), and the gradient passes through unchanged.
+  public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
+    let count = b.output.elementCount
+    return LayerProgram(
+      backwardInPlace: true,
+      forward: { n, _ in if b.x != b.y { b.y.update(from: b.x, count: n * count) } },
+      backward: { n, dy, dx in if let dx, dx != dy { dx.update(from: dy, count: n * count) } })
   }
 }

@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// Arithmetic of one layer for one sample, by the notes' conventions (docs/cost.md):
 /// a multiply-add is 2 operations, an activation 2 per unit forward and 1 backward.
 public struct LayerCost: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// Everything dlspec knows about one kind of layer. One file per kind holds its parameters
 /// and defaults, shape inference, cost, and its lowering onto runtime kernels.
 ///

@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// The layer kinds a spec may name. A value, passed in wherever specs are checked, so tests can
 /// add a fake kind; `builtIn` is the default.
 public struct LayerRegistry: Sendable {

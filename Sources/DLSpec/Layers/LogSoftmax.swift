@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `log_softmax`: u_k − log Σ_j e^{u_j} over a flat input (log-sum-exp, stable). With
 /// `loss: cross_entropy` the loss is the negative log-likelihood −log_softmax(u)_y.
 ///
@@ -14,4 +16,16 @@ public struct LogSoftmax: ElementwiseLayerKind, ParameterlessLayerKind {
   }
 
   public var isActivation: Bool { false }
+}
+
+extension LogSoftmax: Lowerable {
+  public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
+    let k = b.output.elementCount
+    return LayerProgram(
+      forward: { n, _ in DLRuntime.LogSoftmax.forward(x: b.x, y: b.y, rows: n, columns: k) },
+      backward: { n, dy, dx in
+        guard let dx else { return }
+        DLRuntime.LogSoftmax.backward(y: b.y, dy: dy, dx: dx, rows: n, columns: k)
+      })
+  }
 }

@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `maxpool`: the maximum of each window. x [C, H, W] → y [C, H', W'].
 /// Backward routes each output gradient to the window's (first) maximum.
 ///
@@ -21,5 +23,21 @@ public struct MaxPool: PoolingLayerKind {
     let n = output.elementCount
     return LayerCost(
       forwardOps: n * (size.y * size.x - 1), backwardParamOps: 0, backwardInputOps: n)
+  }
+}
+
+extension MaxPool: Lowerable {
+  public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
+    let input = b.input
+    let argmax = b.auxiliary?.assumingMemoryBound(to: Int32.self)
+    return LayerProgram(
+      forward: { n, _ in
+        guard let argmax else { return }
+        Pool.maxForward(x: b.x, y: b.y, argmax: argmax, geometry: batchGeometry(input, n))
+      },
+      backward: { n, dy, dx in
+        guard let argmax, let dx else { return }
+        Pool.maxBackward(dy: dy, argmax: argmax, dx: dx, geometry: batchGeometry(input, n))
+      })
   }
 }

@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// Shared by `maxpool` and `avgpool`: window `size`, `stride` (default: the size, so windows
 /// tile the input), no padding, floor division: H' = ⌊(H − ky) / sy⌋ + 1.
 public protocol PoolingLayerKind: LayerKind {
@@ -43,5 +45,20 @@ extension PoolingLayerKind {
         input.dims[0], (input.dims[1] - size.y) / stride.y + 1,
         (input.dims[2] - size.x) / stride.x + 1,
       ]))
+  }
+}
+
+extension PoolingLayerKind {
+  func geometry(_ input: Shape) -> Pool.Geometry {
+    Pool.Geometry(
+      planes: input.dims[0], height: input.dims[1], width: input.dims[2], windowHeight: size.y,
+      windowWidth: size.x, strideY: stride.y, strideX: stride.x)
+  }
+
+  /// Geometry for a batch: the kernels treat N·C planes alike.
+  func batchGeometry(_ input: Shape, _ n: Int) -> Pool.Geometry {
+    var g = geometry(input)
+    g.planes *= n
+    return g
   }
 }

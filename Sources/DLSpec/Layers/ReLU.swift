@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `relu`: max(z, 0) element-wise. Gradient 1 for z > 0 and 0 for z ≤ 0 (a choice at the kink
 /// z = 0, which gradcheck skips).
 ///

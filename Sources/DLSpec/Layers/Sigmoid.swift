@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `sigmoid`: e^z / (1 + e^z) element-wise; σ' = σ(1 − σ) ≤ 1/4, which is why deep sigmoid
 /// stacks lose their gradient (§4.3, (4.21)).
 ///

@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `softmax`: e^{u_k} / Σ_j e^{u_j} over a flat input (computed max-subtracted, so stable).
 /// Followed by `loss: cross_entropy`, the pair runs as one fused, stable kernel (3.9).
 ///
@@ -25,5 +27,17 @@ enum SoftmaxShape {
           hint: "insert `- flatten` (and usually a dense layer) before it"))
     }
     return .success(input)
+  }
+}
+
+extension Softmax: Lowerable {
+  public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
+    let k = b.output.elementCount
+    return LayerProgram(
+      forward: { n, _ in DLRuntime.Softmax.forward(x: b.x, y: b.y, rows: n, columns: k) },
+      backward: { n, dy, dx in
+        guard let dx else { return }
+        DLRuntime.Softmax.backward(y: b.y, dy: dy, dx: dx, rows: n, columns: k)
+      })
   }
 }

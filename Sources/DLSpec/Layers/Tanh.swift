@@ -1,3 +1,5 @@
+import DLRuntime
+
 /// `tanh`: hyperbolic tangent element-wise; σ'(z) = 1 − tanh(z)², computed from the output.
 ///
 /// ```yaml

@@ -1,0 +1,224 @@
+import DLRuntime
+
+/// The IR lowered onto the runtime for one batch size: every buffer of `BufferLayout` allocated
+/// once, and forward, loss and backward programs over them. A training step allocates nothing.
+///
+/// Parameters and their gradients are each one contiguous buffer (layer by layer, weight then
+/// bias), so an optimizer updates all of them in one loop and checkpoints slice them by layer.
+public final class Plan<T: DLScalar> {
+  public let model: ModelIR
+  public let loss: LossKind
+  public let batch: Int
+  public let layout: BufferLayout
+  /// One pointer per `layout.buffers` entry.
+  let storage: [UnsafeMutableRawPointer]
+  let programs: [LayerProgram<T>]
+  /// Index of the last layer run in training: a final softmax/log_softmax is fused into the
+  /// cross-entropy loss (computed stably from logits), so training stops before it.
+  let lastTrainedLayer: Int
+  /// Layers whose forward is done by the dense layer before them (fused bias + activation).
+  let fusedIntoPrevious: Set<Int>
+  public let random: RandomState
+  /// Where each layer's parameters sit in `parameters` (and gradients in `gradients`).
+  public let parameterSlices: [[(name: String, offset: Int, count: Int, shape: Shape)]]
+
+  public var parameterCount: Int { model.parameterCount }
+  public var parameters: UnsafeMutablePointer<T> { pointer(0) }
+  public var gradients: UnsafeMutablePointer<T> { pointer(1) }
+  public var input: UnsafeMutablePointer<T> { pointer(layout.inputBuffer) }
+  public var labels: UnsafeMutablePointer<Int32> { storage[layout.labelBuffer].assumingMemoryBound(to: Int32.self) }
+  /// Optimizer state buffers (0, 1 or 2), each `parameterCount` long.
+  public var optimizerState: [UnsafeMutablePointer<T>] {
+    layout.buffers.indices.filter { layout.buffers[$0].role == .optimizerState }.map(pointer)
+  }
+  /// Total bytes the plan allocated: equal to `cost`'s training memory by construction.
+  public var allocatedBytes: Int { layout.totalBytes }
+
+  public convenience init(_ e: Experiment, batch: Int, seed: UInt64 = 1) {
+    self.init(model: e.model, loss: e.loss.value, optimizer: e.optimizer.value, batch: batch, seed: seed)
+  }
+
+  public init(model: ModelIR, loss: LossKind, optimizer: OptimizerConfig, batch: Int, seed: UInt64) {
+    self.model = model
+    self.loss = loss
+    self.batch = batch
+    let layout = BufferLayout(model, optimizer: optimizer, batch: batch, scalarBytes: MemoryLayout<T>.stride)
+    self.layout = layout
+    let storage = layout.buffers.map { b in
+      let bytes = max(b.bytes, 64)
+      let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+      p.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+      return p
+    }
+    self.storage = storage
+    let random = RandomState(seed: seed &+ 0x9E37_79B9)
+    self.random = random
+    let layers = model.layers
+    let fused = loss == .crossEntropy && (layers.last?.kind is Softmax || layers.last?.kind is LogSoftmax)
+    lastTrainedLayer = fused ? layers.count - 2 : layers.count - 1
+    var fusedSet = Set<Int>()
+    var slices: [[(name: String, offset: Int, count: Int, shape: Shape)]] = []
+    var offset = 0
+    for l in layers {
+      var s: [(name: String, offset: Int, count: Int, shape: Shape)] = []
+      for p in l.parameters {
+        s.append((p.name, offset, p.shape.elementCount, p.shape))
+        offset += p.shape.elementCount
+      }
+      slices.append(s)
+    }
+    parameterSlices = slices
+    var programs: [LayerProgram<T>] = []
+    let params = storage[0].assumingMemoryBound(to: T.self)
+    let grads = storage[1].assumingMemoryBound(to: T.self)
+    for (i, l) in layers.enumerated() {
+      guard let lowerable = l.kind as? Lowerable else {
+        preconditionFailure("layer kind '\(l.kindName)' has no lowering (registry bug)")
+      }
+      let inputBuffer = i == 0 ? layout.inputBuffer : layout.layerOutput[i - 1]
+      var fusedActivation: Activation.Kind? = nil
+      if l.kind is Dense, i + 1 < layers.count,
+        let next = layers[i + 1].kind as? Lowerable, let a = next.activationKind,
+        layout.layerOutput[i + 1] == layout.layerOutput[i]
+      {
+        fusedActivation = a
+        fusedSet.insert(i + 1)
+      }
+      let ps = slices[i]
+      let weight = ps.first { $0.name == "weight" }
+      let bias = ps.first { $0.name == "bias" }
+      let buffers = LayerBuffers<T>(
+        input: l.inputShape, output: l.outputShape,
+        x: storage[inputBuffer].assumingMemoryBound(to: T.self),
+        y: storage[layout.layerOutput[i]].assumingMemoryBound(to: T.self),
+        weight: weight.map { params + $0.offset }, bias: bias.map { params + $0.offset },
+        dWeight: weight.map { grads + $0.offset }, dBias: bias.map { grads + $0.offset },
+        auxiliary: layout.layerAuxiliary[i].map { storage[$0] },
+        workspace: layout.workspaceBuffer.map { storage[$0].assumingMemoryBound(to: T.self) },
+        random: random, fusedActivation: fusedActivation)
+      programs.append(lowerable.lower(buffers))
+    }
+    self.programs = programs
+    fusedIntoPrevious = fusedSet
+  }
+
+  deinit {
+    for p in storage { p.deallocate() }
+  }
+
+  func pointer(_ index: Int) -> UnsafeMutablePointer<T> {
+    storage[index].assumingMemoryBound(to: T.self)
+  }
+
+  /// The output buffer of layer `index` ([n, outputCount]).
+  public func output(ofLayer index: Int) -> UnsafeMutablePointer<T> {
+    pointer(layout.layerOutput[index])
+  }
+
+  /// Scores the loss is computed from: logits when softmax is fused into the loss.
+  public var scores: UnsafeMutablePointer<T> { output(ofLayer: lastTrainedLayer) }
+  public var classCount: Int { model.output.elementCount }
+
+  /// Forward over the first `n` samples of `input`. In training mode dropout is active.
+  /// Stops before a final softmax fused into the loss; `probabilities(n)` finishes it.
+  public func forward(_ n: Int, training: Bool) {
+    precondition(n >= 1 && n <= batch, "batch of \(n) exceeds the plan's \(batch)")
+    for i in 0...lastTrainedLayer where !fusedIntoPrevious.contains(i) {
+      programs[i].forward(n, training)
+    }
+  }
+
+  /// Runs the layers after `lastTrainedLayer` (a fused final softmax) so `output(ofLayer:)` of
+  /// the last layer holds the model's real output.
+  public func finishForward(_ n: Int) {
+    for i in (lastTrainedLayer + 1)..<model.layers.count { programs[i].forward(n, false) }
+  }
+
+  /// Mean loss over the first `n` samples (labels in `labels`) and, when `gradient` is true,
+  /// d(loss)/d(scores) written into the first δ buffer.
+  public func computeLoss(_ n: Int, gradient: Bool) -> T {
+    let k = classCount
+    let delta: UnsafeMutablePointer<T>? = gradient ? pointer(layout.gradientBuffers?.0 ?? 0) : nil
+    switch loss {
+    case .crossEntropy:
+      // Always from logits: a final softmax/log_softmax is fused (skipped in `forward`), and a
+      // model without one outputs logits.
+      return Loss.softmaxCrossEntropy(logits: scores, labels: labels, batch: n, classes: k, dLogits: delta)
+    case .mse:
+      return Loss.squaredError(predictions: scores, labels: labels, batch: n, classes: k, dPredictions: delta)
+    case .l1:
+      return Loss.absoluteError(predictions: scores, labels: labels, batch: n, classes: k, dPredictions: delta)
+    }
+  }
+
+  /// Backward from the δ that `computeLoss(n, gradient: true)` left, writing every parameter
+  /// gradient (overwritten, not accumulated). Input gradients of layers before which nothing
+  /// learns are skipped.
+  public func backward(_ n: Int) {
+    guard let (a, b) = layout.gradientBuffers else { return }
+    var current = pointer(a)
+    var spare = pointer(b)
+    for i in stride(from: lastTrainedLayer, through: 0, by: -1) {
+      let l = model.layers[i]
+      let program = programs[i]
+      if !l.needsInputGradient && l.parameters.isEmpty { break }
+      if !l.needsInputGradient {
+        program.backward(n, current, nil)
+        continue
+      }
+      if program.backwardInPlace {
+        program.backward(n, current, current)
+      } else {
+        program.backward(n, current, spare)
+        swap(&current, &spare)
+      }
+    }
+  }
+
+  /// One training evaluation: forward, loss and backward. Returns the mean loss.
+  @discardableResult
+  public func lossAndGradient(_ n: Int) -> T {
+    forward(n, training: true)
+    let value = computeLoss(n, gradient: true)
+    backward(n)
+    return value
+  }
+
+  /// Correct predictions among the first `n` samples after `forward`.
+  public func correctCount(_ n: Int) -> Int {
+    Metrics.correctCount(scores: scores, labels: labels, batch: n, classes: classCount)
+  }
+
+  /// Fills the parameters: weights by `scheme` from `seed`, biases with zeros.
+  public func initialize(_ scheme: InitScheme, seed: UInt64) {
+    var generator = RandomGenerator(seed: seed)
+    for (i, l) in model.layers.enumerated() {
+      for (p, s) in zip(l.parameters, parameterSlices[i]) {
+        let ptr = parameters + s.offset
+        if p.name == "bias" {
+          Initializer.zeros(ptr, count: s.count)
+          continue
+        }
+        switch scheme {
+        case .fanInNormal: Initializer.scaledNormal(ptr, count: s.count, fanIn: p.fanIn, generator: &generator)
+        case .he: Initializer.heNormal(ptr, count: s.count, fanIn: p.fanIn, generator: &generator)
+        case .xavier:
+          Initializer.xavierUniform(ptr, count: s.count, fanIn: p.fanIn, fanOut: p.fanOut, generator: &generator)
+        }
+      }
+    }
+  }
+
+  /// Euclidean norm of each layer's parameter gradient (0 for layers without parameters): the
+  /// vanishing-gradient diagnostic of §4.3.
+  public func gradientNorms() -> [Double] {
+    parameterSlices.map { slices in
+      var sum = 0.0
+      for s in slices {
+        let g = gradients + s.offset
+        for j in 0..<s.count { sum += Double(g[j]) * Double(g[j]) }
+      }
+      return sum.squareRoot()
+    }
+  }
+}

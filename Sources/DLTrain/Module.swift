@@ -1,1 +1,0 @@
-// Module DLTrain: see README.md beside this file.
