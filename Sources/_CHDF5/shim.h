@@ -15,3 +15,6 @@ static inline hid_t dl_h5e_default(void) { return H5E_DEFAULT; }
 static inline unsigned dl_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned dl_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned dl_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
+static inline size_t dl_h5t_variable(void) { return H5T_VARIABLE; }
+static inline hid_t dl_h5t_native_int8(void) { return H5T_NATIVE_INT8; }
+static inline hid_t dl_h5t_native_uint32(void) { return H5T_NATIVE_UINT32; }

@@ -1,0 +1,45 @@
+extension Dataset {
+  /// Loads a dataset from an IDX image file and an IDX label file (raw or gzip).
+  ///
+  /// Images: uint8 (divided by 255) or another IDX number type (converted unscaled), shape
+  /// `N×H×W` (sample shape `[1, H, W]`), `N×C×H×W` or `N×F`. Labels: shape `N`, integer
+  /// values in `0..<classCount` (inferred as max + 1 if nil).
+  ///
+  /// ```swift
+  /// let train = try Dataset.loadIDX(
+  ///   images: "train-images-idx3-ubyte.gz", labels: "train-labels-idx1-ubyte.gz",
+  ///   classCount: 10)
+  /// ```
+  public static func loadIDX(images: String, labels: String, classCount: Int? = nil) throws
+    -> Dataset
+  {
+    let imageArray = try IDXFile.read(images)
+    let shape = try sampleShape(stored: imageArray.shape, file: images, dataset: "images")
+    let labelArray = try IDXFile.read(labels)
+    guard labelArray.shape.count == 1 else {
+      throw DatasetError.badShape(
+        file: labels, dataset: "labels", shape: labelArray.shape, expected: "N")
+    }
+    guard labelArray.count == imageArray.shape[0] else {
+      throw DatasetError.countMismatch(
+        xFile: images, xDataset: "images", xCount: imageArray.shape[0],
+        yFile: labels, yDataset: "labels", yCount: labelArray.count)
+    }
+    let raw: [Int64]
+    switch labelArray.elementType {
+    case .uint8:
+      raw = labelArray.payload.map { Int64($0) }
+    case .float32, .float64:
+      raw = try integralLabels(
+        labelArray.floatValues().map { Double($0) }, file: labels, dataset: "labels")
+    case .int8, .int16, .int32:
+      raw = labelArray.floatValues().map { Int64($0) }
+    }
+    let (y, classes) = try checkedLabels(
+      raw, classCount: classCount, file: labels, dataset: "labels")
+    let x =
+      imageArray.elementType == .uint8
+      ? scaledPixels(imageArray.payload) : imageArray.floatValues()
+    return Dataset(checkedX: x, y: y, sampleShape: shape, classCount: classes)
+  }
+}

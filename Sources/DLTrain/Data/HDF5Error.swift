@@ -1,0 +1,33 @@
+/// An error from the HDF5 wrapper. Every case names the file and, where there is one, the object
+/// (group, dataset or attribute path) so a user can find the problem without a debugger.
+public enum HDF5Error: Error, Equatable, CustomStringConvertible {
+  /// The file could not be opened (missing, unreadable, or not an HDF5 file).
+  case openFailed(file: String)
+  /// The file could not be created (directory missing or not writable).
+  case createFailed(file: String)
+  /// A group, dataset or attribute does not exist.
+  case notFound(file: String, object: String)
+  /// The object exists but is of an element type this call cannot read.
+  case unsupportedType(file: String, object: String, type: String)
+  /// The values passed do not fill the shape passed (or a shape has a negative extent).
+  case shapeMismatch(file: String, object: String, shape: [Int], valueCount: Int)
+  /// A call into the HDF5 library failed.
+  case operationFailed(file: String, object: String, operation: String)
+
+  public var description: String {
+    switch self {
+    case .openFailed(let file):
+      return "\(file): cannot open as an HDF5 file (missing, unreadable or not HDF5)"
+    case .createFailed(let file):
+      return "\(file): cannot create HDF5 file (does the directory exist and is it writable?)"
+    case .notFound(let file, let object):
+      return "\(file): no object '\(object)'"
+    case .unsupportedType(let file, let object, let type):
+      return "\(file): '\(object)' has element type \(type), which cannot be read here"
+    case .shapeMismatch(let file, let object, let shape, let valueCount):
+      return "\(file): '\(object)': shape \(shape) does not match \(valueCount) values"
+    case .operationFailed(let file, let object, let operation):
+      return "\(file): '\(object)': HDF5 \(operation) failed"
+    }
+  }
+}
