@@ -11,7 +11,8 @@ struct DLSpecCommand: ParsableCommand {
     abstract: "Declarative deep-learning experiments: validate, inspect, cost, train, evaluate.",
     version: "0.1.0",
     subcommands: [
-      ValidateCommand.self, InspectCommand.self, CostCommand.self, SchemaCommand.self,
+      ValidateCommand.self, InspectCommand.self, CostCommand.self, TrainCommand.self,
+      EvaluateCommand.self, SchemaCommand.self,
     ])
 
   static func main() {
@@ -20,6 +21,9 @@ struct DLSpecCommand: ParsableCommand {
       try command.run()
     } catch let exit as ExitCode {
       Foundation.exit(exit.rawValue)
+    } catch let failure as CLIError {
+      FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+      Foundation.exit(1)
     } catch {
       let code = exitCode(for: error)
       let message = fullMessage(for: error)

@@ -1,0 +1,138 @@
+import Foundation
+import DLRuntime
+import DLSpec
+
+/// Training checkpoints in HDF5 (docs/checkpoints.md), readable from h5py:
+///
+///     /                      attrs: format = "dlspec-checkpoint", format_version = 1,
+///                                   spec_hash, epoch, step, rng_state (int64[4]),
+///                                   optimizer (name)
+///     /weights/<layer>/<param>     float32, the parameter's shape
+///     /optimizer/slot<k>/<layer>/<param>   optimizer state, same shapes
+///
+/// Written to `<path>.tmp` and renamed, so a kill never leaves a broken file at `path`.
+public struct Checkpoint {
+  public static let formatVersion: Int64 = 1
+
+  public struct Metadata: Equatable {
+    public var specHash: String
+    /// Epochs completed and optimizer steps taken.
+    public var epoch: Int
+    public var step: Int
+    public var rngState: [UInt64]
+  }
+
+  public enum Failure: Error, CustomStringConvertible {
+    case mismatch(String)
+    case unreadable(String, String)
+
+    public var description: String {
+      switch self {
+      case .mismatch(let s): return s
+      case .unreadable(let path, let why): return "cannot read checkpoint '\(path)': \(why)"
+      }
+    }
+  }
+
+  public static func save(_ plan: Plan<Float>, to path: String, metadata: Metadata, optimizer: String) throws {
+    let temporary = path + ".tmp"
+    try? FileManager.default.removeItem(atPath: temporary)
+    let file = try HDF5File.create(temporary)
+    try file.setAttribute("format", .string("dlspec-checkpoint"))
+    try file.setAttribute("format_version", .int64(formatVersion))
+    try file.setAttribute("spec_hash", .string(metadata.specHash))
+    try file.setAttribute("epoch", .int64(Int64(metadata.epoch)))
+    try file.setAttribute("step", .int64(Int64(metadata.step)))
+    try file.setAttribute("rng_state", .int64Array(metadata.rngState.map { Int64(bitPattern: $0) }))
+    try file.setAttribute("optimizer", .string(optimizer))
+    try write(plan.parameters, plan: plan, under: "/weights", file: file)
+    for (k, state) in plan.optimizerState.enumerated() {
+      try write(state, plan: plan, under: "/optimizer/slot\(k)", file: file)
+    }
+    file.close()
+    // rename(2) is atomic on one file system: readers see the old file or the new one.
+    guard rename(temporary, path) == 0 else {
+      throw Failure.unreadable(path, "could not rename \(temporary): \(String(cString: strerror(errno)))")
+    }
+  }
+
+  static func write(_ base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File) throws {
+    try file.createGroup(group)
+    for (i, layer) in plan.model.layers.enumerated() where !plan.parameterSlices[i].isEmpty {
+      try file.createGroup("\(group)/\(layer.name)")
+      for s in plan.parameterSlices[i] {
+        let values = Array(UnsafeBufferPointer(start: base + s.offset, count: s.count))
+        try file.write(values, shape: s.shape.dims, to: "\(group)/\(layer.name)/\(s.name)")
+      }
+    }
+  }
+
+  /// Loads weights (and, with `optimizerState`, the optimizer's state) into `plan`, refusing a
+  /// checkpoint whose layers or shapes differ from the plan's model, naming what differs.
+  @discardableResult
+  public static func load(
+    _ path: String, into plan: Plan<Float>, optimizerState: Bool
+  ) throws -> Metadata {
+    let file: HDF5File
+    do {
+      file = try HDF5File.open(path)
+    } catch {
+      throw Failure.unreadable(path, "\(error)")
+    }
+    defer { file.close() }
+    let version = (try? file.int64Attribute("format_version")) ?? -1
+    guard version == formatVersion else {
+      throw Failure.unreadable(
+        path, "format version \(version); this build reads version \(formatVersion) (is it a dlspec checkpoint?)")
+    }
+    try read(into: plan.parameters, plan: plan, under: "/weights", file: file, path: path)
+    if optimizerState {
+      for (k, state) in plan.optimizerState.enumerated() {
+        try read(into: state, plan: plan, under: "/optimizer/slot\(k)", file: file, path: path)
+      }
+    }
+    let rng = (try? file.int64ArrayAttribute("rng_state"))?.map { UInt64(bitPattern: $0) } ?? []
+    return Metadata(
+      specHash: (try? file.stringAttribute("spec_hash")) ?? "",
+      epoch: Int((try? file.int64Attribute("epoch")) ?? 0),
+      step: Int((try? file.int64Attribute("step")) ?? 0), rngState: rng)
+  }
+
+  static func read(into base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File, path: String) throws {
+    for (i, layer) in plan.model.layers.enumerated() where !plan.parameterSlices[i].isEmpty {
+      for s in plan.parameterSlices[i] {
+        let name = "\(group)/\(layer.name)/\(s.name)"
+        guard file.exists(name) else {
+          throw Failure.mismatch(
+            "checkpoint '\(path)' does not fit the spec: it has no \(name) (layer \(layer.name), "
+              + "expected shape \(s.shape))")
+        }
+        let array = try file.read(name, as: Float.self)
+        guard array.shape == s.shape.dims else {
+          throw Failure.mismatch(
+            "checkpoint '\(path)' does not fit the spec: layer \(layer.name) \(s.name) has shape "
+              + "\(Shape(array.shape)) in the checkpoint, the spec expects \(s.shape)")
+        }
+        array.values.withUnsafeBufferPointer { src in
+          if let source = src.baseAddress { (base + s.offset).update(from: source, count: s.count) }
+        }
+      }
+    }
+    // Extra layers in the checkpoint mean a different architecture too (checked for the
+    // parameterised kinds' generated names).
+    let expected = Set(plan.model.layers.indices.filter { !plan.parameterSlices[$0].isEmpty }.map { plan.model.layers[$0].name })
+    if group == "/weights" {
+      var extra: [String] = []
+      for n in 1...64 {
+        for kind in ["dense", "conv2d"] where !expected.contains("\(kind)_\(n)") && file.exists("/weights/\(kind)_\(n)") {
+          extra.append("\(kind)_\(n)")
+        }
+      }
+      if !extra.isEmpty {
+        throw Failure.mismatch(
+          "checkpoint '\(path)' does not fit the spec: it has weights for \(extra.joined(separator: ", ")), "
+            + "which the spec's model does not have")
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import DLSpec
+
+/// Loads the training and test sets a spec's `data:` section names.
+public enum ExperimentData {
+  public enum Failure: Error, CustomStringConvertible {
+    case noDataSection(String)
+    case noTestSet(String)
+    case sampleShape(String)
+
+    public var description: String {
+      switch self {
+      case .noDataSection(let s), .noTestSet(let s), .sampleShape(let s): return s
+      }
+    }
+  }
+
+  /// The split asked for ("train" or "test") as a `Dataset`, checked against the model's input.
+  public static func load(
+    _ e: Experiment, split: DatasetSplit,
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    currentDirectory: String = FileManager.default.currentDirectoryPath
+  ) throws -> Dataset {
+    guard let data = e.data else {
+      throw Failure.noDataSection(
+        "\(e.sourcePath): the spec has no `data:` section; add `data: {dataset: fashion-mnist}` "
+          + "or `train:`/`test:` files")
+    }
+    let dataset: Dataset
+    switch data.source {
+    case .named(let name):
+      let registry = DatasetRegistry.builtIn
+      let directory = try registry.locate(name, environment: environment, currentDirectory: currentDirectory)
+      dataset = try registry.load(name, split: split, from: directory)
+    case .files(let train, let test):
+      guard let file = split == .train ? train : test else {
+        throw Failure.noTestSet(
+          "\(e.sourcePath): `data:` has no `test:` files; add `test: {hdf5: …}` or evaluate with --split train")
+      }
+      switch file.format {
+      case .hdf5(let path, let x, let y):
+        dataset = try Dataset.loadHDF5(path, names: HDF5SplitNames(x: x, y: y), classCount: data.classes)
+      case .idx(let images, let labels):
+        dataset = try Dataset.loadIDX(images: images, labels: labels, classCount: data.classes)
+      }
+    }
+    guard dataset.featureCount == e.model.input.elementCount else {
+      throw Failure.sampleShape(
+        "the data's samples are \(Shape(dataset.sampleShape)) (\(dataset.featureCount) values), "
+          + "but the model input is \(e.model.input) (\(e.model.input.elementCount) values)")
+    }
+    guard dataset.classCount <= e.model.output.elementCount else {
+      throw Failure.sampleShape(
+        "the data has \(dataset.classCount) classes, but the model outputs \(e.model.output.elementCount) values")
+    }
+    return dataset
+  }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import DLSpec
+import DLTrain
+import Foundation
+
+struct EvaluateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "evaluate",
+    abstract: "Loss, accuracy, per-class accuracy and confusion matrix of a checkpoint.")
+
+  enum Split: String, ExpressibleByArgument, CaseIterable {
+    case test
+    case train
+    case validation
+  }
+
+  @Argument(help: "The spec file.")
+  var spec: String
+
+  @Option(help: "Checkpoint file (.h5) to evaluate.")
+  var checkpoint: String
+
+  @Option(help: "Which samples: test, train or validation.")
+  var split: Split = .test
+
+  @Option(help: "Output format: text or json.")
+  var format: OutputFormat = .text
+
+  func run() throws {
+    let e = try loadExperiment(spec, quietWarnings: true)
+    do {
+      let plan = Plan<Float>(e, batch: min(1000, max(e.train.value.batchSize, 100)))
+      try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
+      let data = try ExperimentData.load(e, split: split == .test ? .test : .train)
+      var indices = Array(0..<data.count)
+      if split != .test {
+        let s = try ValidationSplit(count: data.count, fraction: e.data?.validationSplit ?? 0, seed: UInt64(e.train.value.seed))
+        indices = split == .train ? s.train : s.validation
+      }
+      let r = Evaluation.run(plan, on: data, indices: indices)
+      switch format {
+      case .json:
+        let rows = r.confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }
+        print("""
+          {
+            "split": "\(split.rawValue)",
+            "samples": \(r.count),
+            "loss": \(JSONText.number(r.loss)),
+            "accuracy": \(JSONText.number(r.accuracy)),
+            "per_class_accuracy": [\(r.perClassAccuracy.map(JSONText.number).joined(separator: ", "))],
+            "confusion_matrix": [
+              \(rows.joined(separator: ",\n    "))
+            ]
+          }
+          """)
+      case .text:
+        print("\(e.name) on the \(split.rawValue) split (\(r.count) samples)")
+        print(String(format: "  loss %.4f  accuracy %.4f", r.loss, r.accuracy))
+        print("  per-class accuracy:")
+        for (i, a) in r.perClassAccuracy.enumerated() { print(String(format: "    class %2d  %.4f", i, a)) }
+        print("  confusion matrix (rows: true class, columns: predicted):")
+        for row in r.confusion {
+          print("    " + row.map { String($0).leftPad(6) }.joined())
+        }
+      }
+    } catch let exit as ExitCode {
+      throw exit
+    } catch {
+      throw CLIError("\(error)")
+    }
+  }
+}
+
+extension String {
+  func leftPad(_ width: Int) -> String {
+    count >= width ? self : String(repeating: " ", count: width - count) + self
+  }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import DLRuntime
+import DLSpec
+import DLTrain
+import Foundation
+
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a spec's model on its data; writes a run directory with metrics and checkpoints.")
+
+  @Argument(help: "The spec file.")
+  var spec: String
+
+  @Option(help: "Override train.epochs.")
+  var epochs: Int?
+
+  @Option(help: "Threads for OpenBLAS (default: OpenBLAS's own choice).")
+  var threads: Int?
+
+  @Option(help: "Override train.seed.")
+  var seed: Int?
+
+  @Option(help: "Run directory (default: runs/<name>/<timestamp>/).")
+  var out: String?
+
+  @Option(name: .customLong("set"), help: "Override a spec key, e.g. --set optimizer.sgd.lr=0.05 (repeatable).")
+  var overrides: [String] = []
+
+  @Option(help: "Continue from a run directory or checkpoint file.")
+  var resume: String?
+
+  @Option(help: "Initialise weights from a checkpoint (weights only).")
+  var initFrom: String?
+
+  func validate() throws {
+    if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if let seed, seed < 0 { throw ValidationError("--seed must be at least 0") }
+    if resume != nil && initFrom != nil { throw ValidationError("use --resume or --init-from, not both") }
+  }
+
+  func run() throws {
+    guard let original = try? String(contentsOfFile: spec, encoding: .utf8) else {
+      _ = try loadExperiment(spec)
+      return
+    }
+    var assignments = overrides
+    if let epochs { assignments.append("train.epochs=\(epochs)") }
+    if let seed { assignments.append("train.seed=\(seed)") }
+    let text: String
+    do {
+      text = try SpecOverrides.apply(assignments, to: original)
+    } catch {
+      // A spec that does not parse gets the full located diagnostics.
+      _ = try loadExperiment(spec)
+      throw CLIError("\(error)")
+    }
+    let e = try checkedExperiment(text: text, path: spec)
+    let runDirectory = out ?? defaultRunDirectory(e.name)
+    var resumePath = resume
+    if let r = resume, FileManager.default.fileExists(atPath: r + "/checkpoints/last.h5") {
+      resumePath = r + "/checkpoints/last.h5"
+    }
+    let progress = isatty(STDERR_FILENO) == 1
+    print("training '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), \(threads ?? BLAS.threads) threads)")
+    do {
+      let trainer = Trainer(
+        e, options: Trainer.Options(
+          runDirectory: runDirectory, specText: text, threads: threads, resume: resumePath,
+          initFrom: initFrom, progress: progress))
+      let s = try trainer.run()
+      var line = String(format: "done: %d epochs in %.1fs, %.0f samples/s, train accuracy %.4f", s.epochs, s.wallSeconds, s.samplesPerSecond, s.trainAccuracy)
+      if let v = s.validation { line += String(format: ", validation accuracy %.4f", v.accuracy) }
+      print(line)
+    } catch {
+      throw CLIError("\(error)")
+    }
+  }
+
+  func defaultRunDirectory(_ name: String) -> String {
+    let f = DateFormatter()
+    f.dateFormat = "yyyyMMdd-HHmmss"
+    f.locale = Locale(identifier: "en_US_POSIX")
+    return "runs/\(name)/\(f.string(from: Date()))"
+  }
+}
+
+/// A run-time failure: printed as `error: …` on stderr, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+  var message: String
+  init(_ message: String) { self.message = message }
+  var description: String { message }
+}
+
+/// Checks spec text (after overrides) and exits 1 with diagnostics when invalid.
+func checkedExperiment(text: String, path: String) throws -> Experiment {
+  let result = SpecChecker().check(SourceFile(path: path, text: text))
+  let errors = result.diagnostics.filter { $0.severity == .error }
+  if !errors.isEmpty || result.experiment == nil {
+    let sources = result.source.map { [$0.path: $0] } ?? [:]
+    FileHandle.standardError.write(Data(DiagnosticRenderer.text(result.diagnostics, sources: sources).utf8))
+    FileHandle.standardError.write(Data("\(path): \(DiagnosticRenderer.summary(result.diagnostics))\n".utf8))
+    throw ExitCode(1)
+  }
+  guard let e = result.experiment else { throw ExitCode(1) }
+  return e
+}
