@@ -19,7 +19,7 @@ import Testing
     "024-units-negative", "025-lr-zero", "026-lr-negative", "029-dropout-p-one",
     "030-batch-size-zero", "031-momentum-too-large", "032-validation-split-one",
     "043-empty-layers", "044-layer-two-keys", "048-dataset-and-train-files", "049-data-neither",
-    "050-several-errors",
+    "050-several-errors", "056-unknown-dataset",
   ]
 
   /// Bad cases beyond a JSON Schema, with the reason.
@@ -35,6 +35,9 @@ import Testing
     "045-tensor-over-2-31": "tensor sizes", "046-training-memory-too-large": "memory",
     "047-nesterov-without-momentum": "a rule across keys",
     "051-warn-softmax-not-last": "valid (warnings only)", "052-warn-deep-sigmoid": "valid (warnings only)",
+    "053-invalid-utf8": "bytes, not a document", "054-nesting-too-deep": "the parser's depth limit",
+    "055-alias-bomb": "the parser's node budget", "057-loss-needs-flat-output": "shape inference",
+    "058-cross-entropy-one-output": "output width against the loss",
   ]
 
   @Test func committedSchemaIsGenerated() throws {
