@@ -60,10 +60,10 @@ public enum Snapshot {
     while i < a.count || j < b.count {
       if i < a.count, j < b.count, a[i] == b[j] {
         ops.append((" ", a[i])); i += 1; j += 1
-      } else if j < b.count, i == a.count || lcs[i][j + 1] >= lcs[i + 1][j] {
-        ops.append(("+", b[j])); j += 1
+      } else if i < a.count, j == b.count || lcs[i + 1][j] >= lcs[i][j + 1] {
+        ops.append(("-", a[i])); i += 1  // removals first, as diff(1) prints them
       } else {
-        ops.append(("-", a[i])); i += 1
+        ops.append(("+", b[j])); j += 1
       }
     }
     let context = 2
