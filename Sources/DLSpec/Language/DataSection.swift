@@ -67,7 +67,10 @@ public enum DataSection {
         hint: "keep either `dataset:` or `train:`/`test:`")
       return nil
     }
-    if dataset == nil && files["train"] == nil && p.location("dataset") == nil
+    // A `dataset:` key that failed its own check (an unknown name) has no value and no origin
+    // in `p`; it is still given, so it must not also be reported as missing.
+    let datasetGiven = plain.contains { $0.key.scalar == .string("dataset") }
+    if dataset == nil && files["train"] == nil && !datasetGiven
       && bag.errors.count == errorsBefore
     {
       bag.error(

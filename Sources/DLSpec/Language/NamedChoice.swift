@@ -54,7 +54,9 @@ struct NamedChoice {
     guard choices.contains(choice.name) else {
       bag.error(
         unknownCode, at: choice.nameLocation, "unknown \(noun) '\(choice.name)'",
-        hint: Suggest.hint(for: choice.name, among: choices, noun: "known \(noun)s"))
+        hint: Suggest.hint(
+          for: choice.name, among: choices,
+          noun: "known \(noun.hasSuffix("s") ? noun + "es" : noun + "s")"))
       return nil
     }
     return choice

@@ -78,9 +78,14 @@ public enum SyntaxParser {
     func located(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> Diagnostic {
       var message = "YAML syntax error: \(problem)"
       if let c = context { message += " (\(c.text) at line \(c.mark.line))" }
+      // The problem alone can be vague ("unexpected end of stream"); the context says what was
+      // open ("while scanning a quoted scalar"), and a tab at the mark explains itself.
+      let atTab = source.line(mark.line).map { line in
+        line.unicodeScalars.dropFirst(max(0, mark.column - 1)).first == "\t"
+      } ?? false
       return Diagnostic(
         .yamlSyntax, at: source.location(line: mark.line, column: mark.column), message,
-        hint: hint(for: problem))
+        hint: atTab ? hint(for: "tab") : hint(for: problem + " " + (context?.text ?? "")))
     }
     switch error {
     case .scanner(let context, let problem, let mark, _),
