@@ -44,7 +44,11 @@ public struct BufferLayout: Sendable {
   public var workspaceBuffer: Int?
   public var gradientBuffers: (Int, Int)?
 
-  public init(_ model: ModelIR, optimizer: OptimizerConfig, batch: Int, scalarBytes: Int = 4) {
+  /// - Parameter inputGradient: also size the δ buffers for d(loss)/d(input) (gradcheck).
+  public init(
+    _ model: ModelIR, optimizer: OptimizerConfig, batch: Int, scalarBytes: Int = 4,
+    inputGradient: Bool = false
+  ) {
     self.batch = batch
     self.scalarBytes = scalarBytes
     let p = model.parameterCount
@@ -57,7 +61,7 @@ public struct BufferLayout: Sendable {
     labelBuffer = add("labels", .data, batch, bytes: 4)
     var current = inputBuffer
     var workspace = 0
-    var widest = 0
+    var widest = inputGradient ? model.input.elementCount : 0
     for layer in model.layers {
       let count = Self.mul(batch, layer.outputShape.elementCount)
       let inPlace = layer.kind is Flatten || layer.kind.isActivation || layer.kind is Softmax

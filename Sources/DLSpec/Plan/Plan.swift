@@ -23,6 +23,12 @@ public final class Plan<T: DLScalar> {
   public let parameterSlices: [[(name: String, offset: Int, count: Int, shape: Shape)]]
 
   public var parameterCount: Int { model.parameterCount }
+  public let computesInputGradient: Bool
+  /// d(loss)/d(input) after `backward` when the plan was built with `inputGradient: true`.
+  public private(set) var inputGradient: UnsafeMutablePointer<T>?
+  /// Test seam (gradcheck's mutation test): multiplies one layer's weight gradient by a factor
+  /// after its backward, planting a known error.
+  public var plantedGradientError: (layer: Int, factor: T)?
   public var parameters: UnsafeMutablePointer<T> { pointer(0) }
   public var gradients: UnsafeMutablePointer<T> { pointer(1) }
   public var input: UnsafeMutablePointer<T> { pointer(layout.inputBuffer) }
@@ -38,11 +44,18 @@ public final class Plan<T: DLScalar> {
     self.init(model: e.model, loss: e.loss.value, optimizer: e.optimizer.value, batch: batch, seed: seed)
   }
 
-  public init(model: ModelIR, loss: LossKind, optimizer: OptimizerConfig, batch: Int, seed: UInt64) {
+  /// - Parameter inputGradient: also compute d(loss)/d(input) into `inputGradient` (gradcheck).
+  public init(
+    model: ModelIR, loss: LossKind, optimizer: OptimizerConfig, batch: Int, seed: UInt64,
+    inputGradient: Bool = false
+  ) {
+    self.computesInputGradient = inputGradient
     self.model = model
     self.loss = loss
     self.batch = batch
-    let layout = BufferLayout(model, optimizer: optimizer, batch: batch, scalarBytes: MemoryLayout<T>.stride)
+    let layout = BufferLayout(
+      model, optimizer: optimizer, batch: batch, scalarBytes: MemoryLayout<T>.stride,
+      inputGradient: inputGradient)
     self.layout = layout
     let storage = layout.buffers.map { b in
       let bytes = max(b.bytes, 64)
@@ -161,18 +174,24 @@ public final class Plan<T: DLScalar> {
     for i in stride(from: lastTrainedLayer, through: 0, by: -1) {
       let l = model.layers[i]
       let program = programs[i]
-      if !l.needsInputGradient && l.parameters.isEmpty { break }
-      if !l.needsInputGradient {
+      let needsInput = l.needsInputGradient || computesInputGradient
+      if !needsInput && l.parameters.isEmpty { break }
+      if !needsInput {
         program.backward(n, current, nil)
-        continue
-      }
-      if program.backwardInPlace {
+      } else if program.backwardInPlace {
         program.backward(n, current, current)
       } else {
         program.backward(n, current, spare)
         swap(&current, &spare)
       }
+      if let planted = plantedGradientError, planted.layer == i,
+        let w = parameterSlices[i].first(where: { $0.name == "weight" })
+      {
+        let g = gradients + w.offset
+        for j in 0..<w.count { g[j] *= planted.factor }
+      }
     }
+    if computesInputGradient { inputGradient = current }
   }
 
   /// One training evaluation: forward, loss and backward. Returns the mean loss.

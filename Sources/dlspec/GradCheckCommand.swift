@@ -1,0 +1,121 @@
+import ArgumentParser
+import DLRuntime
+import DLSpec
+import DLTrain
+import Foundation
+
+struct GradCheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gradcheck",
+    abstract: "Check backpropagation against central differences (3.24) for every tensor of a spec's model.",
+    discussion: "Exit status: 0 when every tensor passes, 1 otherwise. See docs/gradcheck.md.")
+
+  @Argument(help: "Spec files to check.")
+  var specs: [String]
+
+  @Option(help: "Samples in the batch.") var samples = 4
+  @Option(help: "Finite-difference step Δ.") var eps = 1e-6
+  @Option(help: "Relative tolerance.") var rtol = 1e-5
+  @Option(help: "Absolute tolerance.") var atol = 1e-7
+  @Option(help: "Entries checked per tensor (all entries of smaller tensors).") var maxEntries = 30
+  @Option(help: "Only these tensors (comma-separated: dense_1, dense_1.weight, input).") var params: String?
+  @Flag(help: "Use synthetic data of the right shape instead of the spec's data.") var synthetic = false
+  @Option(help: "Seed for weights, data and the sampled entries.") var seed = 1
+  @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+  func validate() throws {
+    if samples < 1 { throw ValidationError("--samples must be at least 1") }
+    if !(eps > 0 && eps.isFinite) { throw ValidationError("--eps must be a positive number") }
+    if !(rtol >= 0) || !(atol >= 0) { throw ValidationError("--rtol and --atol must be ≥ 0") }
+    if maxEntries < 1 { throw ValidationError("--max-entries must be at least 1") }
+    if seed < 0 { throw ValidationError("--seed must be at least 0") }
+  }
+
+  func run() throws {
+    var allPassed = true
+    var jsonItems: [String] = []
+    for spec in specs {
+      let e = try loadExperiment(spec, quietWarnings: true)
+      var options = GradientCheck.Options()
+      options.samples = samples
+      options.eps = eps
+      options.rtol = rtol
+      options.atol = atol
+      options.maxEntries = maxEntries
+      options.seed = UInt64(seed)
+      options.params = params.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+      let (x, y, description) = batch(e)
+      let report = GradientCheck(e, options: options).run(x: x, y: y, dataDescription: description)
+      allPassed = allPassed && report.passed
+      if format == .json {
+        jsonItems.append(GradCheckRenderer.json(report, spec: spec, options: options))
+      } else {
+        print(GradCheckRenderer.text(report, spec: spec, options: options), terminator: "")
+      }
+    }
+    if format == .json {
+      print(jsonItems.count == 1 ? jsonItems[0] : "[\n" + jsonItems.joined(separator: ",\n") + "\n]")
+    }
+    if !allPassed { throw ExitCode(1) }
+  }
+
+  /// A small batch from the spec's data, or synthetic data (uniform pixels, random labels).
+  func batch(_ e: Experiment) -> ([Double], [Int32], String) {
+    let count = e.model.input.elementCount
+    let classes = e.model.output.elementCount
+    if !synthetic, e.data != nil, let data = try? ExperimentData.load(e, split: .train) {
+      var generator = RandomGenerator(seed: UInt64(seed))
+      var x: [Double] = []
+      var y: [Int32] = []
+      for _ in 0..<samples {
+        let i = Int.random(in: 0..<data.count, using: &generator)
+        x += data.x[(i * count)..<((i + 1) * count)].map(Double.init)
+        y.append(data.y[i])
+      }
+      return (x, y, "\(samples) samples of the spec's training data")
+    }
+    var generator = RandomGenerator(seed: UInt64(seed))
+    let x = (0..<(samples * count)).map { _ in Double.random(in: 0..<1, using: &generator) }
+    let y = (0..<samples).map { _ in Int32(Int.random(in: 0..<max(1, classes), using: &generator)) }
+    let why = synthetic ? "--synthetic" : (e.data == nil ? "the spec has no data" : "the spec's data is not installed")
+    return (x, y, "\(samples) synthetic samples (\(why))")
+  }
+}
+
+enum GradCheckRenderer {
+  static func sci(_ d: Double) -> String { String(format: "%.2e", d) }
+
+  static func text(_ r: GradientCheck.Report, spec: String, options: GradientCheck.Options) -> String {
+    var out = "gradcheck \(spec): \(r.dataDescription), Δ = \(sci(options.eps)), rtol \(sci(options.rtol)), atol \(sci(options.atol)), float64\n"
+    if let note = r.dropoutNote { out += "  note: \(note)\n" }
+    for t in r.tensors {
+      let status = t.passed ? "ok  " : "FAIL"
+      out += "  \(status) \(t.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(t.shape.description.padding(toLength: 16, withPad: " ", startingAt: 0))"
+        + " checked \(String(t.checked).leftPad(4))  kinks \(String(t.kinksSkipped).leftPad(3))"
+        + "  max abs \(sci(t.maxAbsoluteError))  max rel \(sci(t.maxRelativeError))"
+      if t.worstIndex >= 0 {
+        out += "  worst [\(t.worstIndex)] backprop \(String(format: "%.8g", t.worstAnalytic)) numeric \(String(format: "%.8g", t.worstNumeric))"
+      }
+      out += "\n"
+    }
+    let failed = r.tensors.filter { !$0.passed }.count
+    let kinks = r.tensors.reduce(0) { $0 + $1.kinksSkipped }
+    out += failed == 0
+      ? "  all \(r.tensors.count) tensors pass (\(kinks) entries at kinks skipped)\n"
+      : "  \(failed) of \(r.tensors.count) tensors FAIL: \(r.tensors.filter { !$0.passed }.map(\.name).joined(separator: ", "))\n"
+    return out
+  }
+
+  static func json(_ r: GradientCheck.Report, spec: String, options: GradientCheck.Options) -> String {
+    let tensors = r.tensors.map { t in
+      "    {\"name\": \(JSONText.string(t.name)), \"shape\": [\(t.shape.dims.map(String.init).joined(separator: ", "))], "
+        + "\"checked\": \(t.checked), \"kinks_skipped\": \(t.kinksSkipped), "
+        + "\"max_abs_error\": \(t.maxAbsoluteError), \"max_rel_error\": \(t.maxRelativeError), "
+        + "\"worst_index\": \(t.worstIndex), \"worst_backprop\": \(t.worstAnalytic), "
+        + "\"worst_numeric\": \(t.worstNumeric), \"passed\": \(t.passed)}"
+    }
+    return "{\n  \"spec\": \(JSONText.string(spec)),\n  \"data\": \(JSONText.string(r.dataDescription)),\n"
+      + "  \"eps\": \(options.eps), \"rtol\": \(options.rtol), \"atol\": \(options.atol),\n"
+      + "  \"passed\": \(r.passed),\n  \"tensors\": [\n" + tensors.joined(separator: ",\n") + "\n  ]\n}"
+  }
+}
