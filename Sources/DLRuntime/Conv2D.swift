@@ -7,9 +7,14 @@
 ///
 ///     y[n, f, i, j] = b[f] + Σ_{c,u,v} w[f, c, u, v] · x[n, c, i·SH − PH + u, j·SW − PW + v]
 ///
-/// with x read as 0 outside the image. Per sample, `col: [C·KH·KW, OH·OW]` holds the unrolled
-/// patches and `y_n[F, OH·OW] = W[F, C·KH·KW] · col`. The caller provides `col` as workspace
-/// of `workspaceCount` elements, so the kernels never allocate.
+/// with x read as 0 outside the image.
+///
+/// Lowering: samples are processed in groups of G (`groupSize`); with S = OH·OW the group's
+/// patches are unrolled into `col: [C·KH·KW, G·S]` (sample n's columns at n·S ..< (n+1)·S), so
+/// one GEMM `out[F, G·S] = W[F, C·KH·KW] · col` serves the whole group and is then scattered
+/// into `y`. One large GEMM beats G thin ones: a first layer with C = 1 has an inner dimension
+/// of only KH·KW. The caller provides the workspace (`workspaceCount(_:batch:)` elements), so
+/// the kernels never allocate; G is chosen so the workspace stays near `workspaceTarget`.
 public enum Conv2D {
   /// Sizes of one convolution; everything else is derived from these.
   public struct Geometry: Equatable, Hashable, Sendable {
@@ -61,95 +66,156 @@ public enum Conv2D {
     }
   }
 
-  /// Workspace elements both `forward` and `backward` need: C·KH·KW·OH·OW (one sample's `col`).
+  /// Preferred workspace size in elements (16 MiB of Float): groups are made this large at most,
+  /// unless a single sample needs more.
+  public static let workspaceTarget = 1 << 22
+
+  /// Samples per group G for a batch: as many as fit `workspaceTarget`, at least 1.
   @inlinable
-  public static func workspaceCount(_ g: Geometry) -> Int {
-    g.patchSize * g.outHeight * g.outWidth
+  public static func groupSize(_ g: Geometry, batch: Int) -> Int {
+    let perSample = (g.patchSize + g.filters) * g.outHeight * g.outWidth
+    return max(1, min(batch, workspaceTarget / max(perSample, 1)))
+  }
+
+  /// Workspace elements `forward` and `backward` need for `batch` samples:
+  /// (C·KH·KW + F) · OH·OW · G, holding `col` and the GEMM output `out` of one group.
+  /// Pass the same `samplesPerGroup` as to the kernels (nil: `groupSize(g, batch:)`).
+  @inlinable
+  public static func workspaceCount(
+    _ g: Geometry, batch: Int, samplesPerGroup: Int? = nil
+  ) -> Int {
+    let group = min(samplesPerGroup ?? groupSize(g, batch: batch), max(batch, 1))
+    return (g.patchSize + g.filters) * g.outHeight * g.outWidth * group
   }
 
   /// `y = conv(x, W) + b` for a batch. `bias` may be `nil`; `workspace` holds
-  /// `workspaceCount(g)` elements and is clobbered.
+  /// `workspaceCount(g, batch: batch, samplesPerGroup: samplesPerGroup)` elements and is
+  /// clobbered. `samplesPerGroup` overrides G (tests use it to exercise several groups).
   @inlinable
   public static func forward<T: DLScalar>(
     x: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
     y: UnsafeMutablePointer<T>, batch: Int, geometry g: Geometry,
-    workspace: UnsafeMutablePointer<T>
+    workspace: UnsafeMutablePointer<T>, samplesPerGroup: Int? = nil
   ) {
     let spatial = g.outHeight * g.outWidth
-    for n in 0..<batch {
-      let xn = x + n * g.inputSampleCount
-      let yn = y + n * g.outputSampleCount
-      im2col(xn, geometry: g, col: workspace)
-      BLAS.gemm(
-        transA: false, transB: false, m: g.filters, n: spatial, k: g.patchSize,
-        alpha: 1, a: weight, lda: g.patchSize, b: workspace, ldb: spatial,
-        beta: 0, c: yn, ldc: spatial)
-      if let bias {
-        for f in 0..<g.filters {
-          let plane = yn + f * spatial
-          let b = bias[f]
-          for i in 0..<spatial { plane[i] += b }
+    let group = max(1, samplesPerGroup ?? groupSize(g, batch: batch))
+    var first = 0
+    while first < batch {
+      let samples = min(group, batch - first)
+      let width = samples * spatial
+      let col = workspace
+      let out = workspace + g.patchSize * width
+      Parallel.forEachItemChunk(count: samples, elementsPerItem: g.patchSize * spatial) {
+        range in
+        for n in range {
+          im2col(
+            x + (first + n) * g.inputSampleCount, geometry: g, col: col + n * spatial,
+            rowStride: width)
         }
       }
+      BLAS.gemm(
+        transA: false, transB: false, m: g.filters, n: width, k: g.patchSize,
+        alpha: 1, a: weight, lda: g.patchSize, b: col, ldb: width,
+        beta: 0, c: out, ldc: width)
+      // out[f, n·S + s] → y[first + n, f, s], adding the bias on the way.
+      Parallel.forEachItemChunk(count: samples, elementsPerItem: g.filters * spatial) { range in
+        for n in range {
+          let yn = y + (first + n) * g.outputSampleCount
+          for f in 0..<g.filters {
+            let source = out + f * width + n * spatial
+            let target = yn + f * spatial
+            let b = bias?[f] ?? 0
+            for i in 0..<spatial { target[i] = source[i] + b }
+          }
+        }
+      }
+      first += samples
     }
   }
 
   /// Gradients of the convolution. `dx`, `dWeight`, `dBias` may each be `nil`.
   ///
-  ///     dW = Σ_n dy_n[F, OH·OW] · col_nᵀ          (+ dW with `accumulate`)
+  ///     dW = Σ_groups dy_g[F, G·S] · col_gᵀ        (+ dW with `accumulate`)
   ///     db[f] = Σ_{n,i,j} dy[n, f, i, j]            (+ db with `accumulate`)
-  ///     dx_n = col2im(Wᵀ · dy_n)                    (always overwritten)
+  ///     dx_n = col2im((Wᵀ · dy_g)[:, n·S ..< (n+1)·S])   (always overwritten)
   ///
-  /// `workspace` (`workspaceCount(g)` elements) holds `col_n`, then is reused for `dcol_n`.
+  /// `workspace` (`workspaceCount(g, batch: batch)` elements) holds the group's `col` and the
+  /// regrouped `dy_g`; `col` is then reused for `dcol = Wᵀ · dy_g`.
   @inlinable
   public static func backward<T: DLScalar>(
     x: UnsafePointer<T>, weight: UnsafePointer<T>, dy: UnsafePointer<T>,
     dx: UnsafeMutablePointer<T>?, dWeight: UnsafeMutablePointer<T>?,
     dBias: UnsafeMutablePointer<T>?, batch: Int, geometry g: Geometry,
-    workspace: UnsafeMutablePointer<T>, accumulate: Bool = false
+    workspace: UnsafeMutablePointer<T>, accumulate: Bool = false, samplesPerGroup: Int? = nil
   ) {
     let spatial = g.outHeight * g.outWidth
+    let group = max(1, samplesPerGroup ?? groupSize(g, batch: batch))
     if let dBias, !accumulate { dBias.update(repeating: 0, count: g.filters) }
-    for n in 0..<batch {
-      let xn = x + n * g.inputSampleCount
-      let dyn = dy + n * g.outputSampleCount
-      if let dWeight {
-        im2col(xn, geometry: g, col: workspace)
-        // The first sample overwrites dW unless accumulating; later ones add.
-        let beta: T = (n == 0 && !accumulate) ? 0 : 1
-        BLAS.gemm(
-          transA: false, transB: true, m: g.filters, n: g.patchSize, k: spatial,
-          alpha: 1, a: dyn, lda: spatial, b: workspace, ldb: spatial,
-          beta: beta, c: dWeight, ldc: g.patchSize)
+    if let dWeight, !accumulate { dWeight.update(repeating: 0, count: g.weightCount) }
+    var first = 0
+    while first < batch {
+      let samples = min(group, batch - first)
+      let width = samples * spatial
+      let col = workspace
+      let gradient = workspace + g.patchSize * width
+      // dy[first + n, f, s] → gradient[f, n·S + s]: the layout the GEMMs want.
+      for n in 0..<samples {
+        let dyn = dy + (first + n) * g.outputSampleCount
+        for f in 0..<g.filters {
+          (gradient + f * width + n * spatial).update(from: dyn + f * spatial, count: spatial)
+        }
       }
       if let dBias {
         for f in 0..<g.filters {
-          let plane = dyn + f * spatial
+          let row = gradient + f * width
           var sum: T = 0
-          for i in 0..<spatial { sum += plane[i] }
+          for i in 0..<width { sum += row[i] }
           dBias[f] += sum
         }
       }
-      if let dx {
-        // dcol[C·KH·KW, OH·OW] = Wᵀ · dy_n, then scatter-add the patches back.
+      if let dWeight {
+        Parallel.forEachItemChunk(count: samples, elementsPerItem: g.patchSize * spatial) {
+          range in
+          for n in range {
+            im2col(
+              x + (first + n) * g.inputSampleCount, geometry: g, col: col + n * spatial,
+              rowStride: width)
+          }
+        }
+        // dW[F, C·KH·KW] += gradient[F, G·S] · colᵀ (dW was cleared above unless accumulating).
         BLAS.gemm(
-          transA: true, transB: false, m: g.patchSize, n: spatial, k: g.filters,
-          alpha: 1, a: weight, lda: g.patchSize, b: dyn, ldb: spatial,
-          beta: 0, c: workspace, ldc: spatial)
-        col2im(workspace, geometry: g, x: dx + n * g.inputSampleCount)
+          transA: false, transB: true, m: g.filters, n: g.patchSize, k: width,
+          alpha: 1, a: gradient, lda: width, b: col, ldb: width,
+          beta: 1, c: dWeight, ldc: g.patchSize)
       }
-    }
-    if batch == 0, let dWeight, !accumulate {
-      dWeight.update(repeating: 0, count: g.weightCount)
+      if let dx {
+        // dcol[C·KH·KW, G·S] = Wᵀ · gradient, then scatter-add each sample's patches back.
+        BLAS.gemm(
+          transA: true, transB: false, m: g.patchSize, n: width, k: g.filters,
+          alpha: 1, a: weight, lda: g.patchSize, b: gradient, ldb: width,
+          beta: 0, c: col, ldc: width)
+        Parallel.forEachItemChunk(count: samples, elementsPerItem: g.patchSize * spatial) {
+          range in
+          for n in range {
+            col2im(
+              col + n * spatial, geometry: g, rowStride: width,
+              x: dx + (first + n) * g.inputSampleCount)
+          }
+        }
+      }
+      first += samples
     }
   }
 
   /// Unrolls one sample `x: [C, H, W]` into `col: [C·KH·KW, OH·OW]`, row `(c·KH + u)·KW + v`
   /// holding `x[c, i·SH − PH + u, j·SW − PW + v]` (0 in the padding) at column `i·OW + j`.
+  /// Rows are `rowStride` apart (default OH·OW), so samples can sit side by side.
   @inlinable
   public static func im2col<T: DLScalar>(
-    _ x: UnsafePointer<T>, geometry g: Geometry, col: UnsafeMutablePointer<T>
+    _ x: UnsafePointer<T>, geometry g: Geometry, col: UnsafeMutablePointer<T>,
+    rowStride: Int? = nil
   ) {
+    let rowStep = rowStride ?? g.outHeight * g.outWidth
     let oh = g.outHeight
     let ow = g.outWidth
     var row = col
@@ -176,18 +242,20 @@ public enum Conv2D {
             }
             for j in jEnd..<ow { out[j] = 0 }
           }
-          row += oh * ow
+          row += rowStep
         }
       }
     }
   }
 
   /// Inverse scatter of `im2col`: overwrites `x: [C, H, W]` with the sum of every `col` entry
-  /// that was read from each pixel (padding entries are dropped).
+  /// that was read from each pixel (padding entries are dropped). `rowStride` as in `im2col`.
   @inlinable
   public static func col2im<T: DLScalar>(
-    _ col: UnsafePointer<T>, geometry g: Geometry, x: UnsafeMutablePointer<T>
+    _ col: UnsafePointer<T>, geometry g: Geometry, rowStride: Int? = nil,
+    x: UnsafeMutablePointer<T>
   ) {
+    let rowStep = rowStride ?? g.outHeight * g.outWidth
     let oh = g.outHeight
     let ow = g.outWidth
     x.update(repeating: 0, count: g.inputSampleCount)
@@ -209,7 +277,7 @@ public enum Conv2D {
               for j in jStart..<jEnd { dst[j * g.strideX] += source[j] }
             }
           }
-          row += oh * ow
+          row += rowStep
         }
       }
     }

@@ -39,4 +39,24 @@ public enum Parallel {
       body(start..<min(start + chunk, count))
     }
   }
+
+  /// Runs `body` over chunks of the items `0..<count` (e.g. samples of a batch) when each item
+  /// costs about `elementsPerItem` element operations: serially if the total is below
+  /// `threshold`, otherwise in up to `coreCount` contiguous chunks of items.
+  @inlinable
+  public static func forEachItemChunk(
+    count: Int, elementsPerItem: Int, _ body: (Range<Int>) -> Void
+  ) {
+    let workers = min(coreCount, count)
+    if count * elementsPerItem < threshold || workers <= 1 {
+      body(0..<count)
+      return
+    }
+    let chunk = (count + workers - 1) / workers
+    let chunks = (count + chunk - 1) / chunk
+    DispatchQueue.concurrentPerform(iterations: chunks) { index in
+      let start = index * chunk
+      body(start..<min(start + chunk, count))
+    }
+  }
 }

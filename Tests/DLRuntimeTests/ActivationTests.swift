@@ -117,3 +117,19 @@ import Testing
 extension Activation.Kind: CustomTestStringConvertible {
   public var testDescription: String { "\(self)" }
 }
+
+@Suite struct FastTanhTests {
+  @Test func floatTanhIsWithinSevenUlp() {
+    // Float.tanh is a rational approximation; compare it with the Double tanh on a dense grid.
+    var worst: Float = 0
+    for i in -20_000...20_000 {
+      let x = Float(i) / 1000
+      let exact = Double.tanh(Double(x))
+      let error = abs(Double(Float.tanh(x)) - exact)
+      worst = max(worst, Float(error / Double(Float(abs(exact)).ulp.nextUp)))
+    }
+    #expect(worst <= 7)
+    #expect(Float.tanh(-0.0).sign == .minus)
+    #expect(Float.tanh(100) == Float.tanh(8) && Float.tanh(100) <= 1)
+  }
+}
