@@ -9,7 +9,8 @@
 ///   `flatten` (a reshape), element-wise activations and softmax/log_softmax, whose backward
 ///   needs only their output; they get their own buffer only when their input is the data batch;
 /// * dropout masks and max-pooling argmax indices (Int32), one per output element;
-/// * the im2col workspace: the largest per-sample column matrix of any conv layer;
+/// * the im2col workspace: the largest of any conv layer's, for a group of samples
+///   (`DLRuntime.Conv2D.workspaceCount`);
 /// * two gradient buffers (δ^ℓ and δ^{ℓ+1} of (4.15)) as wide as the widest tensor whose
 ///   gradient backward computes.
 public struct BufferLayout: Sendable {
@@ -77,7 +78,10 @@ public struct BufferLayout: Sendable {
       } else {
         layerAuxiliary.append(nil)
       }
-      workspace = max(workspace, layer.cost.workspaceElements)
+      // Conv lowers samples in groups; the runtime says how much scratch a batch needs.
+      if let conv = layer.kind as? Conv2D {
+        workspace = max(workspace, conv.workspaceCount(input: layer.inputShape, batch: batch))
+      }
       widest = max(widest, layer.outputShape.elementCount)
       if layer.needsInputGradient { widest = max(widest, layer.inputShape.elementCount) }
     }

@@ -111,6 +111,11 @@ extension Conv2D: Lowerable {
       paddingY: padding.y, paddingX: padding.x)
   }
 
+  /// Scratch elements the runtime's grouped im2col needs for `batch` samples.
+  public func workspaceCount(input: Shape, batch: Int) -> Int {
+    DLRuntime.Conv2D.workspaceCount(geometry(input), batch: batch)
+  }
+
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let g = geometry(b.input)
     return LayerProgram(
