@@ -61,6 +61,19 @@ public struct Conv2D: LayerKind {
             ? "declare the model input as [channels, height, width], e.g. [1, 28, 28]"
             : "conv2d works on images; check the layers before it"))
     }
+    // Hostile sizes (padding or kernel near Int.max) must be refused, not overflow: the padded
+    // size and the weight [filters, C, ky, kx] are computed with overflow checks.
+    let weight = Shape([filters, input.dims[0], kernel.y, kernel.x]).count ?? Int.max
+    guard padding.y <= Int(Int32.max), padding.x <= Int(Int32.max),
+      weight <= ModelSection.maximumTensorElements
+    else {
+      return .failure(
+        ShapeProblem(
+          .tooLarge,
+          "conv2d with kernel [\(kernel.y), \(kernel.x)], padding [\(padding.y), \(padding.x)] "
+            + "and \(filters) filters on \(input) is too large",
+          hint: "OpenBLAS indexes tensors with 32-bit integers; shrink the layer"))
+    }
     let h = input.dims[1] + 2 * padding.y
     let w = input.dims[2] + 2 * padding.x
     guard kernel.y <= h, kernel.x <= w else {

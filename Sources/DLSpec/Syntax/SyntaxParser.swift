@@ -76,6 +76,14 @@ public enum SyntaxParser {
 
   static func diagnostic(for error: YamlError, in source: SourceFile) -> Diagnostic {
     func located(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> Diagnostic {
+      // libyaml's own nesting limit (1000) catches what DepthGuard's quick scan misses; report
+      // it as nesting, not as a syntax error in the user's YAML.
+      if problem.hasPrefix("Maximum nesting level") {
+        return Diagnostic(
+          .tooDeep, at: source.location(line: mark.line, column: mark.column),
+          "document nests too deeply: more than 1000 levels",
+          hint: "a spec never needs more than a few levels; check for runaway brackets")
+      }
       var message = "YAML syntax error: \(problem)"
       if let c = context { message += " (\(c.text) at line \(c.mark.line))" }
       // The problem alone can be vague ("unexpected end of stream"); the context says what was
