@@ -204,16 +204,18 @@ import Testing
     //   data: 50·784·4 + 50·4 = 157,000;
     //   activations: conv 50·4,608 + pool 50·1,152 + dense 50·10 = 288,500 (relu, flatten in
     //   place) → 1,154,000; maxpool argmax Int32 50·1,152·4 = 230,400;
-    //   im2col workspace 14,400·4 = 57,600; δ buffers 2·50·4,608·4 = 1,843,200.
-    //   total 3,583,056.
+    //   im2col workspace: the runtime lowers a group of G samples at once into
+    //   [C·k·k + F, G·H'·W'] = (25 + 8)·576·G elements; G = 50 (the whole batch fits its
+    //   target), so 950,400·4 = 3,801,600; δ buffers 2·50·4,608·4 = 1,843,200.
+    //   total 7,327,056.
     let m = r.memory
     #expect(m.bytes(.parameters) + m.bytes(.gradients) + m.bytes(.optimizerState) == 140_856)
     #expect(m.bytes(.data) == 157_000)
     #expect(m.bytes(.activations) == 1_154_000)
     #expect(m.bytes(.masks) == 230_400)
-    #expect(m.bytes(.workspace) == 57_600)
+    #expect(m.bytes(.workspace) == 3_801_600)
     #expect(m.bytes(.backpropagation) == 1_843_200)
-    #expect(m.totalBytes == 3_583_056)
-    #expect(TrainingMemory(e, batch: 50).totalBytes == 3_583_056)
+    #expect(m.totalBytes == 7_327_056)
+    #expect(TrainingMemory(e, batch: 50).totalBytes == 7_327_056)
   }
 }
