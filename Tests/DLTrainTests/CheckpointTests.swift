@@ -1,0 +1,113 @@
+import DLRuntime
+import DLSpec
+import Foundation
+import Testing
+
+@testable import DLTrain
+
+@Suite struct CheckpointTests {
+  static let metadata = Checkpoint.Metadata(specHash: "abc123", epoch: 3, step: 42, rngState: [1, 2, 3, UInt64.max])
+
+  static func trainedPlan(_ net: String = "mlp", optimizer: String = "adam: {lr: 0.01}") throws -> Plan<Float> {
+    let e = try PlanFixtures.experiment(net, optimizer: optimizer)
+    let plan = Plan<Float>(e, batch: 3)
+    plan.initialize(.he, seed: 5)
+    PlanFixtures.fill(plan, samples: 3)
+    let optimizer = Optimizer<Float>(e.optimizer.value)
+    let state = plan.optimizerState
+    for t in 1...2 {
+      plan.lossAndGradient(3)
+      optimizer.update(
+        parameters: plan.parameters, gradients: plan.gradients, state: state,
+        count: plan.parameterCount, learningRate: 0.01, step: t)
+    }
+    return plan
+  }
+
+  @Test func saveAndLoadRoundTrip() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.path("c.h5")
+    let plan = try Self.trainedPlan()
+    try Checkpoint.save(plan, to: path, metadata: Self.metadata, optimizer: "adam")
+    #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
+    let fresh = Plan<Float>(try PlanFixtures.experiment("mlp", optimizer: "adam: {lr: 0.01}"), batch: 7)
+    let meta = try Checkpoint.load(path, into: fresh, optimizerState: true)
+    #expect(meta == Self.metadata)
+    let n = plan.parameterCount
+    #expect(Array(UnsafeBufferPointer(start: fresh.parameters, count: n)) == Array(UnsafeBufferPointer(start: plan.parameters, count: n)))
+    #expect(plan.optimizerState.count == 2)
+    for (a, b) in zip(plan.optimizerState, fresh.optimizerState) {
+      #expect(Array(UnsafeBufferPointer(start: a, count: n)) == Array(UnsafeBufferPointer(start: b, count: n)))
+    }
+    // Without optimizer state only the weights arrive.
+    let weightsOnly = Plan<Float>(try PlanFixtures.experiment("mlp", optimizer: "adam: {lr: 0.01}"), batch: 2)
+    try Checkpoint.load(path, into: weightsOnly, optimizerState: false)
+    #expect(Array(UnsafeBufferPointer(start: weightsOnly.parameters, count: n)) == Array(UnsafeBufferPointer(start: plan.parameters, count: n)))
+    #expect(Array(UnsafeBufferPointer(start: weightsOnly.optimizerState[0], count: n)).allSatisfy { $0 == 0 })
+  }
+
+  @Test func readableFromH5py() throws {
+    guard DataFixtures.hasH5py else { return }
+    let dir = try TemporaryDirectory()
+    let path = dir.path("c.h5")
+    let plan = try Self.trainedPlan()
+    try Checkpoint.save(plan, to: path, metadata: Self.metadata, optimizer: "adam")
+    let script = """
+      import sys, h5py
+      f = h5py.File(sys.argv[1], 'r')
+      a = f.attrs
+      print(int(a['format_version']), int(a['epoch']), int(a['step']))
+      print(a['format'] if isinstance(a['format'], str) else a['format'].decode())
+      print(a['optimizer'] if isinstance(a['optimizer'], str) else a['optimizer'].decode())
+      print(list(f['/weights/dense_1/weight'].shape), f['/weights/dense_1/weight'].dtype)
+      print(list(f['/weights/dense_2/bias'].shape))
+      print(sorted(f['/optimizer'].keys()))
+      print('%.6f' % float(f['/weights/dense_1/weight'][0, 0]))
+      """
+    let result = DataFixtures.python(script, [path])
+    let (status, out, err) = try #require(result)
+    #expect(status == 0, "\(err)")
+    let lines = out.split(separator: "\n").map(String.init)
+    let weight = plan.parameterSlices[0].first { $0.name == "weight" }!
+    #expect(lines.count == 7)
+    guard lines.count == 7 else { return }
+    #expect(lines[0] == "1 3 42")
+    #expect(lines[1] == "dlspec-checkpoint")
+    #expect(lines[2] == "adam")
+    #expect(lines[3] == "\(weight.shape.dims) float32")
+    #expect(lines[3] == "[6, 5] float32")
+    #expect(lines[4] == "[4]")
+    #expect(lines[5] == "['slot0', 'slot1']")
+    #expect(lines[6] == String(format: "%.6f", Double(plan.parameters[weight.offset])))
+  }
+
+  @Test func differentArchitectureIsRefused() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.path("c.h5")
+    try Checkpoint.save(try Self.trainedPlan(), to: path, metadata: Self.metadata, optimizer: "adam")
+    // Same layer names, dense_1 now 7 units instead of 6.
+    let other = PlanFixtures.yaml("mlp", loss: "cross_entropy").replacingOccurrences(of: "units: 6", with: "units: 7")
+    let plan = Plan<Float>(try PlanFixtures.experiment(text: other), batch: 2)
+    do {
+      try Checkpoint.load(path, into: plan, optimizerState: false)
+      Issue.record("loading a checkpoint of another architecture did not throw")
+    } catch let Checkpoint.Failure.mismatch(message) {
+      #expect(message.contains("dense_1"), "\(message)")
+      #expect(message.contains("[6, 5]"), "\(message)")
+      #expect(message.contains("[7, 5]"), "\(message)")
+    }
+    // An extra layer in the checkpoint is refused too.
+    let logreg = """
+      dlspec: 1
+      model:
+        input: [5]
+        layers:
+          - dense: {units: 4}
+          - softmax
+      loss: cross_entropy
+
+      """
+    let small = Plan<Float>(try PlanFixtures.experiment(text: logreg), batch: 2)
+    #expect(throws: Checkpoint.Failure.self) { try Checkpoint.load(path, into: small, optimizerState: false) }
+  }
+}
