@@ -20,6 +20,11 @@ enum CLI {
     Case(name: "help-inspect", arguments: ["inspect", "--help"], exitCode: 0),
     Case(name: "help-cost", arguments: ["cost", "--help"], exitCode: 0),
     Case(name: "help-schema", arguments: ["schema", "--help"], exitCode: 0),
+    Case(name: "help-train", arguments: ["train", "--help"], exitCode: 0),
+    Case(name: "help-evaluate", arguments: ["evaluate", "--help"], exitCode: 0),
+    Case(name: "help-gradcheck", arguments: ["gradcheck", "--help"], exitCode: 0),
+    Case(name: "train-epochs-zero", arguments: ["train", "specs/logreg.yaml", "--epochs", "0"], exitCode: 2),
+    Case(name: "evaluate-missing-checkpoint", arguments: ["evaluate", "specs/logreg.yaml", "--checkpoint", "/nonexistent.h5"], exitCode: 1),
     Case(name: "version", arguments: ["--version"], exitCode: 0),
     Case(name: "validate-valid", arguments: ["validate", "specs/logreg.yaml"], exitCode: 0),
     Case(
