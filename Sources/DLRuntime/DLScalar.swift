@@ -1,9 +1,10 @@
+import _COpenBLAS
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import _COpenBLAS
 
 /// A floating-point element type the runtime computes in: `Float` for training, `Double` for
 /// gradient checks. It supplies the BLAS entry points and the transcendental functions, so every
@@ -11,9 +12,9 @@ import _COpenBLAS
 ///
 /// Kernels call these through `@inlinable` generic code; after specialisation each requirement
 /// resolves to a direct call of the C function (`cblas_sgemm`, `expf`, ...).
-public protocol DLScalar: BinaryFloatingPoint, Sendable
+public protocol DLScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable
 where RawSignificand: FixedWidthInteger {
-  /// Row-major `C = alpha·op(A)·op(B) + beta·C` with `op(A): [m, k]`, `op(B): [k, n]`, `C: [m, n]`.
+  /// Row-major `C = alpha·op(A)·op(B) + beta·C`, `op(A): [m, k]`, `op(B): [k, n]`, `C: [m, n]`.
   static func blasGemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: Self, a: UnsafePointer<Self>, lda: Int,

@@ -8,7 +8,8 @@ import Testing
     // Floor output: 7 = 3·2 + 1 leaves the last row and column out.
     .init(planes: 2, height: 7, width: 7, windowHeight: 2, windowWidth: 2),
     // Overlapping windows (stride < size) and rectangular windows.
-    .init(planes: 3, height: 6, width: 7, windowHeight: 3, windowWidth: 2, strideY: 1,
+    .init(
+      planes: 3, height: 6, width: 7, windowHeight: 3, windowWidth: 2, strideY: 1,
       strideX: 2),
   ]
 
