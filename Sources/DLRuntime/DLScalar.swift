@@ -12,7 +12,7 @@ import _COpenBLAS
 ///
 /// Kernels call these through `@inlinable` generic code; after specialisation each requirement
 /// resolves to a direct call of the C function (`cblas_sgemm`, `expf`, ...).
-public protocol DLScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable
+public protocol DLScalar: BinaryFloatingPoint, SIMDScalar, Codable, TensorElement
 where RawSignificand: FixedWidthInteger {
   /// Row-major `C = alpha·op(A)·op(B) + beta·C`, `op(A): [m, k]`, `op(B): [k, n]`, `C: [m, n]`.
   static func blasGemm(

@@ -25,7 +25,7 @@ import Testing
     let pooled = Tensor<Double>(shape: [batch, 2, 3, 3])
     let logits = Tensor<Double>(shape: [batch, classes])
     let workspace = Tensor<Double>(shape: [Conv2D.workspaceCount(conv, batch: batch)])
-    let indices = UnsafeMutablePointer<Int32>.allocate(capacity: pool.outputCount)
+    let indices = Tensor<Int32>(shape: [pool.outputCount])
 
     // Gradients.
     let dLogits = Tensor<Double>(shape: [batch, classes])
@@ -54,7 +54,7 @@ import Testing
         batch: Self.batch, geometry: Self.conv, workspace: workspace.pointer)
       Activation.forward(.relu, x: convOut.pointer, y: convOut.pointer, count: convOut.count)
       Pool.maxForward(
-        x: convOut.pointer, y: pooled.pointer, argmax: indices, geometry: Self.pool)
+        x: convOut.pointer, y: pooled.pointer, argmax: indices.pointer, geometry: Self.pool)
       Dense.forward(
         x: pooled.pointer, weight: denseWeight.pointer, bias: denseBias.pointer,
         y: logits.pointer, batch: Self.batch, inFeatures: Self.features,
@@ -70,7 +70,7 @@ import Testing
         dx: dPooled.pointer, dWeight: dDenseWeight.pointer, dBias: dDenseBias.pointer,
         batch: Self.batch, inFeatures: Self.features, outFeatures: Self.classes)
       Pool.maxBackward(
-        dy: dPooled.pointer, argmax: indices, dx: dConvOut.pointer, geometry: Self.pool)
+        dy: dPooled.pointer, argmax: indices.pointer, dx: dConvOut.pointer, geometry: Self.pool)
       Activation.backward(
         .relu, y: convOut.pointer, dy: dConvOut.pointer, dx: dConvOut.pointer,
         count: convOut.count)
@@ -94,7 +94,6 @@ import Testing
 
   @Test func tinyCNNGradientsMatchCentralDifferences() {
     let net = TinyCNN()
-    defer { net.indices.deallocate() }
     _ = net.forward()
     net.backward()
     // Analytic gradients first: `numeric` re-runs forward and overwrites the activations.

@@ -17,8 +17,8 @@ import Testing
     let values = randomValues(g.inputCount, seed: 40)
     let x = tensor(T.self, [g.inputCount], values)
     let y = Tensor<T>(shape: [g.outputCount])
-    let argmax = UnsafeMutablePointer<Int32>.allocate(capacity: g.outputCount)
-    defer { argmax.deallocate() }
+    let indices = Tensor<Int32>(shape: [g.outputCount])
+    let argmax = indices.pointer
     let reference = Reference.pool(
       x: doubles(x), planes: g.planes, height: g.height, width: g.width,
       window: (g.windowHeight, g.windowWidth), stride: (g.strideY, g.strideX), average: false)
@@ -48,8 +48,8 @@ import Testing
     let dy = Tensor<Double>(shape: [g.outputCount], values: up)
     let dx = Tensor<Double>(shape: [g.inputCount])
     let y = Tensor<Double>(shape: [g.outputCount])
-    let argmax = UnsafeMutablePointer<Int32>.allocate(capacity: g.outputCount)
-    defer { argmax.deallocate() }
+    let indices = Tensor<Int32>(shape: [g.outputCount])
+    let argmax = indices.pointer
     for average in [false, true] {
       dx.fill(.nan)
       if average {
