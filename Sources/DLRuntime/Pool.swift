@@ -45,6 +45,11 @@ public enum Pool {
     @inlinable public var inputCount: Int { planes * height * width }
     /// Elements of `y` (and of `argmax`), N·C·OH·OW.
     @inlinable public var outputCount: Int { planes * outHeight * outWidth }
+    /// True when at least one window fits: OH ≥ 1 and OW ≥ 1 with positive sizes and strides.
+    public var isValid: Bool {
+      planes > 0 && windowHeight > 0 && windowWidth > 0 && strideY > 0 && strideX > 0
+        && height >= windowHeight && width >= windowWidth
+    }
   }
 
   /// Max pooling forward; fills `y` and the winners' in-plane indices in `argmax`.

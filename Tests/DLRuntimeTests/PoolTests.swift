@@ -35,6 +35,7 @@ import Testing
 
   @Test(arguments: geometries)
   func forward(_ g: Pool.Geometry) {
+    #expect(g.isValid)
     forwardMatches(Float.self, g)
     forwardMatches(Double.self, g)
   }
@@ -67,6 +68,12 @@ import Testing
       }
       expectGradient(dx.array, numeric, average ? "avg" : "max")
     }
+  }
+
+  @Test func validity() {
+    #expect(!Pool.Geometry(planes: 1, height: 1, width: 4, windowHeight: 2, windowWidth: 2).isValid)
+    #expect(
+      Pool.Geometry(planes: 1, height: 3, width: 3, windowHeight: 2, windowWidth: 2).outHeight == 1)
   }
 
   @Test func tiesRouteToFirstMaximum() {
