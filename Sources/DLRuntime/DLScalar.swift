@@ -31,8 +31,6 @@ where RawSignificand: FixedWidthInteger {
   static func log(_ x: Self) -> Self
   /// Hyperbolic tangent.
   static func tanh(_ x: Self) -> Self
-  /// log(1 + x), accurate for small x.
-  static func log1p(_ x: Self) -> Self
 }
 
 @usableFromInline
@@ -69,7 +67,6 @@ extension Float: DLScalar {
   /// Rational approximation (see `fastTanh`), not glibc's `tanhf`: ≈ 5× faster and it
   /// vectorises, at ≤ 7 ulp (relative error ≤ 4e-7) over all inputs.
   @inlinable public static func tanh(_ x: Float) -> Float { fastTanh(x) }
-  @inlinable public static func log1p(_ x: Float) -> Float { log1pf(x) }
 }
 
 extension Float {
@@ -158,5 +155,4 @@ extension Double: DLScalar {
   @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
   @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
   @inlinable public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
-  @inlinable public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
 }
