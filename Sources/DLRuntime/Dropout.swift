@@ -6,8 +6,8 @@
 ///
 ///     y = x ⊙ mask,   dx = dy ⊙ mask
 ///
-/// The mask is drawn serially from the caller's `RandomGenerator`, one 64-bit draw per element,
-/// so a run is reproducible from the generator's saved state regardless of thread count.
+/// The mask is drawn serially from the caller's `RandomGenerator`, one 64-bit draw per two
+/// elements, so a run is reproducible from the generator's saved state regardless of threads.
 public enum Dropout {
   /// Draws a fresh mask with drop probability `rate` (0 ≤ p < 1) and applies it. `x` may equal
   /// `y`. With p = 0 the mask is all ones and no random numbers are drawn.
@@ -20,12 +20,20 @@ public enum Dropout {
     if rate == 0 {
       mask.update(repeating: 1, count: count)
     } else {
-      // Compare 53-bit integers instead of converting each draw to a floating-point uniform:
-      // drop iff U < p with U = (bits >> 11) / 2^53.
-      let threshold = UInt64(rate * 0x1.0p53)
+      // Each 64-bit draw serves two elements: element 2j uses the low and 2j + 1 the high 32
+      // bits u, dropped iff u < p·2³² (so p is resolved to 2⁻³²). Integer compares avoid a
+      // float conversion per element; the draw order is fixed, so masks are reproducible.
+      let threshold = UInt64(rate * 0x1.0p32)
       let keep = T(1 / (1 - rate))
-      for i in 0..<count {
-        mask[i] = (generator.next() >> 11) < threshold ? 0 : keep
+      var i = 0
+      while i + 1 < count {
+        let bits = generator.next()
+        mask[i] = (bits & 0xFFFF_FFFF) < threshold ? 0 : keep
+        mask[i + 1] = (bits >> 32) < threshold ? 0 : keep
+        i += 2
+      }
+      if i < count {
+        mask[i] = (generator.next() & 0xFFFF_FFFF) < threshold ? 0 : keep
       }
     }
     Parallel.forEachChunk(count: count) { range in

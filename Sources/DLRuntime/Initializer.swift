@@ -18,7 +18,8 @@ public enum Initializer {
     _ values: UnsafeMutablePointer<T>, count: Int, fanIn: Int,
     generator: inout RandomGenerator
   ) {
-    normal(values, count: count, standardDeviation: 1 / Double(fanIn).squareRoot(),
+    normal(
+      values, count: count, standardDeviation: 1 / Double(fanIn).squareRoot(),
       generator: &generator)
   }
 
@@ -27,7 +28,8 @@ public enum Initializer {
     _ values: UnsafeMutablePointer<T>, count: Int, fanIn: Int,
     generator: inout RandomGenerator
   ) {
-    normal(values, count: count, standardDeviation: (2 / Double(fanIn)).squareRoot(),
+    normal(
+      values, count: count, standardDeviation: (2 / Double(fanIn)).squareRoot(),
       generator: &generator)
   }
 

@@ -26,6 +26,7 @@ public enum Loss {
     logits: UnsafePointer<T>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
     dLogits: UnsafeMutablePointer<T>? = nil, probabilities: UnsafeMutablePointer<T>? = nil
   ) -> T {
+    precondition(batch > 0, "a loss needs at least one sample")
     let scale = 1 / T(batch)
     var total: T = 0
     for n in 0..<batch {
@@ -57,6 +58,7 @@ public enum Loss {
     probabilities: UnsafePointer<T>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
     dProbabilities: UnsafeMutablePointer<T>? = nil
   ) -> T {
+    precondition(batch > 0, "a loss needs at least one sample")
     let scale = 1 / T(batch)
     let floor = T(probabilityFloor)
     var total: T = 0
@@ -78,6 +80,7 @@ public enum Loss {
     logProbabilities: UnsafePointer<T>, labels: UnsafePointer<Int32>, batch: Int,
     classes: Int, dLogProbabilities: UnsafeMutablePointer<T>? = nil
   ) -> T {
+    precondition(batch > 0, "a loss needs at least one sample")
     let scale = 1 / T(batch)
     var total: T = 0
     dLogProbabilities?.update(repeating: 0, count: batch * classes)
@@ -96,6 +99,7 @@ public enum Loss {
     predictions: UnsafePointer<T>, targets: UnsafePointer<T>, batch: Int, classes: Int,
     dPredictions: UnsafeMutablePointer<T>? = nil
   ) -> T {
+    precondition(batch > 0, "a loss needs at least one sample")
     let scale = 1 / T(batch)
     var total: T = 0
     for i in 0..<(batch * classes) {
@@ -112,6 +116,7 @@ public enum Loss {
     predictions: UnsafePointer<T>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
     dPredictions: UnsafeMutablePointer<T>? = nil
   ) -> T {
+    precondition(batch > 0, "a loss needs at least one sample")
     let scale = 1 / T(batch)
     var total: T = 0
     for n in 0..<batch {
@@ -134,6 +139,7 @@ public enum Loss {
     predictions: UnsafePointer<T>, targets: UnsafePointer<T>, batch: Int, classes: Int,
     dPredictions: UnsafeMutablePointer<T>? = nil
   ) -> T {
+    precondition(batch > 0, "a loss needs at least one sample")
     let scale = 1 / T(batch)
     var total: T = 0
     for i in 0..<(batch * classes) {
@@ -150,6 +156,7 @@ public enum Loss {
     predictions: UnsafePointer<T>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
     dPredictions: UnsafeMutablePointer<T>? = nil
   ) -> T {
+    precondition(batch > 0, "a loss needs at least one sample")
     let scale = 1 / T(batch)
     var total: T = 0
     for n in 0..<batch {

@@ -45,6 +45,11 @@ public enum Pool {
     @inlinable public var inputCount: Int { planes * height * width }
     /// Elements of `y` (and of `argmax`), N·C·OH·OW.
     @inlinable public var outputCount: Int { planes * outHeight * outWidth }
+    /// True when at least one window fits: OH ≥ 1 and OW ≥ 1 with positive sizes and strides.
+    public var isValid: Bool {
+      planes > 0 && windowHeight > 0 && windowWidth > 0 && strideY > 0 && strideX > 0
+        && height >= windowHeight && width >= windowWidth
+    }
   }
 
   /// Max pooling forward; fills `y` and the winners' in-plane indices in `argmax`.
@@ -55,25 +60,28 @@ public enum Pool {
   ) {
     let oh = g.outHeight
     let ow = g.outWidth
-    for p in 0..<g.planes {
-      let plane = x + p * g.height * g.width
-      let out = y + p * oh * ow
-      let arg = argmax + p * oh * ow
-      for i in 0..<oh {
-        for j in 0..<ow {
-          let origin = i * g.strideY * g.width + j * g.strideX
-          var best = plane[origin]
-          var bestIndex = origin
-          for u in 0..<g.windowHeight {
-            let rowStart = origin + u * g.width
-            for v in 0..<g.windowWidth where plane[rowStart + v] > best {
-              // Strict '>' keeps the first maximum on ties (and ignores NaN challengers).
-              best = plane[rowStart + v]
-              bestIndex = rowStart + v
+    // Planes are independent, so they split across cores without synchronisation.
+    Parallel.forEachItemChunk(count: g.planes, elementsPerItem: g.height * g.width) { planes in
+      for p in planes {
+        let plane = x + p * g.height * g.width
+        let out = y + p * oh * ow
+        let arg = argmax + p * oh * ow
+        for i in 0..<oh {
+          for j in 0..<ow {
+            let origin = i * g.strideY * g.width + j * g.strideX
+            var best = plane[origin]
+            var bestIndex = origin
+            for u in 0..<g.windowHeight {
+              let rowStart = origin + u * g.width
+              for v in 0..<g.windowWidth where plane[rowStart + v] > best {
+                // Strict '>' keeps the first maximum on ties (and ignores NaN challengers).
+                best = plane[rowStart + v]
+                bestIndex = rowStart + v
+              }
             }
+            out[i * ow + j] = best
+            arg[i * ow + j] = Int32(truncatingIfNeeded: bestIndex)
           }
-          out[i * ow + j] = best
-          arg[i * ow + j] = Int32(truncatingIfNeeded: bestIndex)
         }
       }
     }
@@ -87,12 +95,14 @@ public enum Pool {
   ) {
     let outPlane = g.outHeight * g.outWidth
     let inPlane = g.height * g.width
-    dx.update(repeating: 0, count: g.inputCount)
-    for p in 0..<g.planes {
-      let grad = dy + p * outPlane
-      let arg = argmax + p * outPlane
-      let target = dx + p * inPlane
-      for k in 0..<outPlane { target[Int(arg[k])] += grad[k] }
+    Parallel.forEachItemChunk(count: g.planes, elementsPerItem: inPlane) { planes in
+      for p in planes {
+        let grad = dy + p * outPlane
+        let arg = argmax + p * outPlane
+        let target = dx + p * inPlane
+        target.update(repeating: 0, count: inPlane)
+        for k in 0..<outPlane { target[Int(arg[k])] += grad[k] }
+      }
     }
   }
 
@@ -104,18 +114,20 @@ public enum Pool {
     let oh = g.outHeight
     let ow = g.outWidth
     let scale = 1 / T(g.windowHeight * g.windowWidth)
-    for p in 0..<g.planes {
-      let plane = x + p * g.height * g.width
-      let out = y + p * oh * ow
-      for i in 0..<oh {
-        for j in 0..<ow {
-          let origin = i * g.strideY * g.width + j * g.strideX
-          var sum: T = 0
-          for u in 0..<g.windowHeight {
-            let row = plane + origin + u * g.width
-            for v in 0..<g.windowWidth { sum += row[v] }
+    Parallel.forEachItemChunk(count: g.planes, elementsPerItem: g.height * g.width) { planes in
+      for p in planes {
+        let plane = x + p * g.height * g.width
+        let out = y + p * oh * ow
+        for i in 0..<oh {
+          for j in 0..<ow {
+            let origin = i * g.strideY * g.width + j * g.strideX
+            var sum: T = 0
+            for u in 0..<g.windowHeight {
+              let row = plane + origin + u * g.width
+              for v in 0..<g.windowWidth { sum += row[v] }
+            }
+            out[i * ow + j] = sum * scale
           }
-          out[i * ow + j] = sum * scale
         }
       }
     }
@@ -130,17 +142,19 @@ public enum Pool {
     let oh = g.outHeight
     let ow = g.outWidth
     let scale = 1 / T(g.windowHeight * g.windowWidth)
-    dx.update(repeating: 0, count: g.inputCount)
-    for p in 0..<g.planes {
-      let plane = dx + p * g.height * g.width
-      let grad = dy + p * oh * ow
-      for i in 0..<oh {
-        for j in 0..<ow {
-          let share = grad[i * ow + j] * scale
-          let origin = i * g.strideY * g.width + j * g.strideX
-          for u in 0..<g.windowHeight {
-            let row = plane + origin + u * g.width
-            for v in 0..<g.windowWidth { row[v] += share }
+    Parallel.forEachItemChunk(count: g.planes, elementsPerItem: g.height * g.width) { planes in
+      for p in planes {
+        let plane = dx + p * g.height * g.width
+        let grad = dy + p * oh * ow
+        plane.update(repeating: 0, count: g.height * g.width)
+        for i in 0..<oh {
+          for j in 0..<ow {
+            let share = grad[i * ow + j] * scale
+            let origin = i * g.strideY * g.width + j * g.strideX
+            for u in 0..<g.windowHeight {
+              let row = plane + origin + u * g.width
+              for v in 0..<g.windowWidth { row[v] += share }
+            }
           }
         }
       }

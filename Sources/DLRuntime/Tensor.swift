@@ -5,9 +5,12 @@
 /// Layout is row-major: for shape `[N, C, H, W]` element `(n, c, h, w)` is at
 /// `((n·C + c)·H + h)·W + w`.
 ///
+/// Elements are any `TensorElement`: `Float`/`Double` for values, `Int32` for class labels and
+/// max-pool argmax indices, so every buffer a planner owns is the same kind of object.
+///
 /// The class is `@unchecked Sendable` because kernels hand its pointer to worker threads that
 /// write disjoint ranges; callers must not share one tensor between concurrent writers.
-public final class Tensor<T: DLScalar>: @unchecked Sendable {
+public final class Tensor<T: TensorElement>: @unchecked Sendable {
   /// Extents, outermost first, e.g. `[N, C, H, W]`.
   public let shape: [Int]
   /// Number of elements, the product of `shape` (1 for a scalar shape `[]`).
@@ -83,3 +86,10 @@ public final class Tensor<T: DLScalar>: @unchecked Sendable {
     set { pointer[offset(indices)] = newValue }
   }
 }
+
+/// A type `Tensor` can store: plain numeric values that are trivially copyable.
+public protocol TensorElement: Numeric, Sendable {}
+
+extension Float: TensorElement {}
+extension Double: TensorElement {}
+extension Int32: TensorElement {}

@@ -9,7 +9,9 @@ import Testing
     var testDescription: String { "transA \(transA) transB \(transB)" }
   }
 
-  static let cases = [false, true].flatMap { a in [false, true].map { Case(transA: a, transB: $0) } }
+  static let cases = [false, true].flatMap { a in
+    [false, true].map { Case(transA: a, transB: $0) }
+  }
 
   func gemmMatchesReference<T: DLScalar>(_ type: T.Type, _ c: Case) {
     let (m, n, k) = (7, 5, 9)

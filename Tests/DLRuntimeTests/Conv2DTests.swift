@@ -18,24 +18,42 @@ import Testing
 
   static let cases: [Case] = [
     // The notes' setting: one channel, stride 1, no padding.
-    Case(batch: 2, geometry: .init(channels: 1, height: 6, width: 6, filters: 2,
-      kernelHeight: 3, kernelWidth: 3)),
+    Case(
+      batch: 2,
+      geometry: .init(
+        channels: 1, height: 6, width: 6, filters: 2,
+        kernelHeight: 3, kernelWidth: 3)),
     // Channels, rectangular kernel, padding.
-    Case(batch: 2, geometry: .init(channels: 3, height: 5, width: 7, filters: 4,
-      kernelHeight: 2, kernelWidth: 3, paddingY: 1, paddingX: 2)),
+    Case(
+      batch: 2,
+      geometry: .init(
+        channels: 3, height: 5, width: 7, filters: 4,
+        kernelHeight: 2, kernelWidth: 3, paddingY: 1, paddingX: 2)),
     // Strides that do not divide evenly (floor output) with padding; groups of 2 + 1 samples.
-    Case(batch: 3, geometry: .init(channels: 2, height: 7, width: 8, filters: 3,
-      kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 3, paddingY: 1, paddingX: 1),
+    Case(
+      batch: 3,
+      geometry: .init(
+        channels: 2, height: 7, width: 8, filters: 3,
+        kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 3, paddingY: 1, paddingX: 1),
       group: 2),
     // One sample per group.
-    Case(batch: 2, geometry: .init(channels: 2, height: 5, width: 5, filters: 2,
-      kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 1, paddingY: 1, paddingX: 0),
+    Case(
+      batch: 2,
+      geometry: .init(
+        channels: 2, height: 5, width: 5, filters: 2,
+        kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 1, paddingY: 1, paddingX: 0),
       group: 1),
     // 1×1 kernel and a kernel as large as the padded image.
-    Case(batch: 1, geometry: .init(channels: 2, height: 4, width: 4, filters: 2,
-      kernelHeight: 1, kernelWidth: 1)),
-    Case(batch: 1, geometry: .init(channels: 1, height: 3, width: 3, filters: 1,
-      kernelHeight: 5, kernelWidth: 5, paddingY: 1, paddingX: 1)),
+    Case(
+      batch: 1,
+      geometry: .init(
+        channels: 2, height: 4, width: 4, filters: 2,
+        kernelHeight: 1, kernelWidth: 1)),
+    Case(
+      batch: 1,
+      geometry: .init(
+        channels: 1, height: 3, width: 3, filters: 1,
+        kernelHeight: 5, kernelWidth: 5, paddingY: 1, paddingX: 1)),
   ]
 
   static func reference(_ c: Case, x: [Double], w: [Double], b: [Double]) -> [Double] {

@@ -18,8 +18,10 @@ import Testing
     expectClose(doubles(probabilities), p + p, tolerance: tolerance(T.self), "probabilities")
     expectClose(
       doubles(gradient),
-      [0.04501528658519023, 0.12236423552739883, -0.16737952211258905,
-       -0.4549847134148098, 0.12236423552739883, 0.33262047788741095],
+      [
+        0.04501528658519023, 0.12236423552739883, -0.16737952211258905,
+        -0.4549847134148098, 0.12236423552739883, 0.33262047788741095,
+      ],
       tolerance: tolerance(T.self), "dLogits")
   }
 
@@ -31,7 +33,8 @@ import Testing
   @Test func softmaxCrossEntropyIsStable() {
     let logits = Tensor<Float>(shape: [1, 3], values: [-1000, 0, 1000])
     var label: Int32 = 0
-    let loss = Loss.softmaxCrossEntropy(logits: logits.pointer, labels: &label, batch: 1, classes: 3)
+    let loss = Loss.softmaxCrossEntropy(
+      logits: logits.pointer, labels: &label, batch: 1, classes: 3)
     #expect(loss == 2000)
   }
 

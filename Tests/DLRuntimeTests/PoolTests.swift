@@ -8,7 +8,8 @@ import Testing
     // Floor output: 7 = 3·2 + 1 leaves the last row and column out.
     .init(planes: 2, height: 7, width: 7, windowHeight: 2, windowWidth: 2),
     // Overlapping windows (stride < size) and rectangular windows.
-    .init(planes: 3, height: 6, width: 7, windowHeight: 3, windowWidth: 2, strideY: 1,
+    .init(
+      planes: 3, height: 6, width: 7, windowHeight: 3, windowWidth: 2, strideY: 1,
       strideX: 2),
   ]
 
@@ -16,8 +17,8 @@ import Testing
     let values = randomValues(g.inputCount, seed: 40)
     let x = tensor(T.self, [g.inputCount], values)
     let y = Tensor<T>(shape: [g.outputCount])
-    let argmax = UnsafeMutablePointer<Int32>.allocate(capacity: g.outputCount)
-    defer { argmax.deallocate() }
+    let indices = Tensor<Int32>(shape: [g.outputCount])
+    let argmax = indices.pointer
     let reference = Reference.pool(
       x: doubles(x), planes: g.planes, height: g.height, width: g.width,
       window: (g.windowHeight, g.windowWidth), stride: (g.strideY, g.strideX), average: false)
@@ -34,6 +35,7 @@ import Testing
 
   @Test(arguments: geometries)
   func forward(_ g: Pool.Geometry) {
+    #expect(g.isValid)
     forwardMatches(Float.self, g)
     forwardMatches(Double.self, g)
   }
@@ -47,8 +49,8 @@ import Testing
     let dy = Tensor<Double>(shape: [g.outputCount], values: up)
     let dx = Tensor<Double>(shape: [g.inputCount])
     let y = Tensor<Double>(shape: [g.outputCount])
-    let argmax = UnsafeMutablePointer<Int32>.allocate(capacity: g.outputCount)
-    defer { argmax.deallocate() }
+    let indices = Tensor<Int32>(shape: [g.outputCount])
+    let argmax = indices.pointer
     for average in [false, true] {
       dx.fill(.nan)
       if average {
@@ -66,6 +68,12 @@ import Testing
       }
       expectGradient(dx.array, numeric, average ? "avg" : "max")
     }
+  }
+
+  @Test func validity() {
+    #expect(!Pool.Geometry(planes: 1, height: 1, width: 4, windowHeight: 2, windowWidth: 2).isValid)
+    #expect(
+      Pool.Geometry(planes: 1, height: 3, width: 3, windowHeight: 2, windowWidth: 2).outHeight == 1)
   }
 
   @Test func tiesRouteToFirstMaximum() {

@@ -33,7 +33,8 @@ import Testing
       tolerance: 1e-6, "softmax")
     LogSoftmax.forward(x: x.pointer, y: y.pointer, rows: 1, columns: 3)
     #expect(y.array.allSatisfy { $0.isFinite })
-    expectClose(doubles(y), [-2.40760596444438, -1.40760596444438, -0.4076059644443803],
+    expectClose(
+      doubles(y), [-2.40760596444438, -1.40760596444438, -0.4076059644443803],
       tolerance: 1e-6, "log_softmax")
   }
 

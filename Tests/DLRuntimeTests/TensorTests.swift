@@ -23,4 +23,12 @@ import Testing
     #expect(Tensor<Float>(shape: []).count == 1)
     #expect(Tensor<Float>(shape: [0, 3]).count == 0)
   }
+
+  @Test func int32TensorsHoldLabels() {
+    let labels = Tensor<Int32>(shape: [3], values: [2, 0, 1])
+    let logits = Tensor<Float>(shape: [3, 3], values: [0, 0, 1, 1, 0, 0, 0, 1, 0])
+    #expect(
+      Metrics.correctCount(
+        scores: logits.pointer, labels: labels.pointer, batch: 3, classes: 3) == 3)
+  }
 }

@@ -41,9 +41,10 @@ func expectClose(
       mismatches.append("[\(i)] got \(a), want \(e)")
     }
   }
+  let firsts = mismatches.joined(separator: "; ")
   #expect(
     mismatches.isEmpty,
-    "\(label): max |diff| \(maxDifference); first mismatches: \(mismatches.joined(separator: "; "))",
+    "\(label): max |diff| \(maxDifference); first mismatches: \(firsts)",
     sourceLocation: sourceLocation)
 }
 

@@ -1,0 +1,20 @@
+// Module DLRuntime: what it does and what it must not import.
+// (Kept as comments: a README.md here would need an `exclude` in Package.swift.)
+//
+// # DLRuntime
+//
+// CPU tensor runtime: a contiguous `Tensor`, OpenBLAS GEMM, and forward/backward kernels for the
+// layers and losses dlspec supports, generic over `Float` (training) and `Double` (gradcheck).
+//
+// * Imports only `_COpenBLAS` (and Dispatch/Glibc). It knows nothing of specs, YAML, HDF5 or
+//   training loops: it must not import DLSpec, DLTrain, Yams or `_CHDF5`.
+// * Kernels are static functions on one enum per concept (`Dense`, `Conv2D`, `Pool`, `Activation`,
+//   `Softmax`, `LogSoftmax`, `Loss`, `Dropout`, ...), llm.c style: raw pointers, row-major NCHW,
+//   no allocation inside a kernel. Callers pass every buffer, including workspaces whose sizes the
+//   kernels expose (`Conv2D.workspaceCount`), so a planner allocates once and a step allocates
+//   nothing.
+// * Hot functions are `@inlinable` so they specialise in the caller's module; element-wise loops
+//   split across cores above `Parallel.threshold` elements.
+// * Reproducibility: GEMM bits depend on the OpenBLAS thread count and core type
+//   (`BLAS.setThreads`, `BLAS.coreName`); random draws come only from an explicit
+//   `RandomGenerator` whose `state` can be checkpointed.
