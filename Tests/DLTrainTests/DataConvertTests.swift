@@ -19,7 +19,8 @@ import Testing
     #expect(leftovers.isEmpty)
 
     let file = try HDF5File.open(output)
-    #expect(try file.datasetInfo("x_train") == HDF5DatasetInfo(shape: [7, 6], elementType: .float32))
+    #expect(
+      try file.datasetInfo("x_train") == HDF5DatasetInfo(shape: [7, 6], elementType: .float32))
     #expect(try file.datasetInfo("y_test") == HDF5DatasetInfo(shape: [4, 1], elementType: .int64))
     #expect(try file.int64Attribute("format_version") == 1)
     #expect(try file.int64ArrayAttribute("sample_shape") == [1, 2, 3])

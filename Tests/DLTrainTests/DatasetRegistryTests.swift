@@ -101,7 +101,8 @@ import Testing
     // A partial copy: the error should say which files are missing.
     try FileManager.default.createDirectory(atPath: cwd + "/data/fashion-mnist",
                                             withIntermediateDirectories: true)
-    try Data([1]).write(to: URL(fileURLWithPath: cwd + "/data/fashion-mnist/train-images-idx3-ubyte.gz"))
+    try Data([1]).write(
+      to: URL(fileURLWithPath: cwd + "/data/fashion-mnist/train-images-idx3-ubyte.gz"))
     let registry = DatasetRegistry(datasets: DatasetRegistry.builtIn.datasets,
                                    systemDirectory: system)
     let error = #expect(throws: DataLocateError.self) {

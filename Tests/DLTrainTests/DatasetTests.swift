@@ -83,7 +83,8 @@ import Testing
       try Dataset.loadHDF5(path, classCount: 3)
     }
     #expect(throws: DatasetError.badShape(
-      file: path, dataset: "x_train", shape: [3, 2], expected: "N × [1, 28, 28] (784 values per sample)")) {
+      file: path, dataset: "x_train", shape: [3, 2],
+      expected: "N × [1, 28, 28] (784 values per sample)")) {
       try Dataset.loadHDF5(path, sampleShape: [1, 28, 28])
     }
     #expect(throws: HDF5Error.notFound(file: path, object: "x_test")) {

@@ -31,9 +31,10 @@ import Testing
 
   @Test func otherElementTypesConvert() throws {
     // int32 [-2, 70000] and float32 [1.5], big-endian.
-    let ints = try IDXFile.decode([0, 0, 0x0C, 1, 0, 0, 0, 2, 0xff, 0xff, 0xff, 0xfe, 0, 1, 0x11, 0x70],
-                                  path: "x")
+    let ints = try IDXFile.decode(
+      [0, 0, 0x0C, 1, 0, 0, 0, 2, 0xff, 0xff, 0xff, 0xfe, 0, 1, 0x11, 0x70], path: "x")
     #expect(ints.floatValues() == [-2, 70000])
+    #expect(ints.integerValues() == [-2, 70000])
     let floats = try IDXFile.decode([0, 0, 0x0D, 1, 0, 0, 0, 1, 0x3f, 0xc0, 0, 0], path: "x")
     #expect(floats.floatValues() == [1.5])
   }

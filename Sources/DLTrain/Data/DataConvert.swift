@@ -56,7 +56,8 @@ public enum DataConvert {
     trainImages: String, trainLabels: String, testImages: String, testLabels: String,
     output: String, classCount: Int? = nil
   ) throws -> (train: Int, test: Int) {
-    var train = try Dataset.loadIDX(images: trainImages, labels: trainLabels, classCount: classCount)
+    var train = try Dataset.loadIDX(
+      images: trainImages, labels: trainLabels, classCount: classCount)
     var test = try Dataset.loadIDX(images: testImages, labels: testLabels, classCount: classCount)
     // Both splits must agree on the class count even when it was inferred from the labels.
     let classes = classCount ?? max(train.classCount, test.classCount)

@@ -25,16 +25,10 @@ extension Dataset {
         xFile: images, xDataset: "images", xCount: imageArray.shape[0],
         yFile: labels, yDataset: "labels", yCount: labelArray.count)
     }
-    let raw: [Int64]
-    switch labelArray.elementType {
-    case .uint8:
-      raw = labelArray.payload.map { Int64($0) }
-    case .float32, .float64:
-      raw = try integralLabels(
+    let raw =
+      try labelArray.integerValues()
+      ?? integralLabels(
         labelArray.floatValues().map { Double($0) }, file: labels, dataset: "labels")
-    case .int8, .int16, .int32:
-      raw = labelArray.floatValues().map { Int64($0) }
-    }
     let (y, classes) = try checkedLabels(
       raw, classCount: classCount, file: labels, dataset: "labels")
     let x =

@@ -204,7 +204,8 @@ public enum DataLocateError: Error, Equatable, CustomStringConvertible {
       lines.append("To get it, either:")
       lines.append("  dlspec data fetch \(name)    (downloads into \(fetchDirectory))")
       if let aptPackage {
-        lines.append("  apt-get install \(aptPackage)    (installs into /usr/share/datasets/\(name))")
+        lines.append(
+          "  apt-get install \(aptPackage)    (installs into /usr/share/datasets/\(name))")
       }
       lines.append("  or copy the four IDX files into one of the directories above")
       return lines.joined(separator: "\n")

@@ -110,7 +110,8 @@ public final class HDF5File {
         }
         let group = H5Gcreate2(id, prefix, dl_h5p_default(), dl_h5p_default(), dl_h5p_default())
         guard group >= 0 else {
-          throw HDF5Error.operationFailed(file: self.path, object: prefix, operation: "create group")
+          throw HDF5Error.operationFailed(
+            file: self.path, object: prefix, operation: "create group")
         }
         H5Gclose(group)
       }

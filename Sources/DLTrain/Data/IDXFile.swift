@@ -62,6 +62,27 @@ public struct IDXArray: Equatable {
     }
   }
 
+  /// Each element as Int64 for the integer types (exact, unlike `floatValues` for large
+  /// int32s); nil for float types.
+  public func integerValues() -> [Int64]? {
+    let width = elementType.byteWidth
+    return payload.withUnsafeBufferPointer { bytes -> [Int64]? in
+      switch elementType {
+      case .uint8: return bytes.map { Int64($0) }
+      case .int8: return bytes.map { Int64(Int8(bitPattern: $0)) }
+      case .int16:
+        return (0..<count).map {
+          Int64(Int16(bitPattern: UInt16(Self.bigEndian(bytes, $0 * width, 2))))
+        }
+      case .int32:
+        return (0..<count).map {
+          Int64(Int32(bitPattern: UInt32(Self.bigEndian(bytes, $0 * width, 4))))
+        }
+      case .float32, .float64: return nil
+      }
+    }
+  }
+
   private static func bigEndian(_ bytes: UnsafeBufferPointer<UInt8>, _ base: Int, _ width: Int)
     -> UInt64
   {
