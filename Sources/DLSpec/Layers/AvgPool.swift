@@ -26,6 +26,8 @@ public struct AvgPool: PoolingLayerKind {
 }
 
 extension AvgPool: Lowerable {
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let input = b.input
     return LayerProgram(

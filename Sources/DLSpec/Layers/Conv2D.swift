@@ -129,6 +129,8 @@ extension Conv2D: Lowerable {
     DLRuntime.Conv2D.workspaceCount(geometry(input), batch: batch)
   }
 
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let g = geometry(b.input)
     return LayerProgram(

@@ -57,6 +57,8 @@ public struct Dense: LayerKind {
 }
 
 extension Dense: Lowerable {
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let inCount = b.input.elementCount
     let units = self.units

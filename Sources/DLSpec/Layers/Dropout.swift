@@ -32,6 +32,8 @@ public struct Dropout: LayerKind {
 }
 
 extension Dropout: Lowerable {
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let count = b.output.elementCount
     let p = self.p

@@ -24,6 +24,8 @@ public struct Flatten: ParameterlessLayerKind {
 extension Flatten: Lowerable {
   /// A reshape: the output aliases the input buffer (or is a copy of the data batch when it is
   /// the first layer), and the gradient passes through unchanged.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let count = b.output.elementCount
     return LayerProgram(

@@ -19,6 +19,8 @@ public struct LogSoftmax: ElementwiseLayerKind, ParameterlessLayerKind {
 }
 
 extension LogSoftmax: Lowerable {
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let k = b.output.elementCount
     return LayerProgram(

@@ -27,6 +27,8 @@ public struct MaxPool: PoolingLayerKind {
 }
 
 extension MaxPool: Lowerable {
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let input = b.input
     let argmax = b.auxiliary?.assumingMemoryBound(to: Int32.self)

@@ -31,6 +31,8 @@ enum SoftmaxShape {
 }
 
 extension Softmax: Lowerable {
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let k = b.output.elementCount
     return LayerProgram(

@@ -17,21 +17,37 @@ extension Lowerable where Self: ElementwiseLayerKind {
 
 extension ReLU: Lowerable {
   public var activationKind: Activation.Kind? { .relu }
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> { lowerActivation(.relu, b) }
 }
 
 extension Tanh: Lowerable {
   public var activationKind: Activation.Kind? { .tanh }
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> { lowerActivation(.tanh, b) }
 }
 
 extension Sigmoid: Lowerable {
   public var activationKind: Activation.Kind? { .sigmoid }
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> { lowerActivation(.sigmoid, b) }
 }
 
 extension ClippedReLU: Lowerable {
   public var activationKind: Activation.Kind? { .clippedReLU(threshold: t) }
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     lowerActivation(.clippedReLU(threshold: t), b)
   }

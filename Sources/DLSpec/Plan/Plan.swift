@@ -149,6 +149,8 @@ public final class Plan<T: DLScalar> {
 
   /// Mean loss over the first `n` samples (labels in `labels`) and, when `gradient` is true,
   /// d(loss)/d(scores) written into the first δ buffer.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func computeLoss(_ n: Int, gradient: Bool) -> T {
     let k = classCount
     let delta: UnsafeMutablePointer<T>? = gradient ? pointer(layout.gradientBuffers?.0 ?? 0) : nil
@@ -204,11 +206,15 @@ public final class Plan<T: DLScalar> {
   }
 
   /// Correct predictions among the first `n` samples after `forward`.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func correctCount(_ n: Int) -> Int {
     Metrics.correctCount(scores: scores, labels: labels, batch: n, classes: classCount)
   }
 
   /// Fills the parameters: weights by `scheme` from `seed`, biases with zeros.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func initialize(_ scheme: InitScheme, seed: UInt64) {
     var generator = RandomGenerator(seed: seed)
     for (i, l) in model.layers.enumerated() {
@@ -230,6 +236,8 @@ public final class Plan<T: DLScalar> {
 
   /// Euclidean norm of each layer's parameter gradient (0 for layers without parameters): the
   /// vanishing-gradient diagnostic of §4.3.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func gradientNorms() -> [Double] {
     parameterSlices.map { slices in
       var sum = 0.0
