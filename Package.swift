@@ -24,21 +24,27 @@ let package = Package(
     .systemLibrary(name: "_CHDF5", pkgConfig: "hdf5-serial",
                    providers: [.apt(["libhdf5-dev"])]),
     .systemLibrary(name: "_CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-    .target(name: "DLRuntime", dependencies: ["_COpenBLAS"], swiftSettings: fastMath),
-    .target(name: "DLSpec", dependencies: ["DLRuntime", "Yams"], swiftSettings: fastMath),
-    .target(name: "DLTrain", dependencies: ["DLSpec", "DLRuntime", "_CHDF5", "_CZlib"],
-            swiftSettings: fastMath),
+    .target(name: "_CAllocCounter", exclude: ["README.md"]),
+    .target(
+      name: "DLRuntime", dependencies: ["_COpenBLAS"], exclude: ["README.md"],
+      swiftSettings: fastMath),
+    .target(
+      name: "DLSpec", dependencies: ["DLRuntime", "Yams"], exclude: ["README.md"],
+      swiftSettings: fastMath),
+    .target(
+      name: "DLTrain", dependencies: ["DLSpec", "DLRuntime", "_CHDF5", "_CZlib"],
+      exclude: ["README.md"], swiftSettings: fastMath),
     .executableTarget(name: "dlspec", dependencies: [
-      "DLSpec", "DLRuntime", "DLTrain",
+      "DLSpec", "DLRuntime", "DLTrain", "_CAllocCounter",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
-    ]),
+    ], exclude: ["README.md"]),
     .target(name: "DLSpecTestSupport", dependencies: ["DLSpec", "DLRuntime"],
             path: "Tests/DLSpecTestSupport"),
     .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLSpecTestSupport"]),
     .testTarget(name: "DLSpecTests", dependencies: ["DLSpec", "DLSpecTestSupport"],
                 resources: [.copy("BadSpecs"), .copy("Goldens")]),
     .testTarget(name: "DLTrainTests", dependencies: ["DLTrain", "DLSpecTestSupport"]),
-    .testTarget(name: "CLITests", dependencies: ["DLSpecTestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["DLSpecTestSupport"], exclude: ["Snapshots"]),
   ],
   swiftLanguageModes: [.v5]
 )

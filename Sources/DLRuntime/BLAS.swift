@@ -39,6 +39,7 @@ public enum BLAS {
   /// Sets OpenBLAS's worker thread count (overrides `OPENBLAS_NUM_THREADS`).
   public static func setThreads(_ count: Int) {
     openblas_set_num_threads(Int32(count))
+    Parallel.threads = max(1, count)
   }
 
   /// OpenBLAS's current worker thread count.

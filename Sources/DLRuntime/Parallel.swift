@@ -25,9 +25,13 @@ public enum Parallel {
   /// Runs `body` over chunks of `0..<count`: serially if `count < threshold` or there is one
   /// core, otherwise one chunk per core (chunk starts aligned to 16 elements, a cache line of
   /// `Float`, so two threads never write the same line).
+  /// Workers the element-wise kernels split across; `BLAS.setThreads` sets it too, so
+  /// `--threads 1` means one core for everything.
+  public static var threads: Int = coreCount
+
   @inlinable
   public static func forEachChunk(count: Int, _ body: (Range<Int>) -> Void) {
-    let workers = coreCount
+    let workers = threads
     if count < threshold || workers == 1 {
       body(0..<count)
       return
@@ -47,7 +51,7 @@ public enum Parallel {
   public static func forEachItemChunk(
     count: Int, elementsPerItem: Int, _ body: (Range<Int>) -> Void
   ) {
-    let workers = min(coreCount, count)
+    let workers = min(threads, count)
     if count * elementsPerItem < threshold || workers <= 1 {
       body(0..<count)
       return

@@ -12,7 +12,8 @@ struct DLSpecCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       ValidateCommand.self, InspectCommand.self, CostCommand.self, TrainCommand.self,
-      EvaluateCommand.self, GradCheckCommand.self, SchemaCommand.self,
+      EvaluateCommand.self, GradCheckCommand.self, BenchCommand.self, DataCommand.self,
+      SchemaCommand.self,
     ])
 
   static func main() {

@@ -10,8 +10,23 @@ struct InspectCommand: ParsableCommand {
   @Argument(help: "The spec file.")
   var spec: String
 
+  @Flag(help: "Print the planner's forward/backward programs and buffers instead.")
+  var plan = false
+
+  @Option(help: "Batch size for --plan (default: the spec's).")
+  var batch: Int?
+
+  func validate() throws {
+    if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+  }
+
   func run() throws {
     let e = try loadExperiment(spec)
+    if plan {
+      let p = Plan<Float>(e, batch: batch ?? e.train.value.batchSize)
+      print(PlanRenderer.text(p), terminator: "")
+      return
+    }
     print(InspectRenderer.text(e), terminator: "")
   }
 }

@@ -15,9 +15,9 @@ public final class Plan<T: DLScalar> {
   let programs: [LayerProgram<T>]
   /// Index of the last layer run in training: a final softmax/log_softmax is fused into the
   /// cross-entropy loss (computed stably from logits), so training stops before it.
-  let lastTrainedLayer: Int
+  public let lastTrainedLayer: Int
   /// Layers whose forward is done by the dense layer before them (fused bias + activation).
-  let fusedIntoPrevious: Set<Int>
+  public let fusedIntoPrevious: Set<Int>
   public let random: RandomState
   /// Where each layer's parameters sit in `parameters` (and gradients in `gradients`).
   public let parameterSlices: [[(name: String, offset: Int, count: Int, shape: Shape)]]
@@ -135,9 +135,16 @@ public final class Plan<T: DLScalar> {
   /// Forward over the first `n` samples of `input`. In training mode dropout is active.
   /// Stops before a final softmax fused into the loss; `probabilities(n)` finishes it.
   public func forward(_ n: Int, training: Bool) {
+    runForward(n, training: training, seconds: nil)
+  }
+
+  /// Forward, adding each layer's wall time to `seconds[i]` when given (`dlspec bench`).
+  public func runForward(_ n: Int, training: Bool, seconds: UnsafeMutablePointer<Double>?) {
     precondition(n >= 1 && n <= batch, "batch of \(n) exceeds the plan's \(batch)")
     for i in 0...lastTrainedLayer where !fusedIntoPrevious.contains(i) {
+      let start = seconds == nil ? 0 : Clock.now()
       programs[i].forward(n, training)
+      if let seconds { seconds[i] += Clock.now() - start }
     }
   }
 
@@ -170,6 +177,11 @@ public final class Plan<T: DLScalar> {
   /// gradient (overwritten, not accumulated). Input gradients of layers before which nothing
   /// learns are skipped.
   public func backward(_ n: Int) {
+    runBackward(n, seconds: nil)
+  }
+
+  /// Backward, adding each layer's wall time to `seconds[i]` when given (`dlspec bench`).
+  public func runBackward(_ n: Int, seconds: UnsafeMutablePointer<Double>?) {
     guard let (a, b) = layout.gradientBuffers else { return }
     var current = pointer(a)
     var spare = pointer(b)
@@ -178,6 +190,8 @@ public final class Plan<T: DLScalar> {
       let program = programs[i]
       let needsInput = l.needsInputGradient || computesInputGradient
       if !needsInput && l.parameters.isEmpty { break }
+      let start = seconds == nil ? 0 : Clock.now()
+      defer { if let seconds { seconds[i] += Clock.now() - start } }
       if !needsInput {
         program.backward(n, current, nil)
       } else if program.backwardInPlace {
@@ -236,16 +250,24 @@ public final class Plan<T: DLScalar> {
 
   /// Euclidean norm of each layer's parameter gradient (0 for layers without parameters): the
   /// vanishing-gradient diagnostic of §4.3.
+  public func gradientNorms() -> [Double] {
+    var norms = [Double](repeating: 0, count: model.layers.count)
+    norms.withUnsafeMutableBufferPointer { if let b = $0.baseAddress { addGradientNorms(into: b) } }
+    return norms
+  }
+
+  /// Adds each layer's gradient norm to `norms[i]`, allocating nothing (the training loop
+  /// averages them per epoch).
   @_specialize(where T == Float)
   @_specialize(where T == Double)
-  public func gradientNorms() -> [Double] {
-    parameterSlices.map { slices in
+  public func addGradientNorms(into norms: UnsafeMutablePointer<Double>) {
+    for (i, slices) in parameterSlices.enumerated() {
       var sum = 0.0
       for s in slices {
         let g = gradients + s.offset
         for j in 0..<s.count { sum += Double(g[j]) * Double(g[j]) }
       }
-      return sum.squareRoot()
+      norms[i] += sum.squareRoot()
     }
   }
 }

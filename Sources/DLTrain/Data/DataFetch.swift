@@ -32,7 +32,8 @@ public enum DataFetchError: Error, Equatable, CustomStringConvertible {
         lines.append("  apt-get install \(apt)    (installs into /usr/share/datasets/\(dataset))")
       }
       lines.append(
-        "  or download \(manual.files.joined(separator: ", ")) yourself into \(manual.directory)")
+        "  \(manual.aptPackage == nil ? "" : "or ")download \(manual.files.joined(separator: ", ")) "
+          + "on a machine with internet and copy them into \(manual.directory)")
       return lines.joined(separator: "\n")
     case .checksumMismatch(let dataset, let file, let url, let expected, let actual):
       return "\(url): \(file) of dataset '\(dataset)' has SHA-256 \(actual), expected "

@@ -90,6 +90,8 @@ public final class Trainer {
     var lastTrainAccuracy = 0.0
     var lastValidation: Evaluation? = nil
     var losses: [Double] = []
+    // Reserved up front so appending a step's loss never allocates inside the loop.
+    losses.reserveCapacity((config.epochs - startEpoch) * batches.batchCount)
     let paramCount = plan.parameterCount
     let state = plan.optimizerState
     for epoch in startEpoch..<config.epochs {
@@ -110,7 +112,7 @@ public final class Trainer {
               + "  = hint: lower the learning rate (optimizer lr or the schedule's values)")
         }
         correct += plan.correctCount(n)
-        for (i, g) in plan.gradientNorms().enumerated() { norms[i] += g }
+        norms.withUnsafeMutableBufferPointer { if let p = $0.baseAddress { plan.addGradientNorms(into: p) } }
         lr = schedule.rate(step: step, epoch: epoch)
         optimizer.update(
           parameters: plan.parameters, gradients: plan.gradients, state: state, count: paramCount,

@@ -1,0 +1,87 @@
+import ArgumentParser
+import DLRuntime
+import DLSpec
+import DLTrain
+import Foundation
+import _CAllocCounter
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Time a spec's training step and evaluation per layer, on synthetic data.",
+    discussion: "Release builds only give meaningful figures. See docs/performance.md.")
+
+  @Argument(help: "The spec file (omit with --sgemm-peak).")
+  var spec: String?
+
+  @Option(help: "Batch size (default: the spec's).") var batch: Int?
+  @Option(help: "Threads for OpenBLAS and dlspec's own kernels.") var threads = Parallel.coreCount
+  @Option(help: "Timed steps.") var steps = 50
+  @Option(help: "Untimed warm-up steps.") var warmup = 5
+  @Flag(help: "Measure SGEMM GFLOP/s of square 1024 products instead (the machine's peak).")
+  var sgemmPeak = false
+  @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+  func validate() throws {
+    if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+    if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if steps < 1 { throw ValidationError("--steps must be at least 1") }
+    if warmup < 0 { throw ValidationError("--warmup must be at least 0") }
+    if spec == nil && !sgemmPeak { throw ValidationError("give a spec file, or --sgemm-peak") }
+  }
+
+  func run() throws {
+    if sgemmPeak {
+      BLAS.setThreads(threads)
+      let peak = Benchmark.sgemmPeak()
+      if format == .json {
+        print("{\"sgemm_gflops\": \(JSONText.number(peak)), \"threads\": \(threads), \"blas_core\": \(JSONText.string(BLAS.coreName))}")
+      } else {
+        print(String(format: "SGEMM 1024³: %.1f GFLOP/s on %d threads", peak, threads) + " (OpenBLAS core \(BLAS.coreName))")
+      }
+      return
+    }
+    guard let spec else { return }
+    let e = try loadExperiment(spec, quietWarnings: true)
+    var options = Benchmark.Options(batch: batch ?? e.train.value.batchSize, threads: threads)
+    options.steps = steps
+    options.warmup = warmup
+    options.allocationCount = { dl_allocation_count() }
+    let r = Benchmark(e, options: options).run()
+    if format == .json {
+      let layers = r.layers.map { l in
+        "    {\"name\": \(JSONText.string(l.name)), \"kind\": \(JSONText.string(l.kind)), "
+          + "\"forward_ms\": \(JSONText.number(l.forwardMilliseconds)), "
+          + "\"backward_ms\": \(JSONText.number(l.backwardMilliseconds)), \"gflops\": \(JSONText.number(l.gflops))}"
+      }
+      print("""
+        {
+          "spec": \(JSONText.string(spec)),
+          "batch": \(r.batch),
+          "threads": \(r.threads),
+          "blas_core": \(JSONText.string(r.blasCore)),
+          "train_samples_per_s": \(JSONText.number(r.trainSamplesPerSecond)),
+          "eval_samples_per_s": \(JSONText.number(r.evalSamplesPerSecond)),
+          "train_gflops": \(JSONText.number(r.trainGFLOPs)),
+          "step_ms": \(JSONText.number(r.stepMilliseconds)),
+          "allocations_per_step": \(JSONText.number(r.allocationsPerStep)),
+          "peak_rss_bytes": \(r.peakRSSBytes),
+          "layers": [
+        \(layers.joined(separator: ",\n"))
+          ]
+        }
+        """)
+      return
+    }
+    print("bench \(spec): batch \(r.batch), \(r.threads) threads, OpenBLAS core \(r.blasCore), \(steps) steps after \(warmup) warm-up")
+    print(String(format: "  training   %10.0f samples/s  (%.3f ms/step, %.1f GFLOP/s)", r.trainSamplesPerSecond, r.stepMilliseconds, r.trainGFLOPs))
+    print(String(format: "  evaluation %10.0f samples/s", r.evalSamplesPerSecond))
+    print(String(format: "  allocations per step %.2f, peak RSS ", r.allocationsPerStep) + ByteCount.format(r.peakRSSBytes))
+    print("  layer          kind          forward ms  backward ms   GFLOP/s")
+    for l in r.layers {
+      print("  " + l.name.padding(toLength: 14, withPad: " ", startingAt: 0) + " "
+        + l.kind.padding(toLength: 13, withPad: " ", startingAt: 0)
+        + String(format: " %10.3f  %11.3f  %8.1f", l.forwardMilliseconds, l.backwardMilliseconds, l.gflops))
+    }
+  }
+}

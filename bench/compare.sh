@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# dlspec vs PyTorch, side by side, on synthetic data: training and evaluation samples/s, dlspec's
+# GFLOP/s as a share of the machine's SGEMM peak, and a batch-1 row (logreg: dlspec vs the notes'
+# numpy single-sample loop). Everything runs twice: with the environment as it is, and with
+# OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed (per command, `env -u`), one table per pass.
+#
+# Usage: bash bench/compare.sh [SPEC ...]      (default: the six models below; see bench/README.md)
+# Environment knobs:
+#   THREADS="1 2"   thread counts            STEPS=100 WARMUP=10   timed / warm-up steps
+#   BATCH=100       batch size               B1_STEPS=2000         timed steps of the batch-1 row
+#   SKIP_BUILD=1    use the existing .build/release/dlspec (no `swift build -c release`)
+#   SKIP_INSTALL=1  use bench/.venv as it is (no pip)     VENV=bench/.venv   where the venv lives
+#   PASSES="asis unset"                      which of the two passes to run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+THREADS=${THREADS:-"1 2"}
+STEPS=${STEPS:-100}
+WARMUP=${WARMUP:-10}
+BATCH=${BATCH:-100}
+B1_STEPS=${B1_STEPS:-2000}
+PASSES=${PASSES:-"asis unset"}
+venv=${VENV:-bench/.venv}
+py=$venv/bin/python
+bin=.build/release/dlspec
+start=$(date +%s)
+
+say() { echo "compare.sh: $*" >&2; }
+
+# ---- 1. Python environment: bench/.venv with torch (CPU build preferred), numpy, pyyaml ---------
+install_python() {
+  if [ ! -x "$py" ]; then
+    say "creating $venv"
+    python3 -m venv "$venv"
+  fi
+  local pip="$venv/bin/pip"
+  if ! "$py" -c 'import torch' 2>/dev/null; then
+    # The default PyPI wheel for Linux pulls the whole CUDA stack (GBs); prefer a CPU-only build:
+    # the PyTorch CPU index when reachable, else a local +cpu wheel from pip's find-links.
+    if curl -sSfI --max-time 10 https://download.pytorch.org/whl/cpu/torch/ >/dev/null 2>&1; then
+      say "installing torch from the PyTorch CPU index"
+      "$pip" install torch --index-url https://download.pytorch.org/whl/cpu
+    else
+      local tag wheel="" dir
+      tag=$("$py" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
+      local links="${PIP_FIND_LINKS:-} $("$pip" config get global.find-links 2>/dev/null || true)"
+      for dir in $links; do
+        dir=${dir#file://}
+        [ -d "$dir" ] || continue
+        wheel=$(ls "$dir"/torch-*+cpu-"$tag"-"$tag"-*linux*x86_64.whl 2>/dev/null | sort -V | tail -1 || true)
+        [ -n "$wheel" ] && break
+      done
+      if [ -n "$wheel" ]; then
+        say "PyTorch CPU index unreachable; installing the local CPU wheel $wheel"
+        "$pip" install "$wheel"
+      else
+        say "no CPU-only torch wheel reachable; installing PyPI's default wheel (large)"
+        "$pip" install torch
+      fi
+    fi
+  fi
+  "$py" -c 'import numpy, yaml' 2>/dev/null || "$pip" install numpy pyyaml
+  "$py" -c 'import threadpoolctl' 2>/dev/null || "$pip" install threadpoolctl || true
+}
+if [ "${SKIP_INSTALL:-0}" != 1 ]; then install_python >&2; fi  # pip chatter to stderr
+
+# ---- 2. dlspec release build ------------------------------------------------------------------
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  say "swift build -c release"
+  swift build -c release >&2
+fi
+have_bench=0
+for _ in 1 2 3 4 5 6; do  # the binary may be mid-rebuild: wait for it a little
+  [ -x "$bin" ] && break
+  sleep 10
+done
+if [ -x "$bin" ] && "$bin" bench --help >/dev/null 2>&1; then
+  have_bench=1
+else
+  say "WARNING: '$bin bench' is not available: the dlspec columns will show '-'"
+fi
+
+# ---- 3. models --------------------------------------------------------------------------------
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+gen="$tmp/mlp-4x100.yaml"  # 784 → 4×100 ReLU → 10, like specs/mlp-deep.yaml with 100 units
+{
+  echo "dlspec: 1"
+  echo "name: mlp-4x100"
+  echo "data:"
+  echo "  dataset: fashion-mnist"
+  echo "  validation_split: 0.1"
+  echo "model:"
+  echo "  input: [784]"
+  echo "  layers:"
+  for _ in 1 2 3 4; do echo "    - dense: {units: 100}"; echo "    - relu"; done
+  echo "    - dense: {units: 10}"
+  echo "    - softmax"
+  echo "loss: cross_entropy"
+  echo "optimizer:"
+  echo "  sgd: {lr: 0.05, momentum: 0.9}"
+  echo "train:"
+  echo "  epochs: 12"
+  echo "  batch_size: 100"
+  echo "  seed: 1"
+  echo "  init: he"
+} > "$gen"
+if [ $# -gt 0 ]; then
+  models=("$@")
+else
+  models=(specs/logreg.yaml specs/mlp.yaml specs/mlp-deep.yaml "$gen" specs/mnist-cnn.yaml
+          specs/fashion-mnist-cnn.yaml)
+fi
+
+# ---- 4. header ----------------------------------------------------------------------------------
+echo "# dlspec vs PyTorch"
+echo
+echo '```'
+echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "uname:    $(uname -a)"
+echo "cpu:      $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; flags: $(grep -m1 -o -w -E 'avx512f|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; figures are only meaningful on an idle machine)"
+echo "swift:    $(swift --version 2>&1 | head -1)"
+echo "dlspec:   $("$bin" --version 2>/dev/null || echo '?') ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', dirty tree'))"
+"$py" - <<'EOF'
+import numpy, torch
+print(f"torch:    {torch.__version__} (intra-op via {'OpenMP' if 'OpenMP' in torch.__config__.parallel_info() else '?'}, "
+      f"BLAS {'MKL' if torch.backends.mkl.is_available() else '?'}, oneDNN {torch.backends.mkldnn.is_available()})")
+print(f"numpy:    {numpy.__version__}")
+EOF
+echo "env:      OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-<unset>} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-<unset>}"
+echo "settings: batch $BATCH, threads $THREADS, $STEPS steps after $WARMUP warm-up; batch-1 row $B1_STEPS steps"
+echo '```'
+
+# ---- 5. measurements ----------------------------------------------------------------------------
+# run PASS CMD...: the command as is, or under `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`.
+run() {
+  local pass=$1; shift
+  if [ "$pass" = unset ]; then env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; else "$@"; fi
+}
+# keep OUT CMD...: stdout to OUT when the command succeeds; stderr to OUT.err.
+keep() {
+  local out=$1; shift
+  if ! "$@" > "$out.tmp" 2> "$out.err"; then
+    say "failed: $* (see below)"; sed 's/^/    /' "$out.err" | tail -5 >&2
+    rm -f "$out.tmp"; return 0
+  fi
+  mv "$out.tmp" "$out"
+}
+
+for pass in $PASSES; do
+  d="$tmp/$pass"; mkdir -p "$d"
+  say "pass '$pass'"
+  for t in $THREADS; do
+    if [ $have_bench = 1 ]; then
+      keep "$d/peak.dlspec.$t.json" run "$pass" "$bin" bench --sgemm-peak --threads "$t" --format json
+    fi
+    keep "$d/peak.numpy.$t.json" run "$pass" "$py" bench/torch_bench.py --sgemm-peak --threads "$t" --json
+    for i in "${!models[@]}"; do
+      m=${models[$i]}
+      say "  $(basename "$m" .yaml), $t thread(s)"
+      if [ $have_bench = 1 ]; then
+        keep "$d/m$i.dlspec.$t.json" run "$pass" "$bin" bench "$m" --batch "$BATCH" \
+          --threads "$t" --steps "$STEPS" --warmup "$WARMUP" --format json
+      fi
+      keep "$d/m$i.torch.$t.json" run "$pass" "$py" bench/torch_bench.py --spec "$m" --batch "$BATCH" \
+        --threads "$t" --steps "$STEPS" --warmup "$WARMUP" --json
+    done
+    if [ $have_bench = 1 ]; then
+      keep "$d/b1.dlspec.$t.json" run "$pass" "$bin" bench specs/logreg.yaml --batch 1 \
+        --threads "$t" --steps "$B1_STEPS" --warmup 100 --format json
+    fi
+    keep "$d/b1.numpy.$t.json" run "$pass" "$py" bench/torch_bench.py --numpy-logreg --threads "$t" --json
+  done
+done
+
+# ---- 6. tables ----------------------------------------------------------------------------------
+"$py" - "$tmp" "$PASSES" "$THREADS" "${models[@]}" <<'EOF'
+import json, os, sys
+tmp, passes, threads, models = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4:]
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+def num(d, key):
+    v = (d or {}).get(key)
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+def rate(v):
+    return "-" if v is None else f"{v:,.0f}"
+
+def ratio(a, b):
+    return "-" if a is None or not b else f"{a / b:.2f}"
+
+def name(m):
+    return os.path.splitext(os.path.basename(m))[0]
+
+seen = {}
+for p in passes:
+    d = os.path.join(tmp, p)
+    cores = set()
+    for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if ".dlspec." in f and f.endswith(".json"):
+            c = (load(os.path.join(d, f)) or {}).get("blas_core")
+            if c:
+                cores.add(c)
+    core = ", ".join(sorted(cores)) if cores else "unknown (no dlspec bench output)"
+    env = ("environment as is" if p == "asis"
+           else "`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`")
+    print(f"\n## OpenBLAS core {core} ({env})\n")
+    if p == "unset" and seen.get("asis") == core and cores:
+        print("(same core as the pass above: unsetting OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE changed "
+              "nothing for dlspec here; differences are noise)\n")
+    seen[p] = core
+    peaks = {}
+    notes = []
+    for t in threads:
+        dl = num(load(f"{d}/peak.dlspec.{t}.json"), "sgemm_gflops")
+        npk = load(f"{d}/peak.numpy.{t}.json")
+        nv = num(npk, "sgemm_gflops")
+        peaks[t] = (dl, "dlspec") if dl else (nv, "numpy") if nv else (None, None)
+        blas = (npk or {}).get("blas") or {}
+        notes.append(f"{t} thread(s): dlspec {dl:.1f} GFLOP/s" if dl else f"{t} thread(s): dlspec -")
+        notes[-1] += (f", numpy {nv:.1f} GFLOP/s ({blas.get('internal_api')} {blas.get('version')}"
+                      f", core {blas.get('architecture')})" if nv else ", numpy -")
+    print("SGEMM 1024³ peak: " + "; ".join(notes) + "\n")
+    print("| model | threads | dlspec train/s | PyTorch train/s | ratio | dlspec eval/s "
+          "| PyTorch eval/s | ratio | dlspec GFLOP/s | % of SGEMM peak |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    def row(label, t, dj, other_train, other_eval):
+        dtr, dev = num(dj, "train_samples_per_s"), num(dj, "eval_samples_per_s")
+        gf = num(dj, "train_gflops")
+        peak, src = peaks.get(t, (None, None))
+        pct = "-" if gf is None or not peak else f"{100 * gf / peak:.1f}%" + ("" if src == "dlspec" else " (numpy peak)")
+        print(f"| {label} | {t} | {rate(dtr)} | {rate(other_train)} | {ratio(dtr, other_train)} "
+              f"| {rate(dev)} | {rate(other_eval)} | {ratio(dev, other_eval)} "
+              f"| {'-' if gf is None else f'{gf:.1f}'} | {pct} |")
+    for i, m in enumerate(models):
+        for t in threads:
+            tj = load(f"{d}/m{i}.torch.{t}.json")
+            row(name(m), t, load(f"{d}/m{i}.dlspec.{t}.json"),
+                num(tj, "train_samples_per_s"), num(tj, "eval_samples_per_s"))
+    for t in threads:
+        nj = load(f"{d}/b1.numpy.{t}.json")
+        row("logreg, batch 1 vs numpy loop", t,
+            load(f"{d}/b1.dlspec.{t}.json"), num(nj, "train_samples_per_s"), None)
+print("\nThe batch-1 row's PyTorch columns hold the notes' numpy single-sample SGD loop (training only).")
+print("ratio = dlspec / PyTorch (above 1: dlspec is faster). GFLOP/s = the training step's FLOPs "
+      "(`dlspec cost`) per second; % of peak against SGEMM 1024³ on as many threads.")
+EOF
+echo
+echo "compare.sh took $(( $(date +%s) - start )) s"
