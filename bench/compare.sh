@@ -119,7 +119,15 @@ echo '```'
 echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "uname:    $(uname -a)"
 echo "cpu:      $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; flags: $(grep -m1 -o -w -E 'avx512f|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
-echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; figures are only meaningful on an idle machine)"
+busy() {  # CPU pressure (share of the last 10 s in which something waited for a CPU), else load
+  if [ -r /proc/pressure/cpu ]; then sed -n 's/^some avg10=\([0-9.]*\).*/cpu pressure \1% (10 s)/p' /proc/pressure/cpu
+  else echo "load $(cut -d' ' -f1 /proc/loadavg)"; fi
+}
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min), $(busy) at start"
+if [ "$(awk '{print ($1 > 0.5)}' /proc/loadavg)" = 1 ]; then
+  echo "WARNING:  the machine is busy (load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores): figures, above all 2-thread PyTorch ones, are unreliable"
+  say "WARNING: the machine is busy; see the header"
+fi
 echo "swift:    $(swift --version 2>&1 | head -1)"
 echo "dlspec:   $("$bin" --version 2>/dev/null || echo '?') ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', dirty tree'))"
 "$py" - <<'EOF'
@@ -253,4 +261,4 @@ print("ratio = dlspec / PyTorch (above 1: dlspec is faster). GFLOP/s = the train
       "(`dlspec cost`) per second; % of peak against SGEMM 1024³ on as many threads.")
 EOF
 echo
-echo "compare.sh took $(( $(date +%s) - start )) s"
+echo "compare.sh took $(( $(date +%s) - start )) s; at the end: load $(cut -d' ' -f1-3 /proc/loadavg), $(busy)"

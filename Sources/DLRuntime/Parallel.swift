@@ -38,7 +38,7 @@ public enum Parallel {
     }
     let chunk = ((count + workers - 1) / workers + 15) & ~15
     let chunks = (count + chunk - 1) / chunk
-    DispatchQueue.concurrentPerform(iterations: chunks) { index in
+    WorkerPool.shared.run(chunks: chunks) { index in
       let start = index * chunk
       body(start..<min(start + chunk, count))
     }
@@ -58,7 +58,7 @@ public enum Parallel {
     }
     let chunk = (count + workers - 1) / workers
     let chunks = (count + chunk - 1) / chunk
-    DispatchQueue.concurrentPerform(iterations: chunks) { index in
+    WorkerPool.shared.run(chunks: chunks) { index in
       let start = index * chunk
       body(start..<min(start + chunk, count))
     }

@@ -22,6 +22,8 @@ struct GradCheckCommand: ParsableCommand {
   @Flag(help: "Use synthetic data of the right shape instead of the spec's data.") var synthetic = false
   @Option(help: "Seed for weights, data and the sampled entries.") var seed = 1
   @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+  @Flag(help: "Check in Float32 (for curiosity: rounding makes the tolerances loose; defaults become Δ 1e-2, rtol 5e-2, atol 1e-4).")
+  var float32 = false
 
   func validate() throws {
     if samples < 1 { throw ValidationError("--samples must be at least 1") }
@@ -38,14 +40,23 @@ struct GradCheckCommand: ParsableCommand {
       let e = try loadExperiment(spec, quietWarnings: true)
       var options = GradientCheck.Options()
       options.samples = samples
-      options.eps = eps
-      options.rtol = rtol
-      options.atol = atol
+      // Float32 rounding (≈ 6e-8 relative) over a step Δ forces a much larger Δ and looser
+      // tolerances; explicit flags still win.
+      options.eps = float32 && eps == 1e-6 ? 1e-2 : eps
+      options.rtol = float32 && rtol == 1e-5 ? 5e-2 : rtol
+      options.atol = float32 && atol == 1e-7 ? 1e-4 : atol
       options.maxEntries = maxEntries
       options.seed = UInt64(seed)
       options.params = params.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
       let (x, y, description) = batch(e)
-      let report = GradientCheck(e, options: options).run(x: x, y: y, dataDescription: description)
+      let check = GradientCheck(e, options: options)
+      let report = float32
+        ? check.run(x: x, y: y, dataDescription: description, as: Float.self)
+        : check.run(x: x, y: y, dataDescription: description)
+      if float32 {
+        FileHandle.standardError.write(Data(
+          "warning: --float32 checks in single precision; its tolerances are loose and a pass proves less than the default Float64 check\n".utf8))
+      }
       allPassed = allPassed && report.passed
       if format == .json {
         jsonItems.append(GradCheckRenderer.json(report, spec: spec, options: options))
@@ -86,7 +97,7 @@ enum GradCheckRenderer {
   static func sci(_ d: Double) -> String { String(format: "%.2e", d) }
 
   static func text(_ r: GradientCheck.Report, spec: String, options: GradientCheck.Options) -> String {
-    var out = "gradcheck \(spec): \(r.dataDescription), Δ = \(sci(options.eps)), rtol \(sci(options.rtol)), atol \(sci(options.atol)), float64\n"
+    var out = "gradcheck \(spec): \(r.dataDescription), Δ = \(sci(options.eps)), rtol \(sci(options.rtol)), atol \(sci(options.atol)), \(r.precision)\n"
     if let note = r.dropoutNote { out += "  note: \(note)\n" }
     for t in r.tensors {
       let status = t.passed ? "ok  " : "FAIL"
@@ -115,6 +126,7 @@ enum GradCheckRenderer {
         + "\"worst_numeric\": \(t.worstNumeric), \"passed\": \(t.passed)}"
     }
     return "{\n  \"spec\": \(JSONText.string(spec)),\n  \"data\": \(JSONText.string(r.dataDescription)),\n"
+      + "  \"precision\": \"\(r.precision)\",\n"
       + "  \"eps\": \(options.eps), \"rtol\": \(options.rtol), \"atol\": \(options.atol),\n"
       + "  \"passed\": \(r.passed),\n  \"tensors\": [\n" + tensors.joined(separator: ",\n") + "\n  ]\n}"
   }

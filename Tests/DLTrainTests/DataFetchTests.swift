@@ -184,6 +184,6 @@ final class FixtureHTTPServer {
     #expect(manual.directory == target)
     let text = error?.description ?? ""
     #expect(text.contains("apt-get install dataset-tiny"))
-    #expect(text.contains("yourself into \(target)"))
+    #expect(text.contains("copy them into \(target)"))
   }
 }

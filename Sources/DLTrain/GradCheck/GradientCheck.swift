@@ -37,6 +37,8 @@ public struct GradientCheck {
     public var tensors: [TensorReport]
     public var dataDescription: String
     public var dropoutNote: String?
+    /// "float64" or "float32".
+    public var precision: String = "float64"
     public var passed: Bool { tensors.allSatisfy(\.passed) }
   }
 
@@ -48,16 +50,23 @@ public struct GradientCheck {
     self.options = options
   }
 
-  /// Runs the check on `x` (n × input count, Double) and labels `y`.
+  /// Runs the check on `x` (n × input count) and labels `y` in Float64 (`T = Double`, the
+  /// default) or, for curiosity, Float32, whose rounding makes tight tolerances meaningless.
   public func run(x: [Double], y: [Int32], dataDescription: String) -> Report {
+    run(x: x, y: y, dataDescription: dataDescription, as: Double.self)
+  }
+
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public func run<T: DLScalar>(x: [Double], y: [Int32], dataDescription: String, as: T.Type) -> Report {
     let e = experiment
     let n = y.count
-    let plan = Plan<Double>(
+    let plan = Plan<T>(
       model: e.model, loss: e.loss.value, optimizer: e.optimizer.value, batch: n,
       seed: options.seed, inputGradient: true)
     plan.initialize(e.train.value.initScheme, seed: options.seed)
-    if let p = options.plantedError { plan.plantedGradientError = (p.layer, p.factor) }
-    x.withUnsafeBufferPointer { if let b = $0.baseAddress { plan.input.update(from: b, count: x.count) } }
+    if let p = options.plantedError { plan.plantedGradientError = (p.layer, T(p.factor)) }
+    for (i, v) in x.enumerated() { plan.input[i] = T(v) }
     y.withUnsafeBufferPointer { if let b = $0.baseAddress { plan.labels.update(from: b, count: n) } }
     // Dropout draws a fresh mask each forward; restoring the generator fixes the mask, so every
     // evaluation of f sees the same function.
@@ -65,13 +74,13 @@ public struct GradientCheck {
     func f() -> Double {
       plan.random.generator = frozen
       plan.forward(n, training: true)
-      return plan.computeLoss(n, gradient: false)
+      return Double(plan.computeLoss(n, gradient: false))
     }
     plan.random.generator = frozen
     plan.lossAndGradient(n)
-    let analyticParams = Array(UnsafeBufferPointer(start: plan.gradients, count: plan.parameterCount))
+    let analyticParams = UnsafeBufferPointer(start: plan.gradients, count: plan.parameterCount).map(Double.init)
     let inputCount = x.count
-    let analyticInput = plan.inputGradient.map { Array(UnsafeBufferPointer(start: $0, count: inputCount)) } ?? []
+    let analyticInput = plan.inputGradient.map { UnsafeBufferPointer(start: $0, count: inputCount).map(Double.init) } ?? []
     var generator = RandomGenerator(seed: options.seed &+ 17)
     var reports: [TensorReport] = []
     for (i, layer) in e.model.layers.enumerated() {
@@ -91,11 +100,12 @@ public struct GradientCheck {
     let dropout = e.model.layers.contains { $0.kind is DLSpec.Dropout }
     return Report(
       tensors: reports, dataDescription: dataDescription,
-      dropoutNote: dropout ? "dropout is on with one fixed mask for every evaluation of f" : nil)
+      dropoutNote: dropout ? "dropout is on with one fixed mask for every evaluation of f" : nil,
+      precision: T.self == Float.self ? "float32" : "float64")
   }
 
-  func check(
-    name: String, shape: Shape, base: UnsafeMutablePointer<Double>, count: Int,
+  func check<T: DLScalar>(
+    name: String, shape: Shape, base: UnsafeMutablePointer<T>, count: Int,
     analytic: (Int) -> Double, f: () -> Double, generator: inout RandomGenerator
   ) -> TensorReport {
     let eps = options.eps
@@ -115,13 +125,15 @@ public struct GradientCheck {
     for j in candidates where report.checked < options.maxEntries {
       let original = base[j]
       let f0 = f()
-      base[j] = original + eps
+      base[j] = original + T(eps)
       let fPlus = f()
-      base[j] = original - eps
+      base[j] = original - T(eps)
       let fMinus = f()
       base[j] = original
-      let forward = (fPlus - f0) / eps
-      let backward = (f0 - fMinus) / eps
+      // The step actually taken, after rounding to T (exact in Double, not in Float).
+      let step = (Double(original + T(eps)) - Double(original - T(eps))) / 2
+      let forward = (fPlus - f0) / step
+      let backward = (f0 - fMinus) / step
       // A kink (relu at 0, a max-pool tie flipping, |·| at 0) inside [θ−Δ, θ+Δ] makes the two
       // one-sided slopes disagree far beyond what curvature explains: skip that entry.
       let scale = max(abs(forward), abs(backward), 1e-3)
@@ -129,7 +141,7 @@ public struct GradientCheck {
         report.kinksSkipped += 1
         continue
       }
-      let numeric = (fPlus - fMinus) / (2 * eps)
+      let numeric = (fPlus - fMinus) / (2 * step)
       let a = analytic(j)
       let absolute = abs(a - numeric)
       let relative = absolute / max(abs(a), abs(numeric), 1e-12)
