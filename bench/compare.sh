@@ -11,6 +11,7 @@
 #   SKIP_BUILD=1    use the existing .build/release/dlspec (no `swift build -c release`)
 #   SKIP_INSTALL=1  use bench/.venv as it is (no pip)     VENV=bench/.venv   where the venv lives
 #   PASSES="asis unset"                      which of the two passes to run
+#   REPEATS=1       runs of every measurement; the tables show the best of them (noisy machines)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,7 @@ WARMUP=${WARMUP:-10}
 BATCH=${BATCH:-100}
 B1_STEPS=${B1_STEPS:-2000}
 PASSES=${PASSES:-"asis unset"}
+REPEATS=${REPEATS:-1}
 venv=${VENV:-bench/.venv}
 py=$venv/bin/python
 bin=.build/release/dlspec
@@ -137,7 +139,7 @@ print(f"torch:    {torch.__version__} (intra-op via {'OpenMP' if 'OpenMP' in tor
 print(f"numpy:    {numpy.__version__}")
 EOF
 echo "env:      OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-<unset>} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE-<unset>}"
-echo "settings: batch $BATCH, threads $THREADS, $STEPS steps after $WARMUP warm-up; batch-1 row $B1_STEPS steps"
+echo "settings: batch $BATCH, threads $THREADS, $STEPS steps after $WARMUP warm-up; batch-1 row $B1_STEPS steps; best of $REPEATS run(s)"
 echo '```'
 
 # ---- 5. measurements ----------------------------------------------------------------------------
@@ -146,14 +148,17 @@ run() {
   local pass=$1; shift
   if [ "$pass" = unset ]; then env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; else "$@"; fi
 }
-# keep OUT CMD...: stdout to OUT when the command succeeds; stderr to OUT.err.
+# keep OUT CMD...: REPEATS runs; stdout of each successful one to OUT.1, OUT.2, … (the tables
+# take the best of them per figure); stderr to OUT.err.
 keep() {
-  local out=$1; shift
-  if ! "$@" > "$out.tmp" 2> "$out.err"; then
-    say "failed: $* (see below)"; sed 's/^/    /' "$out.err" | tail -5 >&2
-    rm -f "$out.tmp"; return 0
-  fi
-  mv "$out.tmp" "$out"
+  local out=$1 r; shift
+  for r in $(seq 1 "$REPEATS"); do
+    if ! "$@" > "$out.tmp" 2> "$out.err"; then
+      say "failed: $* (see below)"; sed 's/^/    /' "$out.err" | tail -5 >&2
+      rm -f "$out.tmp"; return 0
+    fi
+    mv "$out.tmp" "$out.$r"
+  done
 }
 
 for pass in $PASSES; do
@@ -187,12 +192,26 @@ done
 import json, os, sys
 tmp, passes, threads, models = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4:]
 
-def load(path):
+import glob
+
+def load1(path):
     try:
         with open(path) as f:
             return json.load(f)
     except (OSError, ValueError):
         return None
+
+def load(path):
+    """The runs PATH.1, PATH.2, … merged: the best (highest) value of every number."""
+    runs = [r for r in (load1(p) for p in sorted(glob.glob(glob.escape(path) + ".[0-9]*"))) if isinstance(r, dict)]
+    if not runs:
+        return None
+    best = dict(runs[0])
+    for r in runs[1:]:
+        for k, v in r.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and isinstance(best.get(k), (int, float)):
+                best[k] = max(best[k], v)
+    return best
 
 def num(d, key):
     v = (d or {}).get(key)
@@ -212,8 +231,8 @@ for p in passes:
     d = os.path.join(tmp, p)
     cores = set()
     for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
-        if ".dlspec." in f and f.endswith(".json"):
-            c = (load(os.path.join(d, f)) or {}).get("blas_core")
+        if ".dlspec." in f and ".json." in f and not f.endswith(".err"):
+            c = (load1(os.path.join(d, f)) or {}).get("blas_core")
             if c:
                 cores.add(c)
     core = ", ".join(sorted(cores)) if cores else "unknown (no dlspec bench output)"

@@ -16,12 +16,14 @@ public final class WorkerPool: @unchecked Sendable {
   private let finished = DispatchSemaphore(value: 0)
   private var busy = pthread_mutex_t()
   private var body: ((Int) -> Void)?
-  private var started = false
 
   init(workers: Int) {
     workerCount = workers
     wake = (0..<workers).map { _ in DispatchSemaphore(value: 0) }
     pthread_mutex_init(&busy, nil)
+    // Started at once, so the first parallel kernel (a warm-up step) pays for the threads and
+    // later steps allocate nothing.
+    startWorkers()
   }
 
   private func startWorkers() {
@@ -36,7 +38,6 @@ public final class WorkerPool: @unchecked Sendable {
       thread.stackSize = 1 << 20
       thread.start()
     }
-    started = true
   }
 
   /// Runs `body(0) … body(chunks − 1)`, in parallel when the pool is free.
@@ -47,7 +48,6 @@ public final class WorkerPool: @unchecked Sendable {
       return
     }
     defer { pthread_mutex_unlock(&busy) }
-    if !started { startWorkers() }
     withoutActuallyEscaping(body) { escapable in
       self.body = escapable
       for w in 0..<extra { wake[w].signal() }

@@ -67,6 +67,9 @@ public final class Plan<T: DLScalar> {
     let random = RandomState(seed: seed &+ 0x9E37_79B9)
     self.random = random
     let layers = model.layers
+    classCount = model.output.elementCount
+    needsInputGradient = layers.map { $0.needsInputGradient || inputGradient }
+    hasParameters = layers.map { !$0.parameters.isEmpty }
     let fused = loss == .crossEntropy && (layers.last?.kind is Softmax || layers.last?.kind is LogSoftmax)
     lastTrainedLayer = fused ? layers.count - 2 : layers.count - 1
     var fusedSet = Set<Int>()
@@ -130,7 +133,12 @@ public final class Plan<T: DLScalar> {
 
   /// Scores the loss is computed from: logits when softmax is fused into the loss.
   public var scores: UnsafeMutablePointer<T> { output(ofLayer: lastTrainedLayer) }
-  public var classCount: Int { model.output.elementCount }
+  /// Width of the model's output (stored: the step reads it, and reading it through the
+  /// layer array costs an existential copy in unoptimised builds).
+  public let classCount: Int
+  /// Per layer: does backward compute its input gradient, and does it have parameters.
+  let needsInputGradient: [Bool]
+  let hasParameters: [Bool]
 
   /// Forward over the first `n` samples of `input`. In training mode dropout is active.
   /// Stops before a final softmax fused into the loss; `probabilities(n)` finishes it.
@@ -186,10 +194,9 @@ public final class Plan<T: DLScalar> {
     var current = pointer(a)
     var spare = pointer(b)
     for i in stride(from: lastTrainedLayer, through: 0, by: -1) {
-      let l = model.layers[i]
       let program = programs[i]
-      let needsInput = l.needsInputGradient || computesInputGradient
-      if !needsInput && l.parameters.isEmpty { break }
+      let needsInput = needsInputGradient[i]
+      if !needsInput && !hasParameters[i] { break }
       let start = seconds == nil ? 0 : Clock.now()
       defer { if let seconds { seconds[i] += Clock.now() - start } }
       if !needsInput {
