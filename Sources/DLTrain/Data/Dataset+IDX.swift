@@ -13,16 +13,20 @@ extension Dataset {
   public static func loadIDX(images: String, labels: String, classCount: Int? = nil) throws
     -> Dataset
   {
-    let imageArray = try IDXFile.read(images)
-    let shape = try sampleShape(stored: imageArray.shape, file: images, dataset: "images")
+    // uint8 images (MNIST, Fashion-MNIST) stream into Float pixels; other types go through
+    // the general reader.
+    let streamed = try IDXFile.readScaledPixels(images)
+    let imageArray = streamed == nil ? try IDXFile.read(images) : nil
+    let storedShape = streamed?.shape ?? imageArray?.shape ?? []
+    let shape = try sampleShape(stored: storedShape, file: images, dataset: "images")
     let labelArray = try IDXFile.read(labels)
     guard labelArray.shape.count == 1 else {
       throw DatasetError.badShape(
         file: labels, dataset: "labels", shape: labelArray.shape, expected: "N")
     }
-    guard labelArray.count == imageArray.shape[0] else {
+    guard labelArray.count == storedShape[0] else {
       throw DatasetError.countMismatch(
-        xFile: images, xDataset: "images", xCount: imageArray.shape[0],
+        xFile: images, xDataset: "images", xCount: storedShape[0],
         yFile: labels, yDataset: "labels", yCount: labelArray.count)
     }
     let raw =
@@ -31,9 +35,9 @@ extension Dataset {
         labelArray.floatValues().map { Double($0) }, file: labels, dataset: "labels")
     let (y, classes) = try checkedLabels(
       raw, classCount: classCount, file: labels, dataset: "labels")
-    let x =
-      imageArray.elementType == .uint8
-      ? scaledPixels(imageArray.payload) : imageArray.floatValues()
+    let x = streamed?.pixels ?? imageArray.map {
+      $0.elementType == .uint8 ? scaledPixels($0.payload) : $0.floatValues()
+    } ?? []
     return Dataset(checkedX: x, y: y, sampleShape: shape, classCount: classes)
   }
 }
