@@ -95,7 +95,8 @@ public enum Conv2D {
   public static func forward<T: DLScalar>(
     x: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
     y: UnsafeMutablePointer<T>, batch: Int, geometry g: Geometry,
-    workspace: UnsafeMutablePointer<T>, samplesPerGroup: Int? = nil
+    workspace: UnsafeMutablePointer<T>, samplesPerGroup: Int? = nil,
+    activation: Activation.Kind = .identity
   ) {
     let spatial = g.outHeight * g.outWidth
     let group = max(1, samplesPerGroup ?? groupSize(g, batch: batch))
@@ -117,7 +118,8 @@ public enum Conv2D {
         transA: false, transB: false, m: g.filters, n: width, k: g.patchSize,
         alpha: 1, a: weight, lda: g.patchSize, b: col, ldb: width,
         beta: 0, c: out, ldc: width)
-      // out[f, n·S + s] → y[first + n, f, s], adding the bias on the way.
+      // out[f, n·S + s] → y[first + n, f, s], adding the bias and applying a fused
+      // activation on the way, while the row is in cache.
       Parallel.forEachItemChunk(count: samples, elementsPerItem: g.filters * spatial) { range in
         for n in range {
           let yn = y + (first + n) * g.outputSampleCount
@@ -126,6 +128,9 @@ public enum Conv2D {
             let target = yn + f * spatial
             let b = bias?[f] ?? 0
             for i in 0..<spatial { target[i] = source[i] + b }
+            if activation != .identity {
+              Activation.forward(activation, x: target, y: target, count: spatial)
+            }
           }
         }
       }

@@ -133,10 +133,13 @@ extension Conv2D: Lowerable {
   @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let g = geometry(b.input)
+    let activation = b.fusedActivation ?? .identity
     return LayerProgram(
       forward: { n, _ in
         guard let w = b.weight, let ws = b.workspace else { return }
-        DLRuntime.Conv2D.forward(x: b.x, weight: w, bias: b.bias, y: b.y, batch: n, geometry: g, workspace: ws)
+        DLRuntime.Conv2D.forward(
+          x: b.x, weight: w, bias: b.bias, y: b.y, batch: n, geometry: g, workspace: ws,
+          activation: activation)
       },
       backward: { n, dy, dx in
         guard let w = b.weight, let ws = b.workspace else { return }

@@ -93,7 +93,7 @@ public final class Plan<T: DLScalar> {
       }
       let inputBuffer = i == 0 ? layout.inputBuffer : layout.layerOutput[i - 1]
       var fusedActivation: Activation.Kind? = nil
-      if l.kind is Dense, i + 1 < layers.count,
+      if l.kind is Dense || l.kind is Conv2D, i + 1 < layers.count,
         let next = layers[i + 1].kind as? Lowerable, let a = next.activationKind,
         layout.layerOutput[i + 1] == layout.layerOutput[i]
       {
