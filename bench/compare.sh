@@ -37,13 +37,9 @@ install_python() {
   fi
   local pip="$venv/bin/pip"
   if ! "$py" -c 'import torch' 2>/dev/null; then
-    # The default PyPI wheel for Linux pulls the whole CUDA stack (GBs); prefer a CPU-only build:
-    # the PyTorch CPU index when reachable, else a local +cpu wheel from pip's find-links.
-    if curl -sSfI --max-time 10 https://download.pytorch.org/whl/cpu/torch/ >/dev/null 2>&1; then
-      say "installing torch from the PyTorch CPU index"
-      "$pip" install torch --index-url https://download.pytorch.org/whl/cpu
-    else
-      local tag wheel="" dir
+    # The default PyPI wheel for Linux pulls the whole CUDA stack (GBs); prefer a CPU-only
+    # (+cpu) wheel from pip's find-links when one is there, else install PyPI's default.
+    local tag wheel="" dir
       tag=$("$py" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
       local links="${PIP_FIND_LINKS:-} $("$pip" config get global.find-links 2>/dev/null || true)"
       for dir in $links; do
@@ -53,13 +49,12 @@ install_python() {
         [ -n "$wheel" ] && break
       done
       if [ -n "$wheel" ]; then
-        say "PyTorch CPU index unreachable; installing the local CPU wheel $wheel"
+        say "installing the local CPU wheel $wheel"
         "$pip" install "$wheel"
       else
-        say "no CPU-only torch wheel reachable; installing PyPI's default wheel (large)"
+        say "no CPU-only torch wheel in pip's find-links; installing PyPI's default wheel (large)"
         "$pip" install torch
       fi
-    fi
   fi
   "$py" -c 'import numpy, yaml' 2>/dev/null || "$pip" install numpy pyyaml
   "$py" -c 'import threadpoolctl' 2>/dev/null || "$pip" install threadpoolctl || true

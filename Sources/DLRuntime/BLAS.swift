@@ -17,10 +17,44 @@ public enum BLAS {
     b: UnsafePointer<T>, ldb: Int,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int
   ) {
-    T.blasGemm(
-      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    let workers = splitting ? min(Parallel.threads, WorkerPool.shared.capacity) : 1
+    // Small products are not worth splitting: the hand-off costs ~10 µs.
+    guard workers > 1, m * n * k >= 1 << 21, max(m, n) >= 2 * workers else {
+      T.blasGemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+        b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+      return
+    }
+    // Split C into row blocks (or column blocks when C is short and wide); each worker runs
+    // a single-threaded GEMM on its block. op(A)'s rows start at a + r·lda (or a + r when A is
+    // stored transposed); op(B)'s columns at b + j (or b + j·ldb).
+    if m >= n || m >= 2 * workers * 8 {
+      let rows = (m + workers - 1) / workers
+      WorkerPool.shared.run(chunks: workers) { w in
+        let r = w * rows
+        guard r < m else { return }
+        T.blasGemm(
+          transA: transA, transB: transB, m: min(rows, m - r), n: n, k: k, alpha: alpha,
+          a: a + (transA ? r : r * lda), lda: lda, b: b, ldb: ldb, beta: beta,
+          c: c + r * ldc, ldc: ldc)
+      }
+    } else {
+      let columns = (n + workers - 1) / workers
+      WorkerPool.shared.run(chunks: workers) { w in
+        let j = w * columns
+        guard j < n else { return }
+        T.blasGemm(
+          transA: transA, transB: transB, m: m, n: min(columns, n - j), k: k, alpha: alpha,
+          a: a, lda: lda, b: b + (transB ? j * ldb : j), ldb: ldb, beta: beta,
+          c: c + j, ldc: ldc)
+      }
+    }
   }
+
+  /// True when `setThreads` has put OpenBLAS on one thread and GEMMs are split across the
+  /// worker pool instead. OpenBLAS 0.3.21's own threading mallocs a job list per call and
+  /// scales thin products poorly; splitting C ourselves allocates nothing.
+  public nonisolated(unsafe) static var splitting = false
 
   /// `y[i] += alpha · x[i]` for `i < count` (an SGD step is `axpy(-lr, grad, param)`).
   @inlinable
@@ -36,15 +70,17 @@ public enum BLAS {
     T.blasScal(n: count, alpha: alpha, x: x)
   }
 
-  /// Sets OpenBLAS's worker thread count (overrides `OPENBLAS_NUM_THREADS`).
+  /// Uses `count` threads for everything: OpenBLAS itself runs single-threaded and `gemm`
+  /// splits large products across `count` workers of the pool (see `splitting`).
   public static func setThreads(_ count: Int) {
-    openblas_set_num_threads(Int32(count))
+    openblas_set_num_threads(1)
     Parallel.threads = max(1, count)
+    splitting = count > 1
   }
 
-  /// OpenBLAS's current worker thread count.
+  /// Threads GEMM uses: the pool's when splitting, else OpenBLAS's own.
   public static var threads: Int {
-    Int(openblas_get_num_threads())
+    splitting ? Parallel.threads : Int(openblas_get_num_threads())
   }
 
   /// The CPU kernel family OpenBLAS selected, e.g. "Haswell" or "Cooperlake". Different cores

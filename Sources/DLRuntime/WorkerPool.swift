@@ -12,6 +12,8 @@ public final class WorkerPool: @unchecked Sendable {
   public static let shared = WorkerPool(workers: max(0, Parallel.coreCount - 1))
 
   private let workerCount: Int
+  /// Chunks that can run at once: the workers and the caller.
+  public var capacity: Int { workerCount + 1 }
   private let wake: [DispatchSemaphore]
   private let finished = DispatchSemaphore(value: 0)
   private var busy = pthread_mutex_t()

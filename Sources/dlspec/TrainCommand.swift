@@ -15,7 +15,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Override train.epochs.")
   var epochs: Int?
 
-  @Option(help: "Threads for OpenBLAS (default: OpenBLAS's own choice).")
+  @Option(help: "Threads for GEMM and element-wise kernels (default: all cores).")
   var threads: Int?
 
   @Option(help: "Override train.seed.")
@@ -63,11 +63,12 @@ struct TrainCommand: ParsableCommand {
       resumePath = r + "/checkpoints/last.h5"
     }
     let progress = isatty(STDERR_FILENO) == 1
-    print("training '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), \(threads ?? BLAS.threads) threads)")
+    let threadCount = threads ?? Parallel.coreCount
+    print("training '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), \(threadCount) threads)")
     do {
       let trainer = Trainer(
         e, options: Trainer.Options(
-          runDirectory: runDirectory, specText: text, threads: threads, resume: resumePath,
+          runDirectory: runDirectory, specText: text, threads: threadCount, resume: resumePath,
           initFrom: initFrom, progress: progress))
       let s = try trainer.run()
       var line = String(format: "done: %d epochs in %.1fs, %.0f samples/s, train accuracy %.4f", s.epochs, s.wallSeconds, s.samplesPerSecond, s.trainAccuracy)

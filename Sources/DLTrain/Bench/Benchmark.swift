@@ -25,7 +25,8 @@ public struct Benchmark {
     public var kind: String
     public var forwardMilliseconds: Double
     public var backwardMilliseconds: Double
-    /// Achieved GFLOP/s: the layer's forward + backward FLOPs (cost's counts) over its time.
+    /// Achieved GFLOP/s: the layer's forward + backward hardware FLOPs (2 per multiply-add)
+    /// over its time.
     public var gflops: Double
   }
 
@@ -100,15 +101,24 @@ public struct Benchmark {
     }
     let report = CostReport(e, batch: n)
     let steps = Double(options.steps)
+    // Hardware FLOPs: 2 per multiply-add actually executed (a batched dW = δᵀX is a GEMM, 2 per
+    // MAC, although the notes count a one-sample outer product as 1 per weight), and the
+    // notes' operation count for layers without multiply-adds. This is what compares with the
+    // SGEMM peak.
+    func hardwareFlops(_ r: CostReport.Row) -> Double {
+      let macs = r.forwardMACs + r.backwardMACs
+      return Double(macs > 0 ? 2 * macs : r.forwardOps + r.backwardOps)
+    }
     let layers = e.model.layers.enumerated().map { i, l -> LayerTiming in
       let fwd = forward[i] / steps
       let bwd = backward[i] / steps
-      let flops = Double(report.rows[i].forwardOps + report.rows[i].backwardOps) * Double(n)
+      let flops = hardwareFlops(report.rows[i]) * Double(n)
       return LayerTiming(
         name: l.name, kind: l.kindName, forwardMilliseconds: fwd * 1e3, backwardMilliseconds: bwd * 1e3,
         gflops: fwd + bwd > 0 ? flops / (fwd + bwd) / 1e9 : 0)
     }
-    let stepFlops = Double(report.perBatch(report.forwardOps) + report.perBatch(report.backwardOps))
+    let stepFlops = (report.rows.reduce(0) { $0 + hardwareFlops($1) }
+      + Double(report.loss.forwardOps + report.loss.backwardOps)) * Double(n)
     return Result(
       batch: n, threads: options.threads, blasCore: BLAS.coreName,
       trainSamplesPerSecond: Double(n) * steps / trainSeconds,
