@@ -17,7 +17,26 @@ public enum BLAS {
     b: UnsafePointer<T>, ldb: Int,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int
   ) {
+    // A GEMM with a dimension of 1 (batch size 1, a one-output layer) is a matrix-vector product
+    // or an outer product: GEMV and GER skip the packing that dominates such small GEMMs.
+    if m == 1 || n == 1 || k == 1 {
+      thin(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+           b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+      return
+    }
     let workers = splitting ? min(Parallel.threads, WorkerPool.shared.capacity) : 1
+    split(
+      workers: workers, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a,
+      lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+  }
+
+  /// `gemm` on up to `workers` threads of the pool (serially when it is busy).
+  @inlinable
+  static func split<T: DLScalar>(
+    workers: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+    beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+  ) {
     // Small products are not worth splitting: the hand-off costs ~10 µs.
     guard workers > 1, m * n * k >= 1 << 21, max(m, n) >= 2 * workers else {
       T.blasGemm(
@@ -48,6 +67,54 @@ public enum BLAS {
           a: a, lda: lda, b: b + (transB ? j * ldb : j), ldb: ldb, beta: beta,
           c: c + j, ldc: ldc)
       }
+    }
+  }
+
+  /// `gemm` for m, n or k equal to 1, through GEMV/GER.
+  @inlinable
+  static func thin<T: DLScalar>(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+    beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+  ) {
+    if m == 1 {
+      // cᵀ[n] = op(B)ᵀ[n, k] · op(A)ᵀ[k]; op(A)'s single row is strided by lda when A is
+      // stored transposed.
+      T.blasGemv(
+        trans: !transB, m: transB ? n : k, n: transB ? k : n, alpha: alpha, a: b, lda: ldb,
+        x: a, incx: transA ? lda : 1, beta: beta, y: c, incy: 1)
+    } else if n == 1 {
+      // c[m] (stride ldc) = op(A)[m, k] · op(B)[k]; op(B)'s single column is strided by ldb
+      // unless B is stored transposed.
+      T.blasGemv(
+        trans: transA, m: transA ? k : m, n: transA ? m : k, alpha: alpha, a: a, lda: lda,
+        x: b, incx: transB ? 1 : ldb, beta: beta, y: c, incy: ldc)
+    } else {
+      // k = 1: C = beta·C + alpha · (op(A)'s column) (op(B)'s row)ᵀ.
+      let incx = transA ? 1 : lda
+      let incy = transB ? ldb : 1
+      if beta == 0 {
+        // Overwrite directly: one pass instead of clearing C and then updating it.
+        for i in 0..<m {
+          let row = c + i * ldc
+          let xi = alpha * a[i * incx]
+          if incy == 1 {
+            for j in 0..<n { row[j] = xi * b[j] }
+          } else {
+            for j in 0..<n { row[j] = xi * b[j * incy] }
+          }
+        }
+        return
+      }
+      for i in 0..<m {
+        let row = c + i * ldc
+        if beta == 0 {
+          row.update(repeating: 0, count: n)
+        } else if beta != 1 {
+          for j in 0..<n { row[j] *= beta }
+        }
+      }
+      T.blasGer(m: m, n: n, alpha: alpha, x: a, incx: incx, y: b, incy: incy, a: c, lda: ldc)
     }
   }
 

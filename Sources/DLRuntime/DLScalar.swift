@@ -20,6 +20,14 @@ where RawSignificand: FixedWidthInteger {
     alpha: Self, a: UnsafePointer<Self>, lda: Int,
     b: UnsafePointer<Self>, ldb: Int,
     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+  /// Row-major GEMV: `y = alpha·op(A)·x + beta·y`, A stored `[m, n]`.
+  static func blasGemv(
+    trans: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+    x: UnsafePointer<Self>, incx: Int, beta: Self, y: UnsafeMutablePointer<Self>, incy: Int)
+  /// Row-major rank-1 update: `A[m, n] += alpha·x·yᵀ`.
+  static func blasGer(
+    m: Int, n: Int, alpha: Self, x: UnsafePointer<Self>, incx: Int, y: UnsafePointer<Self>,
+    incy: Int, a: UnsafeMutablePointer<Self>, lda: Int)
   /// `y ← alpha·x + y` over `n` contiguous elements.
   static func blasAxpy(n: Int, alpha: Self, x: UnsafePointer<Self>, y: UnsafeMutablePointer<Self>)
   /// `x ← alpha·x` over `n` contiguous elements.
@@ -50,6 +58,24 @@ extension Float: DLScalar {
       CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB),
       blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
       beta, c, blasint(ldc))
+  }
+  @inlinable
+  public static func blasGemv(
+    trans: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    x: UnsafePointer<Float>, incx: Int, beta: Float, y: UnsafeMutablePointer<Float>, incy: Int
+  ) {
+    cblas_sgemv(
+      CblasRowMajor, cblasTranspose(trans), blasint(m), blasint(n), alpha, a, blasint(lda), x,
+      blasint(incx), beta, y, blasint(incy))
+  }
+  @inlinable
+  public static func blasGer(
+    m: Int, n: Int, alpha: Float, x: UnsafePointer<Float>, incx: Int, y: UnsafePointer<Float>,
+    incy: Int, a: UnsafeMutablePointer<Float>, lda: Int
+  ) {
+    cblas_sger(
+      CblasRowMajor, blasint(m), blasint(n), alpha, x, blasint(incx), y, blasint(incy), a,
+      blasint(lda))
   }
   @inlinable
   public static func blasAxpy(
@@ -141,6 +167,24 @@ extension Double: DLScalar {
       CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB),
       blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
       beta, c, blasint(ldc))
+  }
+  @inlinable
+  public static func blasGemv(
+    trans: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+    x: UnsafePointer<Double>, incx: Int, beta: Double, y: UnsafeMutablePointer<Double>, incy: Int
+  ) {
+    cblas_dgemv(
+      CblasRowMajor, cblasTranspose(trans), blasint(m), blasint(n), alpha, a, blasint(lda), x,
+      blasint(incx), beta, y, blasint(incy))
+  }
+  @inlinable
+  public static func blasGer(
+    m: Int, n: Int, alpha: Double, x: UnsafePointer<Double>, incx: Int, y: UnsafePointer<Double>,
+    incy: Int, a: UnsafeMutablePointer<Double>, lda: Int
+  ) {
+    cblas_dger(
+      CblasRowMajor, blasint(m), blasint(n), alpha, x, blasint(incx), y, blasint(incy), a,
+      blasint(lda))
   }
   @inlinable
   public static func blasAxpy(

@@ -1,4 +1,4 @@
-import DLRuntime
+@testable import DLRuntime
 import DLSpecTestSupport
 import Testing
 
@@ -13,8 +13,9 @@ import Testing
     [false, true].map { Case(transA: a, transB: $0) }
   }
 
-  func gemmMatchesReference<T: DLScalar>(_ type: T.Type, _ c: Case) {
-    let (m, n, k) = (7, 5, 9)
+  func gemmMatchesReference<T: DLScalar>(
+    _ type: T.Type, _ c: Case, m: Int = 7, n: Int = 5, k: Int = 9, beta: Double = 2
+  ) {
     let a = randomValues(m * k, seed: 1)
     let b = randomValues(k * n, seed: 2)
     let initial = randomValues(m * n, seed: 3)
@@ -25,16 +26,47 @@ import Testing
     BLAS.gemm(
       transA: c.transA, transB: c.transB, m: m, n: n, k: k, alpha: T(0.5),
       a: ta.pointer, lda: c.transA ? m : k, b: tb.pointer, ldb: c.transB ? k : n,
-      beta: T(2), c: tc.pointer, ldc: n)
+      beta: T(beta), c: tc.pointer, ldc: n)
     let product = Reference.matmul(a, b, m: m, n: n, k: k, transA: c.transA, transB: c.transB)
-    let expected = zip(product, initial).map { 0.5 * $0 + 2 * $1 }
-    expectClose(doubles(tc), expected, tolerance: tolerance(T.self), "gemm \(T.self)")
+    let expected = zip(product, initial).map { 0.5 * $0 + beta * $1 }
+    expectClose(
+      doubles(tc), expected, tolerance: tolerance(T.self), "gemm \(T.self) \(m)×\(n)×\(k) β \(beta)")
   }
 
   @Test(arguments: cases)
   func gemm(_ c: Case) {
     gemmMatchesReference(Float.self, c)
     gemmMatchesReference(Double.self, c)
+  }
+
+  /// m, n or k = 1 go through GEMV/GER (and a direct outer product for β = 0).
+  @Test(arguments: cases)
+  func thinShapes(_ c: Case) {
+    for (m, n, k) in [(1, 5, 9), (7, 1, 9), (7, 5, 1), (1, 1, 4), (1, 6, 1)] {
+      for beta in [0.0, 1.0, 2.0] {
+        gemmMatchesReference(Float.self, c, m: m, n: n, k: k, beta: beta)
+        gemmMatchesReference(Double.self, c, m: m, n: n, k: k, beta: beta)
+      }
+    }
+  }
+
+  /// Large products split into row or column blocks across the worker pool. Called directly
+  /// with 2 workers: `setThreads` is global and would change other tests' arithmetic.
+  @Test(arguments: cases)
+  func splitAcrossWorkers(_ c: Case) {
+    for (m, n, k) in [(130, 140, 150), (6, 400, 900)] {
+      let a = randomValues(m * k, seed: 4)
+      let b = randomValues(k * n, seed: 5)
+      let ta = tensor(Double.self, [m * k], a)
+      let tb = tensor(Double.self, [k * n], b)
+      let tc = tensor(Double.self, [m, n], [Double](repeating: 0, count: m * n))
+      BLAS.split(
+        workers: 2, transA: c.transA, transB: c.transB, m: m, n: n, k: k, alpha: 1,
+        a: ta.pointer, lda: c.transA ? m : k, b: tb.pointer, ldb: c.transB ? k : n, beta: 0,
+        c: tc.pointer, ldc: n)
+      let expected = Reference.matmul(a, b, m: m, n: n, k: k, transA: c.transA, transB: c.transB)
+      expectClose(doubles(tc), expected, tolerance: 1e-9, "split \(m)×\(n)×\(k)")
+    }
   }
 
   @Test func axpyAndScal() {
@@ -46,12 +78,7 @@ import Testing
     #expect(y.array == [4, 8, 12])
   }
 
-  @Test func threadsAndCore() {
-    let before = BLAS.threads
-    BLAS.setThreads(1)
-    #expect(BLAS.threads == 1)
-    BLAS.setThreads(before)
-    #expect(BLAS.threads == before)
+  @Test func coreName() {
     #expect(!BLAS.coreName.isEmpty)
   }
 }
