@@ -18,7 +18,8 @@ public enum DataSection {
   public static let params = [
     ParamSpec(
       "dataset", .choice(namedDatasets.keys.sorted()),
-      doc: "a dataset found on the search path ($DLSPEC_DATA, ./data, /usr/share/datasets)"),
+      doc: "a dataset found on the search path ($DLSPEC_DATA, ./data, /usr/share/datasets)",
+      unknownChoiceCode: .unknownDataset),
     ParamSpec(
       "validation_split", .number(min: 0, max: 1, exclusiveMin: false, exclusiveMax: true),
       default: .number(0), doc: "fraction of the training set held out for validation, in [0, 1)"),

@@ -100,7 +100,7 @@ public struct ParamReader {
       guard case .string(let s)? = node.scalar else { return wrong() }
       guard options.contains(s) else {
         bag.error(
-          .outOfRange, at: node.location, "\(what) must be \(spec.type.expected), found '\(s)'",
+          spec.unknownChoiceCode, at: node.location, "\(what) must be \(spec.type.expected), found '\(s)'",
           hint: Suggest.hint(for: s, among: options, noun: "choices"))
         return nil
       }

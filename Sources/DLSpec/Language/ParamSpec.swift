@@ -9,16 +9,20 @@ public struct ParamSpec: Sendable {
   public var defaultValue: ParamValue?
   public var required: Bool
   public var doc: String
+  /// The code for a value outside a `.choice` (E016 unless the choice names things, like
+  /// datasets, that have their own "unknown" code).
+  public var unknownChoiceCode: DiagnosticCode
 
   public init(
     _ name: String, _ type: ParamType, default defaultValue: ParamValue? = nil,
-    required: Bool = false, doc: String
+    required: Bool = false, doc: String, unknownChoiceCode: DiagnosticCode = .outOfRange
   ) {
     self.name = name
     self.type = type
     self.defaultValue = defaultValue
     self.required = required
     self.doc = doc
+    self.unknownChoiceCode = unknownChoiceCode
   }
 }
 

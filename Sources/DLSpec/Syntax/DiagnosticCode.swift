@@ -44,7 +44,6 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case deepSigmoid = "W002"
   case doubleSoftmax = "W003"
   case consecutiveActivations = "W004"
-  case sigmoidSaturation = "W005"
 
   public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
