@@ -43,6 +43,7 @@ struct BenchCommand: ParsableCommand {
     }
     guard let spec else { return }
     let e = try loadExperiment(spec, quietWarnings: true)
+    try ensureFits(e, batch: batch ?? e.train.value.batchSize)
     var options = Benchmark.Options(batch: batch ?? e.train.value.batchSize, threads: threads)
     options.steps = steps
     options.warmup = warmup

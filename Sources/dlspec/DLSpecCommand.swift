@@ -59,3 +59,15 @@ func loadExperiment(_ path: String, quietWarnings: Bool = false) throws -> Exper
   }
   return e
 }
+
+/// Refuses, before any allocation, a batch whose buffers would not fit in this machine's memory
+/// (`--batch`, `--samples` and `--set` can ask for more than the spec's own checked size).
+func ensureFits(_ e: Experiment, batch: Int, scalarBytes: Int = 4) throws {
+  let bytes = TrainingMemory(e, batch: batch, scalarBytes: scalarBytes).totalBytes
+  let limit = SpecChecker.defaultMemoryLimit
+  if bytes > limit {
+    throw CLIError(
+      "a batch of \(batch) needs \(ByteCount.format(bytes)) (\(bytes) bytes) of buffers, more than "
+        + "this machine's \(ByteCount.format(limit)); use a smaller batch")
+  }
+}

@@ -38,6 +38,20 @@ struct GradCheckCommand: ParsableCommand {
     var jsonItems: [String] = []
     for spec in specs {
       let e = try loadExperiment(spec, quietWarnings: true)
+      try ensureFits(e, batch: samples, scalarBytes: 8)
+      if let params {
+        // Every name must be a layer, a layer's tensor, or "input".
+        var known: Set<String> = ["input"]
+        for l in e.model.layers where !l.parameters.isEmpty {
+          known.insert(l.name)
+          for p in l.parameters { known.insert("\(l.name).\(p.name)") }
+        }
+        let asked = params.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        if let unknown = asked.first(where: { !known.contains($0) }) {
+          throw ValidationError(
+            "--params: '\(unknown)' is not a tensor of \(spec); tensors: \(known.sorted().joined(separator: ", "))")
+        }
+      }
       var options = GradientCheck.Options()
       options.samples = samples
       // Float32 rounding (≈ 6e-8 relative) over a step Δ forces a much larger Δ and looser

@@ -23,6 +23,7 @@ struct InspectCommand: ParsableCommand {
   func run() throws {
     let e = try loadExperiment(spec)
     if plan {
+      try ensureFits(e, batch: batch ?? e.train.value.batchSize)
       let p = Plan<Float>(e, batch: batch ?? e.train.value.batchSize)
       print(PlanRenderer.text(p), terminator: "")
       return

@@ -90,8 +90,10 @@ public final class Trainer {
     var lastTrainAccuracy = 0.0
     var lastValidation: Evaluation? = nil
     var losses: [Double] = []
-    // Reserved up front so appending a step's loss never allocates inside the loop.
-    losses.reserveCapacity((config.epochs - startEpoch) * batches.batchCount)
+    // Reserved up front so appending a step's loss does not allocate inside the loop (capped at
+    // 8 MB: a million-epoch spec grows the array amortised instead of reserving gigabytes).
+    let totalSteps = (config.epochs - startEpoch).multipliedReportingOverflow(by: batches.batchCount)
+    losses.reserveCapacity(totalSteps.overflow ? 1 << 20 : min(totalSteps.partialValue, 1 << 20))
     let paramCount = plan.parameterCount
     let state = plan.optimizerState
     for epoch in startEpoch..<config.epochs {
