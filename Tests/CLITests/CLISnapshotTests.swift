@@ -29,6 +29,7 @@ enum CLI {
     Case(name: "data-fetch-unknown", arguments: ["data", "fetch", "cifar10"], exitCode: 1),
     Case(name: "data-convert-no-input", arguments: ["data", "convert", "out.h5"], exitCode: 2),
     Case(name: "inspect-plan", arguments: ["inspect", "--plan", "specs/mlp.yaml"], exitCode: 0),
+    Case(name: "gradcheck-unknown-params", arguments: ["gradcheck", "specs/mlp.yaml", "--params", "dense_9"], exitCode: 2),
     Case(name: "train-epochs-zero", arguments: ["train", "specs/logreg.yaml", "--epochs", "0"], exitCode: 2),
     Case(name: "evaluate-missing-checkpoint", arguments: ["evaluate", "specs/logreg.yaml", "--checkpoint", "/nonexistent.h5"], exitCode: 1),
     Case(name: "version", arguments: ["--version"], exitCode: 0),
