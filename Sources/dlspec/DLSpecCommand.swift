@@ -17,25 +17,45 @@ struct DLSpecCommand: ParsableCommand {
     ])
 
   static func main() {
+    var command: ParsableCommand
     do {
-      var command = try parseAsRoot()
+      command = try parseAsRoot()
+    } catch {
+      fail(error, as: DLSpecCommand.self)
+    }
+    do {
       try command.run()
-    } catch let exit as ExitCode {
+    } catch {
+      // Errors from a subcommand's run() are reported with that subcommand's usage line.
+      fail(error, as: type(of: command))
+    }
+  }
+
+  static func fail(_ error: Error, as command: ParsableCommand.Type) -> Never {
+    switch error {
+    case let exit as ExitCode:
       Foundation.exit(exit.rawValue)
-    } catch let failure as CLIError {
+    case let failure as CLIError:
       FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
       Foundation.exit(1)
-    } catch {
-      let code = exitCode(for: error)
-      let message = fullMessage(for: error)
-      if code == .success {
-        print(message)
-        Foundation.exit(0)
-      }
-      FileHandle.standardError.write(Data((message + "\n").utf8))
-      // Usage errors (unknown flags, missing arguments) exit 2, as the README promises.
-      Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+    case let invalid as ValidationError where command != DLSpecCommand.self:
+      // A subcommand that finds its options inconsistent only after reading the spec.
+      let name = command.configuration.commandName ?? "dlspec"
+      FileHandle.standardError.write(
+        Data("Error: \(invalid.message)\n  See 'dlspec \(name) --help' for more information.\n".utf8))
+      Foundation.exit(2)
+    default:
+      break
     }
+    let code = command.exitCode(for: error)
+    let message = command.fullMessage(for: error)
+    if code == .success {
+      print(message)
+      Foundation.exit(0)
+    }
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    // Usage errors (unknown flags, missing arguments) exit 2, as the README promises.
+    Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
   }
 }
 
