@@ -35,6 +35,19 @@ import Testing
     #expect(!file.exists("nested/missing/x"))
   }
 
+  @Test func membersListGroupsAndDatasets() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.path("members.h5")
+    let file = try HDF5File.create(path)
+    try file.createGroup("weights/dense_2")
+    try file.createGroup("weights/conv2d_1")
+    try file.write([Float(1), 2], shape: [2], to: "weights/bias")
+    #expect(file.members(of: "weights") == ["bias", "conv2d_1", "dense_2"])
+    #expect(file.members(of: "/") == ["weights"])
+    #expect(file.members(of: "missing").isEmpty)
+    file.close()
+  }
+
   @Test func groupsAndAttributes() throws {
     let dir = try TemporaryDirectory()
     let path = dir.path("attrs.h5")

@@ -118,16 +118,12 @@ public struct Checkpoint {
         }
       }
     }
-    // Extra layers in the checkpoint mean a different architecture too (checked for the
-    // parameterised kinds' generated names).
-    let expected = Set(plan.model.layers.indices.filter { !plan.parameterSlices[$0].isEmpty }.map { plan.model.layers[$0].name })
+    // Extra layers in the checkpoint mean a different architecture too.
     if group == "/weights" {
-      var extra: [String] = []
-      for n in 1...64 {
-        for kind in ["dense", "conv2d"] where !expected.contains("\(kind)_\(n)") && file.exists("/weights/\(kind)_\(n)") {
-          extra.append("\(kind)_\(n)")
-        }
-      }
+      let expected = Set(
+        plan.model.layers.indices.filter { !plan.parameterSlices[$0].isEmpty }
+          .map { plan.model.layers[$0].name })
+      let extra = file.members(of: "/weights").filter { !expected.contains($0) }
       if !extra.isEmpty {
         throw Failure.mismatch(
           "checkpoint '\(path)' does not fit the spec: it has weights for \(extra.joined(separator: ", ")), "
