@@ -163,19 +163,20 @@ public enum Conv2D {
       let width = samples * spatial
       let col = workspace
       let gradient = workspace + g.patchSize * width
-      // dy[first + n, f, s] → gradient[f, n·S + s]: the layout the GEMMs want.
-      for n in 0..<samples {
-        let dyn = dy + (first + n) * g.outputSampleCount
-        for f in 0..<g.filters {
-          (gradient + f * width + n * spatial).update(from: dyn + f * spatial, count: spatial)
-        }
-      }
-      if let dBias {
-        for f in 0..<g.filters {
+      // dy[first + n, f, s] → gradient[f, n·S + s]: the layout the GEMMs want; each filter's
+      // row is summed for the bias while it is in cache. Filters split across cores.
+      Parallel.forEachItemChunk(count: g.filters, elementsPerItem: width) { filters in
+        for f in filters {
           let row = gradient + f * width
-          var sum: T = 0
-          for i in 0..<width { sum += row[i] }
-          dBias[f] += sum
+          for n in 0..<samples {
+            (row + n * spatial).update(
+              from: dy + (first + n) * g.outputSampleCount + f * spatial, count: spatial)
+          }
+          if let dBias {
+            var sum: T = 0
+            for i in 0..<width { sum += row[i] }
+            dBias[f] += sum
+          }
         }
       }
       if let dWeight {
