@@ -60,7 +60,7 @@ struct EvaluateCommand: ParsableCommand {
         for (i, a) in r.perClassAccuracy.enumerated() { print(String(format: "    class %2d  %.4f", i, a)) }
         print("  confusion matrix (rows: true class, columns: predicted):")
         for row in r.confusion {
-          print("    " + row.map { String($0).leftPad(6) }.joined())
+          print("    " + row.map { String($0).leftPadded(6) }.joined())
         }
       }
     } catch let exit as ExitCode {
@@ -68,11 +68,5 @@ struct EvaluateCommand: ParsableCommand {
     } catch {
       throw CLIError("\(error)")
     }
-  }
-}
-
-extension String {
-  func leftPad(_ width: Int) -> String {
-    count >= width ? self : String(repeating: " ", count: width - count) + self
   }
 }

@@ -116,7 +116,7 @@ enum GradCheckRenderer {
     for t in r.tensors {
       let status = t.passed ? "ok  " : "FAIL"
       out += "  \(status) \(t.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(t.shape.description.padding(toLength: 16, withPad: " ", startingAt: 0))"
-        + " checked \(String(t.checked).leftPad(4))  kinks \(String(t.kinksSkipped).leftPad(3))"
+        + " checked \(String(t.checked).leftPadded(4))  kinks \(String(t.kinksSkipped).leftPadded(3))"
         + "  max abs \(sci(t.maxAbsoluteError))  max rel \(sci(t.maxRelativeError))"
       if t.worstIndex >= 0 {
         out += "  worst [\(t.worstIndex)] backprop \(String(format: "%.8g", t.worstAnalytic)) numeric \(String(format: "%.8g", t.worstNumeric))"

@@ -35,20 +35,14 @@ public enum CostRenderer {
   public static func table(_ c: CostReport) -> String {
     var rows = [headers] + c.rows.map(cells) + [cells(c.loss), totalCells(c)]
     rows.insert(headers.map { String(repeating: "-", count: $0.count) }, at: 1)
-    var widths = [Int](repeating: 0, count: headers.count)
-    for r in rows { for (i, cell) in r.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    var lines = TextTable.lines(rows, rightAligned: Set(3..<headers.count))
+    // A rule above the total row.
+    lines.insert(
+      TextTable.widths(rows).map { String(repeating: "-", count: $0) }.joined(separator: "  "),
+      at: lines.count - 1)
     var out = "cost of '\(c.experimentName)': per sample (FLOPs = arithmetic operations, "
       + "a multiply-add is 2; MACs = multiply-adds), float\(c.scalarBytes * 8)\n\n"
-    for (n, r) in rows.enumerated() {
-      if n == rows.count - 1 {
-        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-      }
-      let line = r.enumerated().map { i, cell in
-        i < 3 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-          : String(repeating: " ", count: widths[i] - cell.count) + cell
-      }.joined(separator: "  ")
-      out += line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
-    }
+    out += lines.joined(separator: "\n") + "\n"
     let notes = (c.rows + [c.loss]).compactMap { r in r.note.map { "  \(r.name): \($0)" } }
     if !notes.isEmpty { out += "\nnotes:\n" + notes.joined(separator: "\n") + "\n" }
     out += "\nper batch of \(c.batch):\n"
@@ -56,17 +50,13 @@ public enum CostRenderer {
     out += "  backward  \(int(c.perBatch(c.backwardOps))) FLOPs (\(int(c.perBatch(c.backwardMACs))) MACs)\n"
     out += "  step      \(int(c.perBatch(c.forwardOps) &+ c.perBatch(c.backwardOps))) FLOPs\n"
     out += "\ntraining memory at batch \(c.batch):\n"
-    for role in BufferLayout.Role.allCases {
-      let b = c.memory.bytes(role)
-      guard b > 0 else { continue }
-      out += "  " + role.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
-        + String(repeating: " ", count: max(0, 15 - int(b).count)) + int(b) + " bytes  "
-        + ByteCount.format(b) + "\n"
+    func memoryLine(_ label: String, _ bytes: Int) -> String {
+      "  " + label.rightPadded(17) + int(bytes).leftPadded(15) + " bytes  " + ByteCount.format(bytes) + "\n"
     }
-    let t = c.memory.totalBytes
-    out += "  " + "total".padding(toLength: 17, withPad: " ", startingAt: 0)
-      + String(repeating: " ", count: max(0, 15 - int(t).count)) + int(t) + " bytes  "
-      + ByteCount.format(t) + "\n"
+    for role in BufferLayout.Role.allCases where c.memory.bytes(role) > 0 {
+      out += memoryLine(role.rawValue, c.memory.bytes(role))
+    }
+    out += memoryLine("total", c.memory.totalBytes)
     if let n = c.notes {
       out += "\nthe notes' formulas for the multi-layer network (4.1), "
         + "L = \(n.L), d_H = \(n.dH), d = \(n.d), K = \(n.K), N = \(n.N):\n"

@@ -61,14 +61,6 @@ public enum InspectRenderer {
   }
 
   static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
-    var widths = [Int](repeating: 0, count: rows.first?.count ?? 0)
-    for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-    return rows.map { r in
-      "  " + r.enumerated().map { i, c in
-        rightAligned.contains(i)
-          ? String(repeating: " ", count: widths[i] - c.count) + c
-          : c + String(repeating: " ", count: widths[i] - c.count)
-      }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-    }.joined(separator: "\n") + "\n"
+    TextTable.lines(rows, rightAligned: rightAligned).map { "  " + $0 }.joined(separator: "\n") + "\n"
   }
 }

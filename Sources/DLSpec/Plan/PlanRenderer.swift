@@ -36,9 +36,3 @@ public enum PlanRenderer {
     return out
   }
 }
-
-extension String {
-  func leftPadded(_ width: Int) -> String {
-    count >= width ? self : String(repeating: " ", count: width - count) + self
-  }
-}
