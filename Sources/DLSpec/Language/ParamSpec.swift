@@ -59,7 +59,7 @@ public enum ParamType: Sendable {
   }
 
   static func range(_ lo: Double?, _ hi: Double?, _ el: Bool, _ eh: Bool) -> String {
-    func f(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)" }
+    let f = ParamValue.format
     switch (lo, hi) {
     case (let l?, let h?): return " in \(el ? "(" : "[")\(f(l)), \(f(h))\(eh ? ")" : "]")"
     case (let l?, nil): return el ? " > \(f(l))" : " ≥ \(f(l))"
@@ -84,7 +84,7 @@ public enum ParamValue: Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .int(let i): return String(i)
-    case .number(let d): return JSONText.number(d) == "null" ? "\(d)" : Self.format(d)
+    case .number(let d): return Self.format(d)
     case .bool(let b): return String(b)
     case .string(let s): return s
     case .pair(let a, let b): return "[\(a), \(b)]"
@@ -95,9 +95,10 @@ public enum ParamValue: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// Integral values without a fraction ("10", not "10.0"); others, and non-finite ones, as Swift
+  /// prints them.
   static func format(_ d: Double) -> String {
-    if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-    return "\(d)"
+    d.isFinite ? JSONText.number(d) : "\(d)"
   }
 
   /// The value as a JSON literal.
