@@ -1,3 +1,4 @@
+import DLRuntime
 import Foundation
 import Testing
 
@@ -86,17 +87,8 @@ enum FuzzOracle {
   }
 }
 
-/// A small, fast, seeded generator (SplitMix64), so every failure reproduces from its id.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+/// The fuzzers draw from DLRuntime's seeded SplitMix64, so every failure reproduces from its id.
+extension SplitMix64 {
   mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
   mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
 }

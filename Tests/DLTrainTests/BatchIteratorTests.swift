@@ -1,3 +1,4 @@
+import DLRuntime
 import Testing
 
 @testable import DLTrain

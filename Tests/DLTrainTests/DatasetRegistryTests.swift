@@ -1,3 +1,4 @@
+import DLSpec
 import Foundation
 import Testing
 
@@ -44,8 +45,8 @@ import Testing
       name: "fashion_mnist", known: ["fashion-mnist", "mnist"], suggestion: "fashion-mnist")) {
       try DatasetRegistry.builtIn.dataset(named: "fashion_mnist")
     }
-    #expect(editDistance("kitten", "sitting") == 3)
-    #expect(editDistance("", "abc") == 3)
+    #expect(Suggest.distance("kitten", "sitting") == 3)
+    #expect(Suggest.distance("", "abc") == 3)
   }
 
   @Test func searchOrderAndFirstHitWins() throws {

@@ -13,6 +13,11 @@ public enum Suggest {
     return name
   }
 
+  /// Levenshtein distance between two strings (case-sensitive).
+  public static func distance(_ a: String, _ b: String) -> Int {
+    distance(Array(a), Array(b))
+  }
+
   static func distance(_ a: [Character], _ b: [Character]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }

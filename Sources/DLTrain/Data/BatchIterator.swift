@@ -1,3 +1,4 @@
+import DLRuntime
 /// A bad batching or split parameter.
 public enum DataBatchError: Error, Equatable, CustomStringConvertible {
   case badBatchSize(Int)

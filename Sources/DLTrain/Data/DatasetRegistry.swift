@@ -1,3 +1,4 @@
+import DLSpec
 import Foundation
 
 /// One file of a named dataset and the SHA-256 digests accepted for it.
@@ -99,7 +100,7 @@ public struct DatasetRegistry {
     if let entry = datasets[name] {
       return entry
     }
-    let suggestion = names.min { editDistance($0, name) < editDistance($1, name) }
+    let suggestion = names.min { Suggest.distance($0, name) < Suggest.distance($1, name) }
     throw DataLocateError.unknownDataset(name: name, known: names, suggestion: suggestion)
   }
 
@@ -224,21 +225,4 @@ extension Dataset {
     }
     return Dataset(checkedX: x, y: y, sampleShape: shape, classCount: classCount)
   }
-}
-
-/// Levenshtein distance, for "did you mean" suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
-  let a = Array(a)
-  let b = Array(b)
-  // previous[j] = distance between the first i-1 characters of a and the first j of b.
-  var previous = Array(0...b.count)
-  for i in 0..<a.count {
-    var current = [i + 1]
-    for j in 0..<b.count {
-      let substitution = previous[j] + (a[i] == b[j] ? 0 : 1)
-      current.append(min(previous[j + 1] + 1, current[j] + 1, substitution))
-    }
-    previous = current
-  }
-  return previous[b.count]
 }

@@ -1,8 +1,8 @@
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, seedable generator. The data layer uses
-/// its own generator so shuffles are identical across platforms and Swift versions (the
-/// standard library's `SystemRandomNumberGenerator` cannot be seeded, and `shuffle(using:)`'s
-/// algorithm is not guaranteed stable).
-public struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, seedable generator. It seeds
+/// `RandomGenerator`, and the data layer shuffles with it directly so shuffles are identical
+/// across platforms and Swift versions (the standard library's `SystemRandomNumberGenerator`
+/// cannot be seeded, and `shuffle(using:)`'s algorithm is not guaranteed stable).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
   /// The whole generator state; saving it in a checkpoint resumes the stream exactly.
   public var state: UInt64
 
@@ -10,6 +10,7 @@ public struct SplitMix64: RandomNumberGenerator {
     state = seed
   }
 
+  @inlinable
   public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
