@@ -106,14 +106,7 @@ public enum Conv2D {
       let width = samples * spatial
       let col = workspace
       let out = workspace + g.patchSize * width
-      Parallel.forEachItemChunk(count: samples, elementsPerItem: g.patchSize * spatial) {
-        range in
-        for n in range {
-          im2col(
-            x + (first + n) * g.inputSampleCount, geometry: g, col: col + n * spatial,
-            rowStride: width)
-        }
-      }
+      im2colGroup(x, first: first, samples: samples, geometry: g, col: col)
       BLAS.gemm(
         transA: false, transB: false, m: g.filters, n: width, k: g.patchSize,
         alpha: 1, a: weight, lda: g.patchSize, b: col, ldb: width,
@@ -180,14 +173,7 @@ public enum Conv2D {
         }
       }
       if let dWeight {
-        Parallel.forEachItemChunk(count: samples, elementsPerItem: g.patchSize * spatial) {
-          range in
-          for n in range {
-            im2col(
-              x + (first + n) * g.inputSampleCount, geometry: g, col: col + n * spatial,
-              rowStride: width)
-          }
-        }
+        im2colGroup(x, first: first, samples: samples, geometry: g, col: col)
         // dW[F, C·KH·KW] += gradient[F, G·S] · colᵀ (dW was cleared above unless accumulating).
         BLAS.gemm(
           transA: false, transB: true, m: g.filters, n: g.patchSize, k: width,
@@ -212,6 +198,23 @@ public enum Conv2D {
       first += samples
     }
   }
+  /// Unrolls samples `first ..< first + samples` side by side into `col: [C·KH·KW, G·S]`
+  /// (sample n's columns at n·S), split across cores: the layout one GEMM serves the group in.
+  @inlinable
+  static func im2colGroup<T: DLScalar>(
+    _ x: UnsafePointer<T>, first: Int, samples: Int, geometry g: Geometry,
+    col: UnsafeMutablePointer<T>
+  ) {
+    let spatial = g.outHeight * g.outWidth
+    Parallel.forEachItemChunk(count: samples, elementsPerItem: g.patchSize * spatial) { range in
+      for n in range {
+        im2col(
+          x + (first + n) * g.inputSampleCount, geometry: g, col: col + n * spatial,
+          rowStride: samples * spatial)
+      }
+    }
+  }
+
 
   /// Unrolls one sample `x: [C, H, W]` into `col: [C·KH·KW, OH·OW]`, row `(c·KH + u)·KW + v`
   /// holding `x[c, i·SH − PH + u, j·SW − PW + v]` (0 in the padding) at column `i·OW + j`.
