@@ -99,15 +99,9 @@ public enum Loss {
     predictions: UnsafePointer<T>, targets: UnsafePointer<T>, batch: Int, classes: Int,
     dPredictions: UnsafeMutablePointer<T>? = nil
   ) -> T {
-    precondition(batch > 0, "a loss needs at least one sample")
-    let scale = 1 / T(batch)
-    var total: T = 0
-    for i in 0..<(batch * classes) {
-      let d = predictions[i] - targets[i]
-      total += d * d
-      dPredictions?[i] = 2 * d * scale
-    }
-    return total * scale
+    residualLoss(
+      predictions: predictions, batch: batch, classes: classes, dPredictions: dPredictions,
+      target: { targets[$0 * classes + $1] }, term: squared)
   }
 
   /// Squared error against one-hot targets e(label): ρ = Σ_k (z_k − [k = y])².
@@ -116,20 +110,10 @@ public enum Loss {
     predictions: UnsafePointer<T>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
     dPredictions: UnsafeMutablePointer<T>? = nil
   ) -> T {
-    precondition(batch > 0, "a loss needs at least one sample")
-    let scale = 1 / T(batch)
-    var total: T = 0
-    for n in 0..<batch {
-      let y = Int(labels[n])
-      precondition(y >= 0 && y < classes, "label \(y) outside 0..<\(classes)")
-      for k in 0..<classes {
-        let i = n * classes + k
-        let d = k == y ? predictions[i] - 1 : predictions[i]
-        total += d * d
-        dPredictions?[i] = 2 * d * scale
-      }
-    }
-    return total * scale
+    checkLabels(labels, batch: batch, classes: classes)
+    return residualLoss(
+      predictions: predictions, batch: batch, classes: classes, dPredictions: dPredictions,
+      target: { Int(labels[$0]) == $1 ? 1 : 0 }, term: squared)
   }
 
   /// Absolute error against dense targets: ρ = Σ_k |z_k − y_k|, subgradient sign(z − y)/N with
@@ -139,15 +123,9 @@ public enum Loss {
     predictions: UnsafePointer<T>, targets: UnsafePointer<T>, batch: Int, classes: Int,
     dPredictions: UnsafeMutablePointer<T>? = nil
   ) -> T {
-    precondition(batch > 0, "a loss needs at least one sample")
-    let scale = 1 / T(batch)
-    var total: T = 0
-    for i in 0..<(batch * classes) {
-      let d = predictions[i] - targets[i]
-      total += abs(d)
-      dPredictions?[i] = sign(d) * scale
-    }
-    return total * scale
+    residualLoss(
+      predictions: predictions, batch: batch, classes: classes, dPredictions: dPredictions,
+      target: { targets[$0 * classes + $1] }, term: absolute)
   }
 
   /// Absolute error against one-hot targets e(label): ρ = Σ_k |z_k − [k = y]|.
@@ -156,20 +134,49 @@ public enum Loss {
     predictions: UnsafePointer<T>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
     dPredictions: UnsafeMutablePointer<T>? = nil
   ) -> T {
+    checkLabels(labels, batch: batch, classes: classes)
+    return residualLoss(
+      predictions: predictions, batch: batch, classes: classes, dPredictions: dPredictions,
+      target: { Int(labels[$0]) == $1 ? 1 : 0 }, term: absolute)
+  }
+
+  /// The shared loop of the squared and absolute errors: the mean over samples of
+  /// Σ_k ρ(z_k − t_k), with ρ'(z − t)/N written to `dPredictions`. `target(n, k)` gives t;
+  /// `term(d)` gives ρ(d) and ρ'(d).
+  @inlinable @inline(__always)
+  static func residualLoss<T: DLScalar>(
+    predictions: UnsafePointer<T>, batch: Int, classes: Int,
+    dPredictions: UnsafeMutablePointer<T>?, target: (Int, Int) -> T,
+    term: (T) -> (value: T, slope: T)
+  ) -> T {
     precondition(batch > 0, "a loss needs at least one sample")
     let scale = 1 / T(batch)
     var total: T = 0
     for n in 0..<batch {
-      let y = Int(labels[n])
-      precondition(y >= 0 && y < classes, "label \(y) outside 0..<\(classes)")
       for k in 0..<classes {
         let i = n * classes + k
-        let d = k == y ? predictions[i] - 1 : predictions[i]
-        total += abs(d)
-        dPredictions?[i] = sign(d) * scale
+        let (value, slope) = term(predictions[i] - target(n, k))
+        total += value
+        dPredictions?[i] = slope * scale
       }
     }
     return total * scale
+  }
+
+  /// (d², 2d): the squared error's term and its derivative.
+  @inlinable @inline(__always)
+  static func squared<T: DLScalar>(_ d: T) -> (value: T, slope: T) { (d * d, 2 * d) }
+
+  /// (|d|, sign d): the absolute error's term and its subgradient.
+  @inlinable @inline(__always)
+  static func absolute<T: DLScalar>(_ d: T) -> (value: T, slope: T) { (abs(d), sign(d)) }
+
+  @inlinable
+  static func checkLabels(_ labels: UnsafePointer<Int32>, batch: Int, classes: Int) {
+    for n in 0..<batch {
+      let y = Int(labels[n])
+      precondition(y >= 0 && y < classes, "label \(y) outside 0..<\(classes)")
+    }
   }
 
   /// −1, 0 or 1: the L1 subgradient, 0 at the kink.
