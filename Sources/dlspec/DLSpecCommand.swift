@@ -66,7 +66,12 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Checks a spec and prints its diagnostics to stderr; returns the IR or exits 1.
 func loadExperiment(_ path: String, quietWarnings: Bool = false) throws -> Experiment {
-  let result = SpecChecker().check(path: path)
+  try reported(SpecChecker().check(path: path), path: path, quietWarnings: quietWarnings)
+}
+
+/// The experiment of a check, printing its diagnostics to stderr (all of them, or only when it
+/// is invalid with `quietWarnings`); exits 1 with a summary when it is invalid.
+func reported(_ result: SpecChecker.Result, path: String, quietWarnings: Bool) throws -> Experiment {
   let sources = result.source.map { [$0.path: $0] } ?? [:]
   if !result.diagnostics.isEmpty && !(quietWarnings && result.isValid) {
     FileHandle.standardError.write(

@@ -56,7 +56,10 @@ struct TrainCommand: ParsableCommand {
       _ = try loadExperiment(spec)
       throw CLIError("\(error)")
     }
-    let e = try checkedExperiment(text: text, path: spec)
+    // The spec as overridden is what runs; like before, only errors are printed here
+    // (`dlspec validate` shows warnings).
+    let e = try reported(
+      SpecChecker().check(SourceFile(path: spec, text: text)), path: spec, quietWarnings: true)
     let runDirectory = out ?? defaultRunDirectory(e.name)
     var resumePath = resume
     if let r = resume, FileManager.default.fileExists(atPath: r + "/checkpoints/last.h5") {
@@ -92,18 +95,4 @@ struct CLIError: Error, CustomStringConvertible {
   var message: String
   init(_ message: String) { self.message = message }
   var description: String { message }
-}
-
-/// Checks spec text (after overrides) and exits 1 with diagnostics when invalid.
-func checkedExperiment(text: String, path: String) throws -> Experiment {
-  let result = SpecChecker().check(SourceFile(path: path, text: text))
-  let errors = result.diagnostics.filter { $0.severity == .error }
-  if !errors.isEmpty || result.experiment == nil {
-    let sources = result.source.map { [$0.path: $0] } ?? [:]
-    FileHandle.standardError.write(Data(DiagnosticRenderer.text(result.diagnostics, sources: sources).utf8))
-    FileHandle.standardError.write(Data("\(path): \(DiagnosticRenderer.summary(result.diagnostics))\n".utf8))
-    throw ExitCode(1)
-  }
-  guard let e = result.experiment else { throw ExitCode(1) }
-  return e
 }

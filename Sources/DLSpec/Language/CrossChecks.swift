@@ -86,13 +86,6 @@ struct CrossChecks {
   }
 }
 
-extension Origin {
-  public var location: SourceLocation? {
-    if case .source(let l) = self { return l }
-    return nil
-  }
-}
-
 /// Human-readable byte counts (binary units), used in messages and tables.
 public enum ByteCount {
   public static func format(_ bytes: Int) -> String {

@@ -175,8 +175,5 @@ public struct ParamValues: Sendable {
 
   public func origin(_ name: String) -> Origin { origins[name] ?? .defaulted }
 
-  public func location(_ name: String) -> SourceLocation? {
-    if case .source(let l)? = origins[name] { return l }
-    return nil
-  }
+  public func location(_ name: String) -> SourceLocation? { origin(name).location }
 }

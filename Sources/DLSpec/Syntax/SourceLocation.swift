@@ -20,4 +20,10 @@ public enum Origin: Hashable, Sendable {
   case defaulted
 
   public var isDefault: Bool { self == .defaulted }
+
+  /// The source position, or nil for a default.
+  public var location: SourceLocation? {
+    if case .source(let l) = self { return l }
+    return nil
+  }
 }
