@@ -39,14 +39,16 @@ struct GradCheckCommand: ParsableCommand {
     for spec in specs {
       let e = try loadExperiment(spec, quietWarnings: true)
       try ensureFits(e, batch: samples, scalarBytes: 8)
-      if let params {
+      let asked = params.map {
+        $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+      }
+      if let asked {
         // Every name must be a layer, a layer's tensor, or "input".
         var known: Set<String> = ["input"]
         for l in e.model.layers where !l.parameters.isEmpty {
           known.insert(l.name)
           for p in l.parameters { known.insert("\(l.name).\(p.name)") }
         }
-        let asked = params.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         if let unknown = asked.first(where: { !known.contains($0) }) {
           throw ValidationError(
             "--params: '\(unknown)' is not a tensor of \(spec); tensors: \(known.sorted().joined(separator: ", "))")
@@ -61,7 +63,7 @@ struct GradCheckCommand: ParsableCommand {
       options.atol = float32 && atol == 1e-7 ? 1e-4 : atol
       options.maxEntries = maxEntries
       options.seed = UInt64(seed)
-      options.params = params.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+      options.params = asked.map(Set.init)
       let (x, y, description) = batch(e)
       let check = GradientCheck(e, options: options)
       let report = float32
