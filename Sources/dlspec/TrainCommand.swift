@@ -48,18 +48,11 @@ struct TrainCommand: ParsableCommand {
     var assignments = overrides
     if let epochs { assignments.append("train.epochs=\(epochs)") }
     if let seed { assignments.append("train.seed=\(seed)") }
-    let text: String
-    do {
-      text = try SpecOverrides.apply(assignments, to: original)
-    } catch {
-      // A spec that does not parse gets the full located diagnostics.
-      _ = try loadExperiment(spec)
-      throw CLIError("\(error)")
-    }
-    // The spec as overridden is what runs; like before, only errors are printed here
-    // (`dlspec validate` shows warnings).
-    let e = try reported(
-      SpecChecker().check(SourceFile(path: spec, text: text)), path: spec, quietWarnings: true)
+    // The spec as overridden is what runs; an override's errors point into its `--set`
+    // argument. Like before, only errors are printed here (`dlspec validate` shows warnings).
+    let checked = SpecChecker().check(SourceFile(path: spec, text: original), overrides: assignments)
+    let e = try reported(checked, path: spec, quietWarnings: true)
+    let text = checked.overriddenText ?? original
     let runDirectory = out ?? defaultRunDirectory(e.name)
     var resumePath = resume
     if let r = resume, FileManager.default.fileExists(atPath: r + "/checkpoints/last.h5") {

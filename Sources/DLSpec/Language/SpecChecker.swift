@@ -26,8 +26,22 @@ public struct SpecChecker {
     public var experiment: Experiment?
     public var diagnostics: [Diagnostic]
     public var source: SourceFile?
+    /// The pseudo-sources of the overrides checked with the spec (`--set …`), in order.
+    public var overrideSources: [SourceFile] = []
+    /// With `check(_:overrides:)`: the spec text with the overrides applied (the text itself
+    /// when there are none), or nil when the spec does not parse or an override cannot be
+    /// applied. Nil from `check(_:)`.
+    public var overriddenText: String? = nil
 
     public var isValid: Bool { experiment != nil && !diagnostics.contains { $0.severity == .error } }
+
+    /// Every source a diagnostic can point into, by path: the spec and the overrides.
+    public var sources: [String: SourceFile] {
+      var all: [String: SourceFile] = [:]
+      for s in overrideSources { all[s.path] = s }
+      if let source { all[source.path] = source }
+      return all
+    }
   }
 
   public func check(path: String) -> Result {
@@ -47,6 +61,77 @@ public struct SpecChecker {
     let experiment = build(root, source: source, into: &bag)
     return Result(
       experiment: bag.hasErrors ? nil : experiment, diagnostics: bag.sorted, source: source)
+  }
+
+  /// Loads the file as `check(path:)` does, then `check(_:overrides:)`.
+  public func check(path: String, overrides: [String]) -> Result {
+    switch SourceFile.load(path: path) {
+    case .failure(let d):
+      return Result(
+        experiment: nil, diagnostics: [d], source: nil,
+        overrideSources: overrides.map(SourceFile.override))
+    case .success(let source): return check(source, overrides: overrides)
+    }
+  }
+
+  /// Checks the spec with `--set KEY=VALUE` overrides applied to its syntax tree (see
+  /// `SpecOverrides`). Problems with an override, and checker errors about values it gave, are
+  /// located in the override's pseudo-source (`--set train.epochs=abc:1:14`); the rest of the
+  /// spec keeps its own lines. Diagnostics come in source order: the spec's, then each
+  /// override's in the order given. `overriddenText` is the spec to record as having run.
+  public func check(_ source: SourceFile, overrides: [String]) -> Result {
+    let overrideSources = overrides.map(SourceFile.override)
+    var problems: [Diagnostic] = []
+    var assignments: [OverrideAssignment] = []
+    for text in overrides {
+      switch OverrideAssignment.parse(text) {
+      case .success(let a): assignments.append(a)
+      case .failure(let d): problems.append(d)
+      }
+    }
+    var tree: SyntaxNode
+    switch SyntaxParser.parse(source) {
+    case .failure(let d):
+      return Result(
+        experiment: nil, diagnostics: [d] + problems, source: source,
+        overrideSources: overrideSources)
+    case .success(let node): tree = node
+    }
+    // A root that is not a mapping gets its own error from `build`; overrides need a mapping.
+    if tree.mappingPairs != nil {
+      for a in assignments {
+        do {
+          tree = try SpecOverrides.apply(a, to: tree)
+        } catch let d as Diagnostic {
+          problems.append(d)
+        } catch {
+          problems.append(Diagnostic(.overridePath, at: a.steps.first?.location, "\(error)"))
+        }
+      }
+    }
+    var bag = DiagnosticBag()
+    let experiment = build(tree, source: source, into: &bag)
+    for d in problems { bag.append(d) }
+    var text: String? = nil
+    if overrides.isEmpty {
+      text = source.text
+    } else if problems.isEmpty, tree.mappingPairs != nil {
+      text = try? SyntaxEmitter.yaml(tree)
+    }
+    let rank = Dictionary(
+      overrideSources.enumerated().map { ($0.element.path, $0.offset + 1) },
+      uniquingKeysWith: { first, _ in first })
+    let ordered = bag.all.enumerated().sorted { a, b in
+      func key(_ e: (offset: Int, element: Diagnostic)) -> (Int, Int, Int, Int) {
+        let l = e.element.location
+        let file = l.map { $0.file == source.path ? 0 : rank[$0.file] ?? Int.max } ?? 0
+        return (file, l?.line ?? 0, l?.column ?? 0, e.offset)
+      }
+      return key(a) < key(b)
+    }.map(\.element)
+    return Result(
+      experiment: bag.hasErrors ? nil : experiment, diagnostics: ordered, source: source,
+      overrideSources: overrideSources, overriddenText: text)
   }
 
   func build(_ root: SyntaxNode, source: SourceFile, into bag: inout DiagnosticBag) -> Experiment? {

@@ -39,6 +39,10 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   // Lists (E04x)
   case notIncreasing = "E040"
   case countMismatch = "E041"
+  // Overrides, `--set KEY=VALUE` (E05x)
+  case badOverride = "E050"
+  case overridePath = "E051"
+  case overrideTag = "E052"
   // Warnings (W0xx)
   case softmaxNotLast = "W001"
   case deepSigmoid = "W002"

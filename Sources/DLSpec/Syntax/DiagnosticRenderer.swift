@@ -4,11 +4,13 @@ import Foundation
 /// are formatted.
 public enum DiagnosticRenderer {
   /// `file:line:col: error[E020]: message`, the source line, a caret under the column, and the
-  /// hint. `sources` maps file paths to their text so the line can be quoted.
+  /// hint. `sources` maps file paths to their text so the line can be quoted; an override's
+  /// line (`--set …`) is found from its name when `sources` lacks it.
   public static func text(_ diagnostics: [Diagnostic], sources: [String: SourceFile]) -> String {
     var out = ""
     for d in diagnostics {
-      out += text(d, source: d.location.flatMap { sources[$0.file] })
+      let file = d.location?.file ?? ""
+      out += text(d, source: sources[file] ?? SourceFile(overrideNamed: file))
     }
     return out
   }
