@@ -46,6 +46,17 @@ enum CLI {
     Case(name: "cost-batch-zero", arguments: ["cost", "--batch", "0", "specs/logreg.yaml"], exitCode: 2),
     Case(name: "cost-invalid-spec", arguments: ["cost", bad], exitCode: 1),
     Case(name: "schema", arguments: ["schema"], exitCode: 0),
+    Case(
+      name: "train-set-bad-key", arguments: ["train", "specs/logreg.yaml", "--set", "optimizer.sgd.lrr=0.1"],
+      exitCode: 1),
+    Case(
+      name: "train-set-bad-index",
+      arguments: ["train", "specs/logreg.yaml", "--set", "model.layers[2].dense.units=64"], exitCode: 1),
+    Case(
+      name: "train-set-tag",
+      arguments: ["train", "specs/logreg.yaml", "--set", "name=!!python/object:os.system x"], exitCode: 1),
+    Case(name: "train-epochs-too-many", arguments: ["train", "specs/logreg.yaml", "--epochs", "2000000"], exitCode: 1),
+    Case(name: "train-set-spec-errors", arguments: ["train", bad, "--set", "train.epochs=3"], exitCode: 1),
   ]
 
   /// The `dlspec` executable beside the test bundle (`.build/debug/dlspec`).

@@ -100,14 +100,14 @@ struct OverrideErrorCase: CustomTestStringConvertible, Sendable {
       --set name=!!python/object:os.system x:1:6: error[E052]: YAML tags are not allowed in an override: '!!python/object:os.system'
        1 | name=!!python/object:os.system x
          |      ^
-         = hint: a spec takes plain values; to pass the text itself as a string, quote it: --set 'key="!!python/object:os.system …"'
+         = hint: a spec takes plain values; to pass this text as a string, quote it: --set 'name="!!python/object:os.system x"'
 
       """),
     .init("tag-inside-list", ["model.input=[1, !!int 28, 28]"], """
       --set model.input=[1, !!int 28, 28]:1:17: error[E052]: YAML tags are not allowed in an override: '!!int'
        1 | model.input=[1, !!int 28, 28]
          |                 ^
-         = hint: a spec takes plain values; to pass the text itself as a string, quote it: --set 'key="!!int …"'
+         = hint: a spec takes plain values; to pass this text as a string, quote it: --set 'model.input="[1, !!int 28, 28]"'
 
       """),
     .init("anchor-refused", ["name=&a x"], """

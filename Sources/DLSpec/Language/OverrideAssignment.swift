@@ -186,10 +186,13 @@ struct OverrideAssignment {
     if column >= 1, column <= chars.count, chars[column - 1] == "!" || chars[column - 1] == "&" {
       let word = String(String.UnicodeScalarView(chars[(column - 1)...].prefix { $0 != " " }))
       if chars[column - 1] == "!" {
+        // The hint quotes the whole value, as the user would write it to mean the text.
+        let key = source.text.unicodeScalars.prefix { $0 != "=" }
+        let value = String(String.UnicodeScalarView(chars))
         throw Diagnostic(
           .overrideTag, at: location, "YAML tags are not allowed in an override: '\(word)'",
-          hint: "a spec takes plain values; to pass the text itself as a string, quote it: "
-            + "--set 'key=\"\(word) …\"'")
+          hint: "a spec takes plain values; to pass this text as a string, quote it: "
+            + "--set '\(String(key))=\"\(value)\"'")
       }
       throw Diagnostic(
         .overrideTag, at: location, "YAML anchors (\(word)) are not allowed in an override",
