@@ -48,9 +48,10 @@ struct TrainCommand: ParsableCommand {
     var assignments = overrides
     if let epochs { assignments.append("train.epochs=\(epochs)") }
     if let seed { assignments.append("train.seed=\(seed)") }
-    // The spec as overridden is what runs; an override's errors point into its `--set`
-    // argument. Like before, only errors are printed here (`dlspec validate` shows warnings).
-    let checked = SpecChecker().check(SourceFile(path: spec, text: original), overrides: assignments)
+    // The spec as overridden is what runs, read through validate's checks (size, UTF-8); an
+    // override's errors point into its `--set` argument. `--epochs`/`--seed` read as the
+    // `--set train.epochs=N` they stand for. Only errors are printed (validate shows warnings).
+    let checked = SpecChecker().check(path: spec, overrides: assignments)
     let e = try reported(checked, path: spec, quietWarnings: true)
     let text = checked.overriddenText ?? original
     let runDirectory = out ?? defaultRunDirectory(e.name)
