@@ -26,7 +26,8 @@ enum OverrideFixture {
     """
 
   static func check(_ overrides: [String], text: String = text) -> SpecChecker.Result {
-    SpecChecker(memoryLimit: 24 << 30).check(SourceFile(path: path, text: text), overrides: overrides)
+    SpecChecker(memoryLimit: 24 << 30)
+      .check(SourceFile(path: path, text: text), overrides: overrides)
   }
 
   static func rendered(_ r: SpecChecker.Result) -> String {
@@ -239,7 +240,10 @@ struct OverrideValueCase: CustomTestStringConvertible, Sendable {
   var holds: @Sendable (Experiment) -> Bool
   var testDescription: String { id }
 
-  init(_ id: String, _ overrides: [String], _ line: String, _ holds: @escaping @Sendable (Experiment) -> Bool) {
+  init(
+    _ id: String, _ overrides: [String], _ line: String,
+    _ holds: @escaping @Sendable (Experiment) -> Bool
+  ) {
     self.id = id
     self.overrides = overrides
     self.line = line
@@ -247,29 +251,48 @@ struct OverrideValueCase: CustomTestStringConvertible, Sendable {
   }
 
   static let all: [OverrideValueCase] = [
-    .init("int-in-new-section", ["train.epochs=3"], "train: {epochs: 3}") { $0.train.value.epochs == 3 },
-    .init("float", ["optimizer.sgd.lr=0.05"], "  sgd: {lr: 0.05}") { $0.optimizer.value.learningRate == 0.05 },
-    .init("float-exponent", ["optimizer.sgd.lr=5e-3"], "  sgd: {lr: 5e-3}") { $0.optimizer.value.learningRate == 0.005 },
-    .init("bool", ["train.shuffle=false"], "train: {shuffle: false}") { $0.train.value.shuffle == false },
+    .init("int-in-new-section", ["train.epochs=3"], "train: {epochs: 3}") {
+      $0.train.value.epochs == 3
+    },
+    .init("float", ["optimizer.sgd.lr=0.05"], "  sgd: {lr: 0.05}") {
+      $0.optimizer.value.learningRate == 0.05
+    },
+    .init("float-exponent", ["optimizer.sgd.lr=5e-3"], "  sgd: {lr: 5e-3}") {
+      $0.optimizer.value.learningRate == 0.005
+    },
+    .init("bool", ["train.shuffle=false"], "train: {shuffle: false}") {
+      $0.train.value.shuffle == false
+    },
     .init("string", ["name=run-2"], "name: run-2") { $0.name == "run-2" },
     .init("quoted-string", ["name='007'"], "name: \"007\"") { $0.name == "007" },
-    .init("list", ["model.input=[1, 28, 28]", "model.layers[0]={dense: {units: 100}}", "model.layers=[flatten, {dense: {units: 10}}, softmax]"],
-      "  input: [1, 28, 28]") { $0.model.input.dims == [1, 28, 28] && $0.model.layers.count == 3 },
-    .init("list-item-replaced", ["model.layers[1]=tanh"], "  - tanh") { $0.model.layers[1].name == "tanh_1" },
+    .init("comment-dropped", ["name=run-3 # why"], "name: run-3") { $0.name == "run-3" },
+    .init(
+      "list", ["model.input=[1, 28, 28]", "model.layers=[flatten, {dense: {units: 10}}, softmax]"],
+      "  input: [1, 28, 28]"
+    ) { $0.model.input.dims == [1, 28, 28] && $0.model.layers.count == 3 },
+    .init("list-item-replaced", ["model.layers[1]=tanh"], "  - tanh") {
+      $0.model.layers[1].name == "tanh_1"
+    },
     .init("list-item-key", ["model.layers[0].dense.units=64"], "  - dense: {units: 64}") {
       $0.model.layers[0].params.int("units") == 64
     },
     .init("nested-key-created", ["optimizer.sgd.momentum=0.9"], "  sgd: {lr: 0.1, momentum: 0.9}") {
       $0.optimizer.value == .sgd(lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0)
     },
-    .init("mapping-in-new-section", ["checkpoint.every=2"], "checkpoint: {every: 2}") { $0.checkpoint.value.every == 2 },
+    .init("mapping-in-new-section", ["checkpoint.every=2"], "checkpoint: {every: 2}") {
+      $0.checkpoint.value.every == 2
+    },
     .init("data-key", ["data.validation_split=0.2"], "data: {dataset: mnist, validation_split: 0.2}") {
       $0.data?.validationSplit == 0.2
     },
     // A bare name (here one an earlier override wrote) stands for `{dense: {}}`.
-    .init("bare-name-expanded", ["model.layers[1]=dense", "model.layers[1].dense.units=50"],
-      "  - dense: {units: 50}") { $0.model.layers[1].params.int("units") == 50 },
-    .init("last-wins", ["train.epochs=3", "train.epochs=4"], "train: {epochs: 4}") { $0.train.value.epochs == 4 },
+    .init(
+      "bare-name-expanded", ["model.layers[1]=dense", "model.layers[1].dense.units=50"],
+      "  - dense: {units: 50}"
+    ) { $0.model.layers[1].params.int("units") == 50 },
+    .init("last-wins", ["train.epochs=3", "train.epochs=4"], "train: {epochs: 4}") {
+      $0.train.value.epochs == 4
+    },
   ]
 }
 
@@ -366,7 +389,8 @@ struct OverrideValueCase: CustomTestStringConvertible, Sendable {
       try SpecOverrides.apply(["train.epochs=2"], to: "model: [", path: "s.yaml")
     } throws: { error in
       let f = error as? SpecOverrides.Failure
-      return f?.diagnostics.first?.code == .yamlSyntax && f?.diagnostics.first?.location?.file == "s.yaml"
+      let d = f?.diagnostics.first
+      return d?.code == .yamlSyntax && d?.location?.file == "s.yaml"
     }
   }
 

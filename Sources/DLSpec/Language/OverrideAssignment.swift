@@ -28,7 +28,9 @@ struct OverrideAssignment {
   var steps: [Step]
   var value: SyntaxNode
 
-  static let example = "e.g. train.epochs=3, optimizer.sgd.lr=0.05 or model.layers[0].dense.units=64"
+  static let example =
+    "e.g. train.epochs=3, optimizer.sgd.lr=0.05 or model.layers[0].dense.units=64"
+  static let indexForm = "write an index as layers[0]"
 
   static func parse(_ assignment: String) -> Result<OverrideAssignment, Diagnostic> {
     let source = SourceFile.override(assignment)
@@ -89,22 +91,24 @@ struct OverrideAssignment {
         let digitsStart = i
         while i < end, key[i] != "]" { i += 1 }
         guard i < end else {
-          throw problem(.badOverride, open, "'[' has no closing ']'", "write an index as layers[0]")
+          throw problem(.badOverride, open, "'[' has no closing ']'", indexForm)
         }
         let inner = String(String.UnicodeScalarView(key[digitsStart..<i]))
         guard !inner.isEmpty else {
-          throw problem(.badOverride, i, "the index in '[]' is empty", "write an index as layers[0]")
+          throw problem(.badOverride, i, "the index in '[]' is empty", indexForm)
         }
         if inner.hasPrefix("-"), Int(inner) != nil {
           throw problem(
             .badOverride, digitsStart, "the index \(inner) is negative",
             "list items count from 0, the first item is [0]; negative indices are not supported")
         }
-        let digits = inner.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal && $0.isASCII }
+        let digits = inner.unicodeScalars.allSatisfy { $0.isASCII && ("0"..."9").contains($0) }
         guard digits, let n = Int(inner) else {
           throw problem(
             .badOverride, digitsStart,
-            digits ? "the index \(inner) is too large" : "an index must be a whole number, found '\(inner)'",
+            digits
+              ? "the index \(inner) is too large"
+              : "an index must be a whole number, found '\(inner)'",
             "list items count from 0: model.layers[0] is the first layer")
         }
         i += 1
@@ -115,7 +119,7 @@ struct OverrideAssignment {
       if i == end { return steps }
       switch key[i] {
       case ".": i += 1
-      case "]": throw problem(.badOverride, i, "']' without an opening '['", "write an index as layers[0]")
+      case "]": throw problem(.badOverride, i, "']' without an opening '['", indexForm)
       default:
         throw problem(
           .badOverride, i, "expected '.' or '[' after ']', found '\(key[i])'", example)
@@ -158,16 +162,19 @@ struct OverrideAssignment {
         d.message = "YAML aliases (*name) are not allowed in an override"
         d.hint = "write the value out in full; a value starting with '*' must be quoted"
       } else {
-        d.message = d.message.replacingOccurrences(of: "YAML syntax error", with: "the value is not valid YAML")
+        d.message = d.message.replacingOccurrences(
+          of: "YAML syntax error", with: "the value is not valid YAML")
       }
       throw shifted(d)
     }
     guard let node else {
       // `name=` (nothing after '='): YAML's empty value.
-      return SyntaxNode(.scalar("", quoted: false), at: source.location(line: 1, column: offset + 1))
+      let end = source.location(line: 1, column: offset + 1)
+      return SyntaxNode(.scalar("", quoted: false), at: end)
     }
     var budget = SyntaxParser.maximumNodes
-    return try convert(node, chars: Array(text.unicodeScalars), offset: offset, source: source, budget: &budget)
+    return try convert(
+      node, chars: Array(text.unicodeScalars), offset: offset, source: source, budget: &budget)
   }
 
   /// Yams node → syntax node at its column in the override, refusing any node that starts
@@ -214,7 +221,8 @@ struct OverrideAssignment {
     case .sequence(let seq):
       var items: [SyntaxNode] = []
       for item in seq {
-        items.append(try convert(item, chars: chars, offset: offset, source: source, budget: &budget))
+        items.append(
+          try convert(item, chars: chars, offset: offset, source: source, budget: &budget))
       }
       return SyntaxNode(.sequence(items), at: location)
     case .alias:

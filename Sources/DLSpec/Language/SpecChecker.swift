@@ -116,7 +116,14 @@ public struct SpecChecker {
     if overrides.isEmpty {
       text = source.text
     } else if problems.isEmpty, tree.mappingPairs != nil {
-      text = try? SyntaxEmitter.yaml(tree)
+      do {
+        text = try SyntaxEmitter.yaml(tree)
+      } catch {
+        // Never expected; but a run must not record a spec other than the one it checked.
+        bag.error(
+          .overridePath, at: overrideSources.first?.location(line: 1, column: 1),
+          "cannot write the overridden spec as YAML: \(error)")
+      }
     }
     let rank = Dictionary(
       overrideSources.enumerated().map { ($0.element.path, $0.offset + 1) },

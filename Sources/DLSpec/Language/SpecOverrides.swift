@@ -53,7 +53,10 @@ public enum SpecOverrides {
   static func set(_ node: SyntaxNode?, _ a: OverrideAssignment, from k: Int) throws -> SyntaxNode {
     guard k < a.steps.count else { return a.value }
     let step = a.steps[k]
-    let here = k == 0 ? "the spec" : "'\(a.steps[k - 1].written)'"
+    // The path of the node being entered; the parser guarantees the first step is a key, and
+    // the root is a mapping, so only keys are ever looked up at k = 0.
+    let parent = k == 0 ? "" : a.steps[k - 1].written
+    let here = k == 0 ? "the spec" : "'\(parent)'"
     let choice = k > 0 ? choiceNoun(a.steps[..<k]) : nil
     func problem(_ message: String, hint: String) -> Diagnostic {
       Diagnostic(.overridePath, at: step.location, message, hint: hint)
@@ -67,9 +70,10 @@ public enum SpecOverrides {
       case .mapping(let p)?:
         pairs = p
       case .sequence(let items)?:
+        let count = "\(items.count) item\(items.count == 1 ? "" : "s")"
         throw problem(
-          "\(here) is a list (\(items.count) item\(items.count == 1 ? "" : "s")), so it has no key '\(name)'",
-          hint: "address an item by its index from 0: \(a.steps[k - 1].written)[0]")
+          "\(here) is a list (\(count)), so it has no key '\(name)'",
+          hint: "address an item by its index from 0: \(parent)[0]")
       case .scalar?:
         guard let node, node.scalar != .null else { break }
         if let choice, case .string(let bare)? = node.scalar {
@@ -79,7 +83,7 @@ public enum SpecOverrides {
         } else {
           throw problem(
             "\(here) is \(node.kindDescription), not a mapping, so it has no key '\(name)'",
-            hint: "set the value itself: \(a.steps[k - 1].written)=…")
+            hint: "set the value itself: \(parent)=…")
         }
       }
       if let i = pairs.firstIndex(where: { $0.key.plainText == name }) {
@@ -93,7 +97,7 @@ public enum SpecOverrides {
       }
       return SyntaxNode(.mapping(pairs), at: node?.location ?? step.location)
     case .index(let i):
-      let list = a.steps[k - 1].written
+      let list = parent
       guard let node, node.scalar != .null else {
         throw problem(
           "\(here) is not in the spec, so it has no item \(i)",
@@ -103,7 +107,8 @@ public enum SpecOverrides {
         throw problem(
           "\(here) is \(node.kindDescription), not a list, so it has no item \(i)",
           hint: node.mappingPairs != nil
-            ? "address a key of a mapping with a dot: \(list).KEY" : "set the value itself: \(list)=…")
+            ? "address a key of a mapping with a dot: \(list).KEY"
+            : "set the value itself: \(list)=…")
       }
       guard i < items.count else {
         let count = "\(items.count) item\(items.count == 1 ? "" : "s")"
