@@ -83,6 +83,27 @@ struct OverrideErrorCase: CustomTestStringConvertible, Sendable {
          = hint: items count from 0: use model.layers[0] to model.layers[3]; to add or remove items, set the whole list
 
       """),
+    .init("index-under-missing-key", ["model.layres[0]=relu"], """
+      --set model.layres[0]=relu:1:7: error[E051]: 'model' has no key 'layres', so there is no list to index in 'model.layres[0]'
+       1 | model.layres[0]=relu
+         |       ^
+         = hint: did you mean 'layers'?
+
+      """),
+    .init("index-under-missing-section", ["checkpoint.every[0]=1"], """
+      --set checkpoint.every[0]=1:1:1: error[E051]: the spec has no key 'checkpoint', so there is no list to index in 'checkpoint.every[0]'
+       1 | checkpoint.every[0]=1
+         | ^
+         = hint: set the whole list instead: checkpoint.every=[…]
+
+      """),
+    .init("index-into-a-value", ["model.layers[0].dense.units[0]=1"], """
+      --set model.layers[0].dense.units[0]=1:1:29: error[E051]: 'model.layers[0].dense.units' is the integer 100, not a list, so it has no item 0
+       1 | model.layers[0].dense.units[0]=1
+         |                             ^
+         = hint: set the value itself: model.layers[0].dense.units=…
+
+      """),
     .init("bad-type", ["train.epochs=abc"], """
       --set train.epochs=abc:1:14: error[E015]: 'epochs' of 'train' must be an integer in [1, 1000000], found the string "abc"
        1 | train.epochs=abc

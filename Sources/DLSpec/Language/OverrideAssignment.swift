@@ -22,6 +22,11 @@ struct OverrideAssignment {
     var location: SourceLocation
     /// The key path up to and including this step, as written: `model.layers[2]`.
     var written: String
+
+    var isIndex: Bool {
+      if case .index = segment { return true }
+      return false
+    }
   }
 
   var source: SourceFile

@@ -8,7 +8,7 @@
 ///   except where the language takes one name (`optimizer`, `schedule`, `loss`, each layer): a
 ///   key naming another optimizer or layer kind than the spec's is an error, with did-you-mean;
 /// * a bare name there (`- relu`, `loss: mse`) stands for `{relu: {}}`, so
-///   `model.layers[1].maxpool.size=3` adds a parameter to a `- maxpool` entry;
+///   `model.layers[1].dense.units=50` fills in a `- dense` entry;
 /// * an index must name an existing item: `[0]` is the first; past the end is an error.
 public enum SpecOverrides {
   /// Overrides that cannot be applied; `diagnostics` are located in the override (or, when the
@@ -91,6 +91,16 @@ public enum SpecOverrides {
       } else {
         if let choice, let existing = pairs.first?.key.plainText {
           throw mismatch(name, existing, here, choice, step)
+        }
+        // A created key holds no list, so a later index can never succeed: say so here, where
+        // the likely typo is (`model.layres[0]`).
+        if let i = a.steps[(k + 1)...].firstIndex(where: \.isIndex) {
+          let suggestion = Suggest.closest(to: name, in: pairs.compactMap(\.key.plainText))
+          throw problem(
+            "\(here) has no key '\(name)', so there is no list to index in "
+              + "'\(a.steps[i].written)'",
+            hint: suggestion.map { "did you mean '\($0)'?" }
+              ?? "set the whole list instead: \(a.steps[i - 1].written)=[…]")
         }
         let key = SyntaxNode(.scalar(name, quoted: false), at: step.location)
         pairs.append((key, try set(nil, a, from: k + 1)))
