@@ -35,7 +35,8 @@ enum SpecInput {
     let path = String(argument[argument.index(after: colon)...])
     guard !path.isEmpty else {
       throw Failure(
-        message: "'\(argument)' names a revision but no file", hint: "write \(revision):path/to/spec.yaml")
+        message: "'\(argument)' names a revision but no file",
+        hint: "write \(revision):path/to/spec.yaml")
     }
     guard let git = findGit() else {
       throw Failure(
@@ -70,7 +71,8 @@ enum SpecInput {
       .standardizedFileURL.path
     switch SourceFile.decode(path: worktreePath, bytes: shown.stdout) {
     case .success(let s): return Loaded(source: s)
-    case .failure(let d): throw Failure(message: "\(d.message) (\(argument))", hint: d.hint ?? example)
+    case .failure(let d):
+      throw Failure(message: "\(d.message) (\(argument))", hint: d.hint ?? example)
     }
   }
 

@@ -7,7 +7,7 @@ import Foundation
 struct DiffCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "diff",
-    abstract: "Compare two specs (files or git REV:path) as resolved experiments, with cost deltas.",
+    abstract: "Compare two specs (files or git REV:path) semantically, with cost deltas.",
     discussion: """
       A and B are spec files or git revisions such as HEAD~1:specs/mlp.yaml (read with \
       `git show`; the path is relative to the repository root unless written REV:./path). \
@@ -49,7 +49,8 @@ struct DiffCommand: ParsableCommand {
     do {
       loaded = try SpecInput.read(argument)
     } catch let failure as SpecInput.Failure {
-      FileHandle.standardError.write(Data("error: \(failure.message)\n  hint: \(failure.hint)\n".utf8))
+      let text = "error: \(failure.message)\n  hint: \(failure.hint)\n"
+      FileHandle.standardError.write(Data(text.utf8))
       throw ExitCode(2)
     }
     let result = SpecChecker().check(loaded.source)

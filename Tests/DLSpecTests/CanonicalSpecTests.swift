@@ -6,9 +6,13 @@ import Testing
 
 /// Checks a spec's text as if it were the file at `path` (data paths resolve against its
 /// directory).
-func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.yaml") throws -> Experiment {
+func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.yaml") throws
+  -> Experiment
+{
   let r = SpecChecker(memoryLimit: 24 << 30).check(SourceFile(path: path, text: yaml))
-  return try #require(r.experiment, "\(r.diagnostics.map { "\($0.location.map(String.init(describing:)) ?? ""): \($0.message)" })")
+  return try #require(
+    r.experiment,
+    "\(r.diagnostics.map { "\($0.location.map(String.init(describing:)) ?? ""): \($0.message)" })")
 }
 
 /// `CanonicalSpec`: a valid spec, every default written out, independent of style and order.
@@ -60,7 +64,8 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
     let again = try checkedExperiment(first, path: e.sourcePath)
     let second = CanonicalSpec.text(again)
     #expect(first == second, "\(label): canonical text changes when checked again")
-    #expect(SpecDiff(from: e, to: again).isEmpty, "\(label): \(SpecDiff(from: e, to: again).changes)")
+    #expect(
+      SpecDiff(from: e, to: again).isEmpty, "\(label): \(SpecDiff(from: e, to: again).changes)")
     #expect(CostReport(e, batch: 7).parameters == CostReport(again, batch: 7).parameters)
   }
 
@@ -77,38 +82,41 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
   }
 
   @Test func writesEveryDefaultInFixedOrder() throws {
-    let e = try checkedExperiment("""
+    let e = try checkedExperiment(
+      """
       dlspec: 1
       name: tiny
       model: {input: [4], layers: [{dense: {units: 2}}, softmax]}
       loss: cross_entropy
       """)
-    #expect(CanonicalSpec.text(e) == """
-      dlspec: 1
-      name: tiny
-      model:
-        input: [4]
-        layers:
-          - dense: {units: 2, bias: true}
-          - softmax
-      loss: cross_entropy
-      optimizer: {sgd: {lr: 0.01, momentum: 0, nesterov: false, weight_decay: 0}}
-      schedule: constant
-      train:
-        epochs: 10
-        batch_size: 100
-        seed: 1
-        init: fan_in_normal
-        shuffle: true
-      checkpoint:
-        every: 1
-        keep_last: 0
+    #expect(
+      CanonicalSpec.text(e) == """
+        dlspec: 1
+        name: tiny
+        model:
+          input: [4]
+          layers:
+            - dense: {units: 2, bias: true}
+            - softmax
+        loss: cross_entropy
+        optimizer: {sgd: {lr: 0.01, momentum: 0, nesterov: false, weight_decay: 0}}
+        schedule: constant
+        train:
+          epochs: 10
+          batch_size: 100
+          seed: 1
+          init: fan_in_normal
+          shuffle: true
+        checkpoint:
+          every: 1
+          keep_last: 0
 
-      """)
+        """)
   }
 
   @Test func defaultsKeyOrderAndStyleDoNotShow() throws {
-    let terse = try checkedExperiment("""
+    let terse = try checkedExperiment(
+      """
       dlspec: 1
       name: mlp
       data: {dataset: fashion-mnist, validation_split: 0.1}
@@ -116,7 +124,8 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
       loss: cross_entropy
       optimizer: {sgd: {lr: 0.1}}
       """)
-    let verbose = try checkedExperiment("""
+    let verbose = try checkedExperiment(
+      """
       checkpoint: {keep_last: 0, every: 1}
       train:
         shuffle: true
@@ -153,7 +162,8 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
 
   @Test func kernelPairOfEqualSidesEqualsTheInteger() throws {
     func spec(_ kernel: String) throws -> Experiment {
-      try checkedExperiment("""
+      try checkedExperiment(
+        """
         dlspec: 1
         model: {input: [1, 8, 8], layers: [{conv2d: {filters: 2, kernel: \(kernel)}}, flatten]}
         loss: mse

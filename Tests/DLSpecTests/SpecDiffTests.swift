@@ -8,9 +8,12 @@ import Testing
 /// in·out for dW, plus 2·in·out for dx when something before it learns).
 @Suite struct SpecDiffTests {
   /// The notes' MLP with the given layer lines and extra sections.
-  func mlp(_ layers: [String] = ["{dense: {units: 100}}", "tanh", "{dense: {units: 10}}", "softmax"],
-           _ extra: String = "") throws -> Experiment {
-    try checkedExperiment("""
+  func mlp(
+    _ layers: [String] = ["{dense: {units: 100}}", "tanh", "{dense: {units: 10}}", "softmax"],
+    _ extra: String = ""
+  ) throws -> Experiment {
+    try checkedExperiment(
+      """
       dlspec: 1
       name: mlp
       data: {dataset: fashion-mnist, validation_split: 0.1}
@@ -31,7 +34,9 @@ import Testing
   @Test func insertedLayerIsOneInsertion() throws {
     let d = SpecDiff(
       from: try mlp(),
-      to: try mlp(["{dense: {units: 100}}", "tanh", "{dense: {units: 64}}", "{dense: {units: 10}}", "softmax"]))
+      to: try mlp([
+        "{dense: {units: 100}}", "tanh", "{dense: {units: 64}}", "{dense: {units: 10}}", "softmax",
+      ]))
     #expect(d.changes.map(\.path) == ["model.layers[2]"])
     let c = try #require(d.changes.first)
     #expect(c.operation == .inserted)
@@ -86,7 +91,8 @@ import Testing
 
   @Test func replacedLayerKindIsDeletionAndInsertion() throws {
     let d = SpecDiff(
-      from: try mlp(), to: try mlp(["{dense: {units: 100}}", "relu", "{dense: {units: 10}}", "softmax"]))
+      from: try mlp(),
+      to: try mlp(["{dense: {units: 100}}", "relu", "{dense: {units: 10}}", "softmax"]))
     #expect(d.changes.map(\.operation) == [.deleted, .inserted])
     #expect(d.changes.map(\.path) == ["model.layers[1]", "model.layers[1]"])
   }
@@ -94,7 +100,8 @@ import Testing
   @Test func optimizerVariantIsOneChange() throws {
     let d = SpecDiff(
       from: try mlp(),
-      to: try checkedExperiment("""
+      to: try checkedExperiment(
+        """
         dlspec: 1
         name: mlp
         data: {dataset: fashion-mnist, validation_split: 0.1}
@@ -106,14 +113,17 @@ import Testing
     #expect(d.changes.first?.path == "optimizer")
     #expect(d.changes.first?.kind == .optimizer)
     #expect(d.changes.first?.old == "sgd {lr: 0.1, momentum: 0, nesterov: false, weight_decay: 0}")
-    #expect(d.changes.first?.new == "adam {lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-08, weight_decay: 0}")
+    #expect(
+      d.changes.first?.new
+        == "adam {lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-08, weight_decay: 0}")
     // Adam keeps two moments per parameter; plain SGD none.
     #expect(d.totals.trainingMemoryBytes.delta == 2 * 79_510 * 4)
   }
 
   @Test func keysOfTheSameVariantHaveTheirOwnKinds() throws {
     let old = try mlp()
-    let new = try checkedExperiment("""
+    let new = try checkedExperiment(
+      """
       dlspec: 1
       name: mlp-v2
       data: {dataset: mnist, validation_split: 0.2}
@@ -126,12 +136,13 @@ import Testing
       """)
     let d = SpecDiff(from: old, to: new)
     let kinds = Dictionary(uniqueKeysWithValues: d.changes.map { ($0.path, $0.kind) })
-    #expect(kinds == [
-      "name": .metadata, "data.dataset": .data, "data.validation_split": .data,
-      "loss": .loss, "optimizer.sgd.lr": .learningRate, "optimizer.sgd.momentum": .optimizer,
-      "schedule": .schedule, "train.epochs": .epochs, "train.batch_size": .training,
-      "train.seed": .training, "checkpoint.every": .checkpoint,
-    ])
+    #expect(
+      kinds == [
+        "name": .metadata, "data.dataset": .data, "data.validation_split": .data,
+        "loss": .loss, "optimizer.sgd.lr": .learningRate, "optimizer.sgd.momentum": .optimizer,
+        "schedule": .schedule, "train.epochs": .epochs, "train.batch_size": .training,
+        "train.seed": .training, "checkpoint.every": .checkpoint,
+      ])
     #expect(d.totals.batchSize == CountChange(old: 100, new: 50))
     #expect(!d.isSafeToResume)
   }
@@ -154,8 +165,9 @@ import Testing
     }
     let a = [layer("dense", "100"), layer("tanh"), layer("dense", "10")]
     let b = [layer("dense", "50"), layer("dense", "100"), layer("tanh"), layer("dense", "20")]
-    #expect(LayerAlignment.align(a, b) == [
-      .inserted(new: 0), .same(old: 0, new: 1), .same(old: 1, new: 2), .changed(old: 2, new: 3),
-    ])
+    #expect(
+      LayerAlignment.align(a, b) == [
+        .inserted(new: 0), .same(old: 0, new: 1), .same(old: 1, new: 2), .changed(old: 2, new: 3),
+      ])
   }
 }

@@ -20,7 +20,8 @@ public enum CanonicalSpec {
     }
     out += "model:\n  input: \(r.input)\n  layers:\n"
     for l in r.layers {
-      out += l.params.isEmpty ? "    - \(l.name)\n" : "    - \(l.name): \(ResolvedSpec.flow(l.params))\n"
+      out += "    - " + (l.params.isEmpty ? l.name : "\(l.name): \(ResolvedSpec.flow(l.params))")
+      out += "\n"
     }
     out += "loss: \(choice(r.loss))\n"
     out += "optimizer: \(choice(r.optimizer))\n"
@@ -38,6 +39,7 @@ public enum CanonicalSpec {
   /// `path` without the `directory/` prefix; unchanged when it lies elsewhere.
   static func relative(_ path: String, to directory: String) -> String {
     let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-    return path.hasPrefix(prefix) && !directory.isEmpty ? String(path.dropFirst(prefix.count)) : path
+    guard !directory.isEmpty, path.hasPrefix(prefix) else { return path }
+    return String(path.dropFirst(prefix.count))
   }
 }

@@ -38,7 +38,8 @@ struct ResolvedSpec: Equatable {
     name = e.name
     input = ResolvedSpec.value(.ints(e.model.input.dims))
     layers = e.model.layers.map { l in
-      Choice(name: l.kindName, params: ResolvedSpec.entries(l.params, specs: type(of: l.kind).params))
+      Choice(
+        name: l.kindName, params: ResolvedSpec.entries(l.params, specs: type(of: l.kind).params))
     }
     loss = Choice(name: e.loss.value.rawValue, params: [])
     optimizer = Choice(

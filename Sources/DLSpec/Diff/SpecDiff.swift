@@ -23,8 +23,8 @@ public struct SpecDiff: Sendable {
   public struct AffectedLayer: Sendable, Equatable {
     /// `model.layers[2]`: the new index, or the old one for a deleted layer.
     public var path: String
-    /// "changed", "inserted", "deleted", or "input changed" for a layer whose settings are
-    /// the same.
+    /// "changed", "inserted", "deleted (old index)", or "input changed" for a layer whose
+    /// settings are the same but whose input shape or position changed.
     public var note: String
     public var cost: LayerCostChange
   }
@@ -62,7 +62,8 @@ public struct SpecDiff: Sendable {
         changes.append(
           SpecChange(path: "model.layers[\(i)]", old: a.layers[i].summary, new: nil,
                      kind: .architecture, cost: cost))
-        affected.append(AffectedLayer(path: "model.layers[\(i)]", note: "deleted", cost: cost))
+        affected.append(
+          AffectedLayer(path: "model.layers[\(i)]", note: "deleted (old index)", cost: cost))
       case .changed(let i, let j):
         let cost = Self.layerCost(costA.rows[i], costB.rows[j])
         let prefix = "model.layers[\(j)].\(b.layers[j].name)"
@@ -82,7 +83,8 @@ public struct SpecDiff: Sendable {
     if a.optimizer.name != b.optimizer.name {
       add("optimizer", a.optimizer.summary, b.optimizer.summary, .optimizer)
     } else {
-      Self.compare(a.optimizer.params, b.optimizer.params, prefix: "optimizer.\(b.optimizer.name)") {
+      let prefix = "optimizer.\(b.optimizer.name)"
+      Self.compare(a.optimizer.params, b.optimizer.params, prefix: prefix) {
         add($0, $1, $2, $0.hasSuffix(".lr") ? .learningRate : .optimizer)
       }
     }

@@ -4,7 +4,8 @@ import Foundation
 /// `from` and `to` name the two specs as the user gave them.
 public enum SpecDiffRenderer {
   static let indexNote =
-    "layer indices count from 0: the new spec's for insertions and changes, the old spec's for deletions"
+    "layer indices count from 0: the new spec's for insertions and changes, "
+    + "the old spec's for deletions"
 
   public static func text(_ d: SpecDiff, from: String, to: String) -> String {
     guard !d.isEmpty else { return "\(from) and \(to): same experiment, no semantic changes\n" }
@@ -24,7 +25,7 @@ public enum SpecDiffRenderer {
     }
     if !d.affectedLayers.isEmpty {
       out += "\nlayer cost per sample\n"
-      var layerRows = [["layer", "", "params", "", "FLOPs fwd+bwd", ""]]
+      var layerRows = [["layer", "", "params", "change", "FLOPs fwd+bwd", "change"]]
       for l in d.affectedLayers {
         layerRows.append([
           "\(l.path) \(l.cost.layer)", l.note, arrow(l.cost.parameters, CostRenderer.int),
@@ -84,7 +85,8 @@ public enum SpecDiffRenderer {
     func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
     func code(_ s: String?) -> String { s.map { "`\(cell($0))`" } ?? "—" }
     guard !d.isEmpty else {
-      return "### dlspec diff: no changes\n\n`\(cell(from))` → `\(cell(to))`: the same experiment.\n"
+      return "### dlspec diff: no changes\n\n"
+        + "`\(cell(from))` → `\(cell(to))`: the same experiment.\n"
     }
     var out = "### dlspec diff: \(headline(d))\n\n"
     out += "`\(cell(from))` → `\(cell(to))`. " + resumeVerdict(d) + "\n\n"
@@ -104,12 +106,14 @@ public enum SpecDiffRenderer {
       for l in d.affectedLayers {
         out += "| \(code(l.path)) \(l.cost.layer) | \(l.note) | "
           + "\(arrow(l.cost.parameters, CostRenderer.int)) | \(delta(l.cost.parameters)) | "
-          + "\(arrow(l.cost.flopsPerSample, CostRenderer.int)) | \(delta(l.cost.flopsPerSample)) |\n"
+          + "\(arrow(l.cost.flopsPerSample, CostRenderer.int)) | "
+          + "\(delta(l.cost.flopsPerSample)) |\n"
       }
     }
     out += "\n| total | old | new | change |\n|---|--:|--:|--:|\n"
     for t in totalLines(d.totals) {
-      out += "| **\(t.label)** | \(t.format(t.count.old)) | \(t.format(t.count.new)) | \(t.delta) |\n"
+      out += "| **\(t.label)** | \(t.format(t.count.old)) | \(t.format(t.count.new)) | "
+        + "\(t.delta) |\n"
     }
     return out
   }
@@ -131,7 +135,10 @@ public enum SpecDiffRenderer {
     let unsafe = SpecChange.Kind.allCases.filter { k in
       !k.isSafeToResume && d.changes.contains { $0.kind == k }
     }
-    if unsafe.isEmpty { return "Safe to resume: every change is to epochs, learning rate, schedule, checkpoints or metadata." }
+    if unsafe.isEmpty {
+      return "Safe to resume: every change is to epochs, learning rate, schedule, checkpoints "
+        + "or metadata."
+    }
     return "Not safe to resume a run across it: "
       + unsafe.map(\.label).joined(separator: ", ") + " changed."
   }
@@ -152,7 +159,9 @@ public enum SpecDiffRenderer {
     }
   }
 
-  static func arrow(_ c: CountChange, _ f: (Int) -> String) -> String { "\(f(c.old)) → \(f(c.new))" }
+  static func arrow(_ c: CountChange, _ f: (Int) -> String) -> String {
+    "\(f(c.old)) → \(f(c.new))"
+  }
 
   static func signed(_ n: Int) -> String { n > 0 ? "+" + CostRenderer.int(n) : CostRenderer.int(n) }
 
@@ -175,9 +184,12 @@ public enum SpecDiffRenderer {
   }
 
   static func totalLines(_ t: CostTotalsChange) -> [TotalLine] {
-    let batch = t.batchSize.delta == 0 ? "batch \(t.batchSize.new)" : "batch \(t.batchSize.old) → \(t.batchSize.new)"
+    let batch = t.batchSize.delta == 0
+      ? "batch \(t.batchSize.new)" : "batch \(t.batchSize.old) → \(t.batchSize.new)"
     return [
-      TotalLine(label: "parameters", count: t.parameters, format: CostRenderer.int, delta: delta(t.parameters)),
+      TotalLine(
+        label: "parameters", count: t.parameters, format: CostRenderer.int,
+        delta: delta(t.parameters)),
       TotalLine(
         label: "forward FLOPs/sample", count: t.forwardFLOPsPerSample, format: CostRenderer.int,
         delta: delta(t.forwardFLOPsPerSample)),
