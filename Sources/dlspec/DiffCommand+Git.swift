@@ -38,6 +38,12 @@ enum SpecInput {
         message: "'\(argument)' names a revision but no file",
         hint: "write \(revision):path/to/spec.yaml")
     }
+    // A "revision" like `--output=f` would reach git as an option.
+    guard !revision.hasPrefix("-") else {
+      throw Failure(
+        message: "'\(revision)' in '\(argument)' is not a git revision",
+        hint: "revisions do not start with '-'; " + example)
+    }
     guard let git = findGit() else {
       throw Failure(
         message: "git is not installed (not found on PATH), so '\(argument)' cannot be read",
@@ -45,9 +51,13 @@ enum SpecInput {
     }
     let top = run(git, ["rev-parse", "--show-toplevel"])
     guard top.status == 0 else {
+      // Say what git said when it is not the usual "not a git repository" (safe.directory…).
+      let said = top.stderr.split(separator: "\n").first.map(String.init) ?? ""
       throw Failure(
         message: "not in a git repository, so '\(argument)' cannot be read",
-        hint: "run dlspec diff inside the repository, or give the spec as a file")
+        hint: said.isEmpty || said.contains("not a git repository")
+          ? "run dlspec diff inside the repository, or give the spec as a file"
+          : "git says: \(said)")
     }
     let root = String(decoding: top.stdout, as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -57,8 +67,16 @@ enum SpecInput {
         hint: "`git log --oneline` lists the commits; HEAD, HEAD~1, a branch or a tag work")
     }
     let relativeToCwd = path.hasPrefix("./") || path.hasPrefix("../")
+    let type = run(git, ["cat-file", "-t", "\(revision):\(path)"])
+    let objectType = String(decoding: type.stdout, as: UTF8.self)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    if type.status == 0 && objectType != "blob" {
+      throw Failure(
+        message: "'\(path)' is a directory in revision \(revision), not a spec file",
+        hint: "name the spec file, e.g. \(revision):\(path)/mlp.yaml")
+    }
     let shown = run(git, ["show", "\(revision):\(path)"])
-    guard shown.status == 0 else {
+    guard type.status == 0, shown.status == 0 else {
       throw Failure(
         message: "'\(path)' is not in revision \(revision)",
         hint: relativeToCwd
@@ -87,21 +105,32 @@ enum SpecInput {
   }
 
   /// Runs git in the current directory; a launch failure reads as a failed command.
-  static func run(_ git: URL, _ arguments: [String]) -> (status: Int32, stdout: Data) {
+  static func run(
+    _ git: URL, _ arguments: [String]
+  ) -> (status: Int32, stdout: Data, stderr: String) {
     let process = Process()
     process.executableURL = git
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
+    process.standardError = err
     do {
       try process.run()
     } catch {
-      return (127, Data())
+      return (127, Data(), "\(error)")
+    }
+    // Read stderr on another thread so neither pipe can fill up and block git.
+    final class Box: @unchecked Sendable { var data = Data() }
+    let errors = Box()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) {
+      errors.data = err.fileHandleForReading.readDataToEndOfFile()
     }
     let data = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, data)
+    return (process.terminationStatus, data, String(decoding: errors.data, as: UTF8.self))
   }
 }

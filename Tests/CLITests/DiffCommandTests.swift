@@ -148,6 +148,15 @@ struct DiffGitTests {
     let path = try Self.dlspec(["diff", "HEAD~1:specs/bad.yaml", "specs/mlp.yaml"], in: repo.root)
     #expect(path.status == 2)
     #expect(path.stderr.hasPrefix("error: 'specs/bad.yaml' is not in revision HEAD~1\n  hint: "))
+    let directory = try Self.dlspec(["diff", "HEAD:specs", "specs/mlp.yaml"], in: repo.root)
+    #expect(directory.status == 2)
+    #expect(directory.stderr.hasPrefix("error: 'specs' is a directory in revision HEAD"))
+    // A revision that git would take as an option is refused before git runs.
+    let option = try Self.dlspec(
+      ["diff", "--", "--output=out.txt:specs/mlp.yaml", "specs/mlp.yaml"], in: repo.root)
+    #expect(option.status == 2)
+    #expect(option.stderr.hasPrefix("error: '--output=out.txt' in"))
+    #expect(!FileManager.default.fileExists(atPath: repo.root.appendingPathComponent("out.txt").path))
     let specs = repo.root.appendingPathComponent("specs")
     let relative = try Self.dlspec(["diff", "HEAD:mlp.yaml", "mlp.yaml"], in: specs)
     #expect(relative.status == 2)
