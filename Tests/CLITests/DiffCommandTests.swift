@@ -156,7 +156,8 @@ struct DiffGitTests {
       ["diff", "--", "--output=out.txt:specs/mlp.yaml", "specs/mlp.yaml"], in: repo.root)
     #expect(option.status == 2)
     #expect(option.stderr.hasPrefix("error: '--output=out.txt' in"))
-    #expect(!FileManager.default.fileExists(atPath: repo.root.appendingPathComponent("out.txt").path))
+    let written = repo.root.appendingPathComponent("out.txt").path
+    #expect(!FileManager.default.fileExists(atPath: written))
     let specs = repo.root.appendingPathComponent("specs")
     let relative = try Self.dlspec(["diff", "HEAD:mlp.yaml", "mlp.yaml"], in: specs)
     #expect(relative.status == 2)
@@ -199,5 +200,29 @@ struct DiffGitTests {
     #expect(out.status == 2)
     #expect(
       out.stderr.hasPrefix("error: not in a git repository, so 'HEAD:mlp.yaml' cannot be read\n"))
+  }
+}
+
+/// `dlspec diff --format json` is valid JSON whose numbers are the hand-counted ones.
+@Suite struct DiffJSONTests {
+  @Test func jsonParsesWithHandCountedTotals() throws {
+    let fixtures = "Tests/CLITests/Fixtures/diff/"
+    let out = try CLI.run(
+      ["diff", "--format", "json", fixtures + "mlp.yaml", fixtures + "mlp-wide.yaml"])
+    #expect(out.status == 1)
+    let object = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8))
+    let root = try #require(object as? [String: Any])
+    #expect(root["same"] as? Bool == false)
+    let changes = try #require(root["changes"] as? [[String: Any]])
+    #expect(changes.map { $0["path"] as? String } == [
+      "model.layers[0].dense.units", "model.layers[2]", "model.layers[3]", "optimizer.sgd.lr",
+      "train.epochs",
+    ])
+    #expect(changes.map { $0["safe_to_resume"] as? Bool } == [false, false, false, true, true])
+    let totals = try #require(root["totals"] as? [String: [String: Any]])
+    // 784·200 + 200 + 200·64 + 64 + 64·10 + 10 = 170,514; before 784·100 + 100 + 100·10 + 10.
+    #expect(totals["parameters"]?["old"] as? Int == 79_510)
+    #expect(totals["parameters"]?["new"] as? Int == 170_514)
+    #expect(totals["parameters"]?["delta"] as? Int == 91_004)
   }
 }
