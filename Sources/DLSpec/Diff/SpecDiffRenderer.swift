@@ -9,20 +9,7 @@ public enum SpecDiffRenderer {
 
   public static func text(_ d: SpecDiff, from: String, to: String) -> String {
     guard !d.isEmpty else { return "\(from) and \(to): same experiment, no semantic changes\n" }
-    var out = "\(from) → \(to): \(headline(d))\n\n"
-    var rows: [[String]] = []
-    for c in d.changes {
-      rows.append([
-        symbol(c), c.path, value(c), c.kind.label, c.isSafeToResume ? "safe" : "unsafe",
-        c.cost.map {
-          "layer params \(signed($0.parameters.delta)), FLOPs \(signed($0.flopsPerSample.delta))"
-        } ?? "",
-      ])
-    }
-    out += TextTable.lines(rows, rightAligned: []).map { "  " + $0 + "\n" }.joined()
-    if d.changes.contains(where: { $0.path.hasPrefix("model.layers[") }) {
-      out += "  (\(indexNote))\n"
-    }
+    var out = "\(from) → \(to): \(headline(d))\n\n" + changeLines(d)
     if !d.affectedLayers.isEmpty {
       out += "\nlayer cost per sample\n"
       var layerRows = [["layer", "", "params", "change", "FLOPs fwd+bwd", "change"]]
@@ -42,6 +29,25 @@ public enum SpecDiffRenderer {
     }
     out += TextTable.lines(totalRows, rightAligned: [1, 2]).map { "  " + $0 + "\n" }.joined()
     out += "\n" + resumeVerdict(d) + "\n"
+    return out
+  }
+
+  /// The changes alone, one aligned line each with its kind, safe or unsafe, and the touched
+  /// layer's cost delta (what `train --resume` prints for a changed spec).
+  public static func changeLines(_ d: SpecDiff) -> String {
+    var rows: [[String]] = []
+    for c in d.changes {
+      rows.append([
+        symbol(c), c.path, value(c), c.kind.label, c.isSafeToResume ? "safe" : "unsafe",
+        c.cost.map {
+          "layer params \(signed($0.parameters.delta)), FLOPs \(signed($0.flopsPerSample.delta))"
+        } ?? "",
+      ])
+    }
+    var out = TextTable.lines(rows, rightAligned: []).map { "  " + $0 + "\n" }.joined()
+    if d.changes.contains(where: { $0.path.hasPrefix("model.layers[") }) {
+      out += "  (\(indexNote))\n"
+    }
     return out
   }
 
