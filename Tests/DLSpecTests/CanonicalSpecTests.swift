@@ -4,15 +4,18 @@ import Testing
 
 @testable import DLSpec
 
-/// Checks a spec's text as if it were the file at `path` (data paths resolve against its
-/// directory).
-func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.yaml") throws
-  -> Experiment
-{
-  let r = SpecChecker(memoryLimit: 24 << 30).check(SourceFile(path: path, text: yaml))
-  return try #require(
-    r.experiment,
-    "\(r.diagnostics.map { "\($0.location.map(String.init(describing:)) ?? ""): \($0.message)" })")
+enum DiffFixture {
+  /// Checks a spec's text as if it were the file at `path` (data paths resolve against its
+  /// directory).
+  static func experiment(_ yaml: String, path: String = "/experiments/specs/spec.yaml") throws
+    -> Experiment
+  {
+    let r = SpecChecker(memoryLimit: 24 << 30).check(SourceFile(path: path, text: yaml))
+    let problems = r.diagnostics.map {
+      "\($0.location.map(String.init(describing:)) ?? ""): \($0.message)"
+    }
+    return try #require(r.experiment, "\(problems)")
+  }
 }
 
 /// `CanonicalSpec`: a valid spec, every default written out, independent of style and order.
@@ -61,7 +64,7 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
 
   func assertRoundTrip(_ e: Experiment, _ label: String) throws {
     let first = CanonicalSpec.text(e)
-    let again = try checkedExperiment(first, path: e.sourcePath)
+    let again = try DiffFixture.experiment(first, path: e.sourcePath)
     let second = CanonicalSpec.text(again)
     #expect(first == second, "\(label): canonical text changes when checked again")
     #expect(
@@ -73,16 +76,16 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
   func shippedSpecRoundTrips(_ name: String) throws {
     let path = Self.specsDirectory.appendingPathComponent(name).path
     let text = try String(contentsOfFile: path, encoding: .utf8)
-    try assertRoundTrip(try checkedExperiment(text, path: path), name)
+    try assertRoundTrip(try DiffFixture.experiment(text, path: path), name)
   }
 
   @Test(arguments: variants.indices)
   func variantRoundTrips(_ i: Int) throws {
-    try assertRoundTrip(try checkedExperiment(Self.variants[i]), "variant \(i)")
+    try assertRoundTrip(try DiffFixture.experiment(Self.variants[i]), "variant \(i)")
   }
 
   @Test func writesEveryDefaultInFixedOrder() throws {
-    let e = try checkedExperiment(
+    let e = try DiffFixture.experiment(
       """
       dlspec: 1
       name: tiny
@@ -115,7 +118,7 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
   }
 
   @Test func defaultsKeyOrderAndStyleDoNotShow() throws {
-    let terse = try checkedExperiment(
+    let terse = try DiffFixture.experiment(
       """
       dlspec: 1
       name: mlp
@@ -124,7 +127,7 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
       loss: cross_entropy
       optimizer: {sgd: {lr: 0.1}}
       """)
-    let verbose = try checkedExperiment(
+    let verbose = try DiffFixture.experiment(
       """
       checkpoint: {keep_last: 0, every: 1}
       train:
@@ -162,7 +165,7 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
 
   @Test func kernelPairOfEqualSidesEqualsTheInteger() throws {
     func spec(_ kernel: String) throws -> Experiment {
-      try checkedExperiment(
+      try DiffFixture.experiment(
         """
         dlspec: 1
         model: {input: [1, 8, 8], layers: [{conv2d: {filters: 2, kernel: \(kernel)}}, flatten]}
@@ -174,7 +177,7 @@ func checkedExperiment(_ yaml: String, path: String = "/experiments/specs/spec.y
   }
 
   @Test func dataPathsAreRelativeToTheSpecDirectory() throws {
-    let e = try checkedExperiment(
+    let e = try DiffFixture.experiment(
       "dlspec: 1\ndata: {train: {hdf5: d/train.h5}, test: {hdf5: /srv/t.h5}}\n"
         + "model: {input: [4], layers: [{dense: {units: 2}}]}\nloss: mse\n",
       path: "/experiments/specs/s.yaml")

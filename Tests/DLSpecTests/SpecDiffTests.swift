@@ -12,7 +12,7 @@ import Testing
     _ layers: [String] = ["{dense: {units: 100}}", "tanh", "{dense: {units: 10}}", "softmax"],
     _ extra: String = ""
   ) throws -> Experiment {
-    try checkedExperiment(
+    try DiffFixture.experiment(
       """
       dlspec: 1
       name: mlp
@@ -100,7 +100,7 @@ import Testing
   @Test func optimizerVariantIsOneChange() throws {
     let d = SpecDiff(
       from: try mlp(),
-      to: try checkedExperiment(
+      to: try DiffFixture.experiment(
         """
         dlspec: 1
         name: mlp
@@ -122,7 +122,7 @@ import Testing
 
   @Test func keysOfTheSameVariantHaveTheirOwnKinds() throws {
     let old = try mlp()
-    let new = try checkedExperiment(
+    let new = try DiffFixture.experiment(
       """
       dlspec: 1
       name: mlp-v2
