@@ -44,7 +44,7 @@ let package = Package(
     .testTarget(name: "DLSpecTests", dependencies: ["DLSpec", "DLSpecTestSupport"],
                 resources: [.copy("BadSpecs"), .copy("Goldens")]),
     .testTarget(name: "DLTrainTests", dependencies: ["DLTrain", "DLSpecTestSupport"]),
-    .testTarget(name: "CLITests", dependencies: ["DLSpecTestSupport"], exclude: ["Snapshots"]),
+    .testTarget(name: "CLITests", dependencies: ["DLSpecTestSupport"], exclude: ["Snapshots", "Fixtures"]),
   ],
   swiftLanguageModes: [.v5]
 )

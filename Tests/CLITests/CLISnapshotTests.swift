@@ -57,7 +57,21 @@ enum CLI {
       arguments: ["train", "specs/logreg.yaml", "--set", "name=!!python/object:os.system x"], exitCode: 1),
     Case(name: "train-epochs-too-many", arguments: ["train", "specs/logreg.yaml", "--epochs", "2000000"], exitCode: 1),
     Case(name: "train-set-spec-errors", arguments: ["train", bad, "--set", "train.epochs=3"], exitCode: 1),
+    Case(name: "help-diff", arguments: ["diff", "--help"], exitCode: 0),
+    Case(name: "diff-same", arguments: ["diff", diff + "mlp.yaml", diff + "mlp-restyled.yaml"], exitCode: 0),
+    Case(name: "diff-text", arguments: ["diff", diff + "mlp.yaml", diff + "mlp-wide.yaml"], exitCode: 1),
+    Case(name: "diff-json", arguments: ["diff", "--format", "json", diff + "mlp.yaml", diff + "mlp-wide.yaml"], exitCode: 1),
+    Case(
+      name: "diff-markdown", arguments: ["diff", "--format", "markdown", diff + "mlp.yaml", diff + "mlp-wide.yaml"],
+      exitCode: 1),
+    Case(name: "diff-reverse", arguments: ["diff", diff + "mlp-wide.yaml", diff + "mlp.yaml"], exitCode: 1),
+    Case(name: "diff-optimizer", arguments: ["diff", diff + "mlp.yaml", diff + "mlp-adam.yaml"], exitCode: 1),
+    Case(name: "diff-invalid-spec", arguments: ["diff", diff + "mlp.yaml", diff + "mlp-invalid.yaml"], exitCode: 2),
+    Case(name: "diff-missing-file", arguments: ["diff", diff + "mlp.yaml", diff + "no-such.yaml"], exitCode: 2),
+    Case(name: "diff-bad-format", arguments: ["diff", "--format", "html", diff + "mlp.yaml", diff + "mlp.yaml"], exitCode: 2),
   ]
+
+  static let diff = "Tests/CLITests/Fixtures/diff/"
 
   /// The `dlspec` executable beside the test bundle (`.build/debug/dlspec`).
   static let binary: URL? = {
