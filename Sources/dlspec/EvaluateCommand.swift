@@ -37,7 +37,12 @@ struct EvaluateCommand: ParsableCommand {
         let s = try ValidationSplit(count: data.count, fraction: e.data?.validationSplit ?? 0, seed: UInt64(e.train.value.seed))
         indices = split == .train ? s.train : s.validation
       }
+      guard !indices.isEmpty else {
+        throw CLIError("the \(split.rawValue) split has no samples (N = 0); nothing to evaluate")
+      }
       let r = Evaluation.run(plan, on: data, indices: indices)
+      // TODO(integration): ConfusionMatrixPlot.svg(r.confusion, …) → <run>/confusion-matrix.svg
+      let recorded = split == .test ? recordTest(r) : nil
       switch format {
       case .json:
         let rows = r.confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }
@@ -62,11 +67,36 @@ struct EvaluateCommand: ParsableCommand {
         for row in r.confusion {
           print("    " + row.map { String($0).leftPadded(6) }.joined())
         }
+        if let recorded { print("  recorded under `test` in \(recorded)") }
       }
+    } catch let failure as CLIError {
+      throw failure
     } catch let exit as ExitCode {
       throw exit
     } catch {
       throw CLIError("\(error)")
+    }
+  }
+
+  /// Writes the test metrics into the summary.json of the run the checkpoint lies in; returns
+  /// that summary's path, or nil outside a run. A failure to record is a note, not an error:
+  /// the metrics were printed.
+  func recordTest(_ r: Evaluation) -> String? {
+    guard let run = RunDirectory.containing(checkpoint: checkpoint) else { return nil }
+    let path = run + "/summary.json"
+    do {
+      // A training writing the run would drop the field at its next epoch; wait for it.
+      let lock = try RunLock.acquire(run)
+      defer { lock.release() }
+      var summary = try RunSummary.read(path)
+      summary.test = RunSummary.Test(
+        loss: r.loss, accuracy: r.accuracy, samples: r.count,
+        checkpoint: "checkpoints/" + URL(fileURLWithPath: checkpoint).lastPathComponent)
+      try summary.write(to: path)
+      return path
+    } catch {
+      FileHandle.standardError.write(Data("note: test metrics not recorded in \(path): \(error)\n".utf8))
+      return nil
     }
   }
 }
