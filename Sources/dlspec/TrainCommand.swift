@@ -122,7 +122,10 @@ struct TrainCommand: ParsableCommand {
         return run
       }
     }
-    if let out { return out }
+    if let out {
+      try RunDirectory.refuseExistingRun(out)
+      return out
+    }
     let path = try RunDirectory.create(name: e.name)
     created = path
     return path

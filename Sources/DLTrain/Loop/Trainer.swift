@@ -286,16 +286,8 @@ public final class Trainer {
       samplesPerSecond: Double(samplesSeen) / max(wall, 1e-9), losses: losses, runDirectory: directory)
   }
 
-  /// Refuses to start a new run in a directory that already holds one (its results would be
-  /// overwritten or mixed with the new run's).
   func refuseExistingRun(_ directory: String, continuing: Bool) throws {
-    guard !continuing, RunDirectory.holdsRun(directory) else { return }
-    throw Failure(
-      description: "'\(directory)' already holds a run (it has "
-        + RunDirectory.markers.filter { FileManager.default.fileExists(atPath: directory + "/" + $0) }
-          .joined(separator: ", ")
-        + "); nothing was changed\n"
-        + "  = hint: continue it with --resume \(directory), or train into another --out")
+    if !continuing { try RunDirectory.refuseExistingRun(directory) }
   }
 
   /// summary.json's fields for this invocation; a continued run keeps its start time.

@@ -81,6 +81,16 @@ public enum RunDirectory {
     markers.contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
   }
 
+  /// Refuses to start a new run in a directory that already holds one: its results would be
+  /// overwritten, or mixed with the new run's.
+  public static func refuseExistingRun(_ path: String) throws {
+    let found = markers.filter { FileManager.default.fileExists(atPath: path + "/" + $0) }
+    guard !found.isEmpty else { return }
+    throw Failure(
+      "'\(path)' already holds a run (it has \(found.joined(separator: ", "))); nothing was changed\n"
+        + "  = hint: continue it with --resume \(path), or train into another --out")
+  }
+
   /// The run directory of a checkpoint `RUN/checkpoints/X.h5` whose RUN has a summary.json
   /// (evaluate writes its test metrics there, and the confusion matrix beside them).
   public static func containing(checkpoint path: String) -> String? {
