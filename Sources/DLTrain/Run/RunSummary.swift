@@ -140,8 +140,8 @@ public struct RunSummary: Equatable {
     else { throw RunDirectory.Failure("'\(path)' is not a JSON object") }
     func str(_ k: String) -> String? { o[k] as? String }
     func num(_ k: String, in d: [String: Any]? = nil) -> Double? {
-      guard let v = (d ?? o)[k], !(v is Bool) else { return nil }
-      return (v as? NSNumber)?.doubleValue
+      // (No `is Bool` test: on Linux a JSON 1 bridges to Bool too.)
+      (d ?? o)[k].flatMap { $0 as? NSNumber }?.doubleValue
     }
     func int(_ k: String, in d: [String: Any]? = nil) -> Int? { num(k, in: d).flatMap { Int(exactly: $0) } }
     var s = RunSummary()
