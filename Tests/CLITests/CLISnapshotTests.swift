@@ -46,6 +46,12 @@ enum CLI {
     Case(name: "cost-batch-zero", arguments: ["cost", "--batch", "0", "specs/logreg.yaml"], exitCode: 2),
     Case(name: "cost-invalid-spec", arguments: ["cost", bad], exitCode: 1),
     Case(name: "schema", arguments: ["schema"], exitCode: 0),
+    Case(name: "train-out-empty", arguments: ["train", "specs/logreg.yaml", "--out", ""], exitCode: 1),
+    Case(name: "train-out-root", arguments: ["train", "specs/logreg.yaml", "--out", "/"], exitCode: 1),
+    Case(name: "train-name-dotdot", arguments: ["train", "specs/logreg.yaml", "--set", "name=.."], exitCode: 1),
+    Case(
+      name: "train-resume-missing", arguments: ["train", "specs/logreg.yaml", "--resume", "/nonexistent"],
+      exitCode: 1),
   ]
 
   /// The `dlspec` executable beside the test bundle (`.build/debug/dlspec`).
