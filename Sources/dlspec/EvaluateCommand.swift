@@ -30,7 +30,8 @@ struct EvaluateCommand: ParsableCommand {
     let e = try loadExperiment(spec, quietWarnings: true)
     do {
       let plan = Plan<Float>(e, batch: min(1000, max(e.train.value.batchSize, 100)))
-      try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
+      let meta = try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
+      noteSpecChange(meta, experiment: e)
       let data = try ExperimentData.load(e, split: split == .test ? .test : .train)
       var indices = Array(0..<data.count)
       if split != .test {
@@ -75,6 +76,20 @@ struct EvaluateCommand: ParsableCommand {
       throw exit
     } catch {
       throw CLIError("\(error)")
+    }
+  }
+
+  /// Says on stderr when the checkpoint was trained from another spec than the one given.
+  /// TODO(integration): compare CanonicalSpec.text(e) with the stored hash and print
+  /// SpecDiff(from: stored, to: e); until then the spec file's text is compared, with
+  /// train.epochs (a CLI override at training time) set alike on both sides.
+  func noteSpecChange(_ meta: Checkpoint.Metadata, experiment e: Experiment) {
+    guard let stored = meta.specCanonical, let text = try? String(contentsOfFile: spec, encoding: .utf8)
+    else { return }
+    let epochs = ["train.epochs=\(e.train.value.epochs)"]
+    if (try? SpecOverrides.apply(epochs, to: stored)) != (try? SpecOverrides.apply(epochs, to: text)) {
+      FileHandle.standardError.write(
+        Data("note: \(checkpoint) was trained from a different spec than \(spec)\n".utf8))
     }
   }
 

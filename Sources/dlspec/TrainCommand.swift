@@ -87,7 +87,10 @@ struct TrainCommand: ParsableCommand {
       let s = try trainer.run()
       if s.alreadyComplete { return }
       var line: String
-      if s.startEpoch > 0 {
+      if s.startEpoch > 0 && s.epochsThisRun == 1 {
+        line = String(
+          format: "done: epoch %d of %d (1 this run) in %.1fs", s.epochs, s.epochsPlanned, s.wallSeconds)
+      } else if s.startEpoch > 0 {
         line = String(
           format: "done: epochs %d–%d of %d (%d this run) in %.1fs", s.startEpoch + 1, s.epochs,
           s.epochsPlanned, s.epochsThisRun, s.wallSeconds)

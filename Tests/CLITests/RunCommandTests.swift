@@ -105,6 +105,7 @@ import Testing
     // Already there: a message, exit 0, and summary.json untouched.
     let before = w.bytes("run/summary.json")
     let third = try w.dlspec(["train", "spec.yaml", "--epochs", "4", "--resume", "run/checkpoints/last.h5"])
+    #expect(!third.stdout.contains("spec changed"), "\(third.stdout)")
     #expect(third.status == 0, "\(third.stderr)")
     #expect(third.stdout.contains("already at epoch 4 of 4; raise --epochs to train more"), "\(third.stdout)")
     #expect(!third.stdout.contains("done:"), "\(third.stdout)")
@@ -113,6 +114,7 @@ import Testing
     let changed = try w.dlspec(["train", "spec.yaml", "--epochs", "5", "--resume", "run", "--set", "optimizer.sgd.lr=0.05"])
     #expect(changed.status == 0, "\(changed.stderr)")
     #expect(changed.stdout.contains("note: the spec changed since this checkpoint"), "\(changed.stdout)")
+    #expect(changed.stdout.contains("done: epoch 5 of 5 (1 this run) in "), "\(changed.stdout)")
   }
 
   @Test func defaultRunDirectoriesAreNeverShared() throws {
@@ -169,6 +171,14 @@ import Testing
     #expect(test["accuracy"] as? Double == printed["accuracy"] as? Double)
     #expect(test["loss"] as? Double == printed["loss"] as? Double)
     #expect(try w.summary("run")["status"] as? String == "finished")
+    #expect(!r.stderr.contains("different spec"), "\(r.stderr)")
+    // A checkpoint of another spec (here: another learning rate) is not taken without a word.
+    #expect(try w.dlspec(["train", "spec.yaml", "--out", "other", "--set", "optimizer.sgd.lr=0.05"]).status == 0)
+    let other = try w.dlspec(["evaluate", "spec.yaml", "--checkpoint", "other/checkpoints/last.h5"])
+    #expect(other.status == 0, "\(other.stderr)")
+    #expect(
+      other.stderr.contains("note: other/checkpoints/last.h5 was trained from a different spec than spec.yaml"),
+      "\(other.stderr)")
   }
 
   @Test func emptyDataIsAnError() throws {
