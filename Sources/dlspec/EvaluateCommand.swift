@@ -84,10 +84,12 @@ struct EvaluateCommand: ParsableCommand {
   /// SpecDiff(from: stored, to: e); until then the spec file's text is compared, with
   /// train.epochs (a CLI override at training time) set alike on both sides.
   func noteSpecChange(_ meta: Checkpoint.Metadata, experiment e: Experiment) {
-    guard let stored = meta.specCanonical, let text = try? String(contentsOfFile: spec, encoding: .utf8)
+    guard let stored = meta.specCanonical,
+      let text = try? String(contentsOfFile: spec, encoding: .utf8)
     else { return }
     let epochs = ["train.epochs=\(e.train.value.epochs)"]
-    if (try? SpecOverrides.apply(epochs, to: stored)) != (try? SpecOverrides.apply(epochs, to: text)) {
+    let trained = try? SpecOverrides.apply(epochs, to: stored)
+    if trained != (try? SpecOverrides.apply(epochs, to: text)) {
       FileHandle.standardError.write(
         Data("note: \(checkpoint) was trained from a different spec than \(spec)\n".utf8))
     }
@@ -110,7 +112,8 @@ struct EvaluateCommand: ParsableCommand {
       try summary.write(to: path)
       return path
     } catch {
-      FileHandle.standardError.write(Data("note: test metrics not recorded in \(path): \(error)\n".utf8))
+      FileHandle.standardError.write(
+        Data("note: test metrics not recorded in \(path): \(error)\n".utf8))
       return nil
     }
   }

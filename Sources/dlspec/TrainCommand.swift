@@ -27,7 +27,10 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("set"), help: "Override a spec key, e.g. --set optimizer.sgd.lr=0.05 (repeatable).")
   var overrides: [String] = []
 
-  @Option(help: "Continue a run directory (or a checkpoint in its checkpoints/) in place; a checkpoint outside any run starts a new run from it.")
+  @Option(
+    help: ArgumentHelp(
+      "Continue a run directory (or a checkpoint in its checkpoints/) in place; "
+        + "a checkpoint outside any run starts a new run from it."))
   var resume: String?
 
   @Option(help: "Initialise weights from a checkpoint (weights only).")
@@ -68,7 +71,9 @@ struct TrainCommand: ParsableCommand {
     do {
       let runDirectory = try chooseRunDirectory(e, created: &created)
       let verb = resume == nil ? "training" : "resuming"
-      print("\(verb) '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), \(threadCount) threads)")
+      print(
+        "\(verb) '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), "
+          + "\(threadCount) threads)")
       // TODO(integration): CanonicalSpec.text(e)
       let canonical = text
       let trainer = Trainer(
@@ -80,7 +85,8 @@ struct TrainCommand: ParsableCommand {
             // TODO(integration): SpecDiff(from: stored, to: e), refusing unsafe changes.
             // Until then only a change beyond train.epochs (set from the CLI) is noted.
             let epochs = ["train.epochs=\(e.train.value.epochs)"]
-            if (try? SpecOverrides.apply(epochs, to: stored)) != (try? SpecOverrides.apply(epochs, to: canonical)) {
+            let before = try? SpecOverrides.apply(epochs, to: stored)
+            if before != (try? SpecOverrides.apply(epochs, to: canonical)) {
               print("note: the spec changed since this checkpoint")
             }
           }))
@@ -89,7 +95,8 @@ struct TrainCommand: ParsableCommand {
       var line: String
       if s.startEpoch > 0 && s.epochsThisRun == 1 {
         line = String(
-          format: "done: epoch %d of %d (1 this run) in %.1fs", s.epochs, s.epochsPlanned, s.wallSeconds)
+          format: "done: epoch %d of %d (1 this run) in %.1fs", s.epochs, s.epochsPlanned,
+          s.wallSeconds)
       } else if s.startEpoch > 0 {
         line = String(
           format: "done: epochs %d–%d of %d (%d this run) in %.1fs", s.startEpoch + 1, s.epochs,
@@ -97,7 +104,8 @@ struct TrainCommand: ParsableCommand {
       } else {
         line = String(format: "done: %d epochs in %.1fs", s.epochs, s.wallSeconds)
       }
-      line += String(format: ", %.0f samples/s, train accuracy %.4f", s.samplesPerSecond, s.trainAccuracy)
+      line += String(
+        format: ", %.0f samples/s, train accuracy %.4f", s.samplesPerSecond, s.trainAccuracy)
       if let v = s.validation { line += String(format: ", validation accuracy %.4f", v.accuracy) }
       print(line)
     } catch {

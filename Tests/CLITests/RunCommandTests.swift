@@ -10,31 +10,34 @@ import Testing
     let path: String
 
     init(testCount: Int = 30, trainCount: Int = 60) throws {
-      path = FileManager.default.temporaryDirectory.appendingPathComponent("dlspec-cli-\(UUID().uuidString)").path
+      path =
+        FileManager.default.temporaryDirectory.appendingPathComponent(
+          "dlspec-cli-\(UUID().uuidString)"
+        ).path
       try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
       try Self.writeIDX(path + "/train", count: trainCount)
       try Self.writeIDX(path + "/test", count: testCount)
       try """
-        dlspec: 1
-        name: tiny
-        data:
-          train: {idx: {images: train-images, labels: train-labels}}
-          test: {idx: {images: test-images, labels: test-labels}}
-          classes: 3
-        model:
-          input: [6]
-          layers:
-            - dense: {units: 3}
-            - softmax
-        loss: cross_entropy
-        optimizer:
-          sgd: {lr: 0.1}
-        train:
-          epochs: 2
-          batch_size: 10
-          seed: 1
+      dlspec: 1
+      name: tiny
+      data:
+        train: {idx: {images: train-images, labels: train-labels}}
+        test: {idx: {images: test-images, labels: test-labels}}
+        classes: 3
+      model:
+        input: [6]
+        layers:
+          - dense: {units: 3}
+          - softmax
+      loss: cross_entropy
+      optimizer:
+        sgd: {lr: 0.1}
+      train:
+        epochs: 2
+        batch_size: 10
+        seed: 1
 
-        """.write(toFile: path + "/spec.yaml", atomically: true, encoding: .utf8)
+      """.write(toFile: path + "/spec.yaml", atomically: true, encoding: .utf8)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
@@ -47,7 +50,9 @@ import Testing
       for i in 0..<count {
         let c = i % 3
         labels.append(UInt8(c))
-        images += (0..<6).map { j in UInt8(j % 3 == c ? 200 + (i * 7 + j) % 40 : 20 + (i * 5 + j) % 30) }
+        images += (0..<6).map { j in
+          UInt8(j % 3 == c ? 200 + (i * 7 + j) % 40 : 20 + (i * 5 + j) % 30)
+        }
       }
       try Data(images).write(to: URL(fileURLWithPath: prefix + "-images"))
       try Data(labels).write(to: URL(fileURLWithPath: prefix + "-labels"))
@@ -55,7 +60,9 @@ import Testing
 
     func file(_ name: String) -> String { path + "/" + name }
 
-    func read(_ name: String) throws -> String { try String(contentsOfFile: file(name), encoding: .utf8) }
+    func read(_ name: String) throws -> String {
+      try String(contentsOfFile: file(name), encoding: .utf8)
+    }
 
     func bytes(_ name: String) -> Data? { FileManager.default.contents(atPath: file(name)) }
 
@@ -74,12 +81,15 @@ import Testing
       final class Box: @unchecked Sendable { var data = Data() }
       let errBox = Box()
       let group = DispatchGroup()
-      DispatchQueue.global().async(group: group) { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+      DispatchQueue.global().async(group: group) {
+        errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+      }
       let outData = out.fileHandleForReading.readDataToEndOfFile()
       group.wait()
       process.waitUntilExit()
       return CLI.Output(
-        stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self),
+        stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errBox.data, as: UTF8.self),
         status: process.terminationStatus)
     }
 
@@ -98,22 +108,31 @@ import Testing
     #expect(second.status == 0, "\(second.stderr)")
     #expect(second.stdout.hasPrefix("resuming 'tiny' → run "), "\(second.stdout)")
     #expect(second.stdout.contains("done: epochs 3–4 of 4 (2 this run) in "), "\(second.stdout)")
-    #expect(!second.stdout.contains("spec changed"), "raising --epochs is no spec change: \(second.stdout)")
+    #expect(
+      !second.stdout.contains("spec changed"),
+      "raising --epochs is no spec change: \(second.stdout)")
     let rows = try w.read("run/metrics.csv").split(separator: "\n").dropFirst().map { $0.prefix(2) }
     #expect(rows == ["1,", "2,", "3,", "4,"])
     #expect(try w.summary("run")["epochs"] as? Int == 4)
     // Already there: a message, exit 0, and summary.json untouched.
     let before = w.bytes("run/summary.json")
-    let third = try w.dlspec(["train", "spec.yaml", "--epochs", "4", "--resume", "run/checkpoints/last.h5"])
+    let third = try w.dlspec([
+      "train", "spec.yaml", "--epochs", "4", "--resume", "run/checkpoints/last.h5",
+    ])
     #expect(!third.stdout.contains("spec changed"), "\(third.stdout)")
     #expect(third.status == 0, "\(third.stderr)")
-    #expect(third.stdout.contains("already at epoch 4 of 4; raise --epochs to train more"), "\(third.stdout)")
+    #expect(
+      third.stdout.contains("already at epoch 4 of 4; raise --epochs to train more"),
+      "\(third.stdout)")
     #expect(!third.stdout.contains("done:"), "\(third.stdout)")
     #expect(w.bytes("run/summary.json") == before)
     // A changed spec beyond the epochs is noted (the semantic diff replaces this note).
-    let changed = try w.dlspec(["train", "spec.yaml", "--epochs", "5", "--resume", "run", "--set", "optimizer.sgd.lr=0.05"])
+    let changed = try w.dlspec([
+      "train", "spec.yaml", "--epochs", "5", "--resume", "run", "--set", "optimizer.sgd.lr=0.05",
+    ])
     #expect(changed.status == 0, "\(changed.stderr)")
-    #expect(changed.stdout.contains("note: the spec changed since this checkpoint"), "\(changed.stdout)")
+    #expect(
+      changed.stdout.contains("note: the spec changed since this checkpoint"), "\(changed.stdout)")
     #expect(changed.stdout.contains("done: epoch 5 of 5 (1 this run) in "), "\(changed.stdout)")
   }
 
@@ -152,19 +171,26 @@ import Testing
     let before = w.bytes("run/metrics.csv")
     let r = try w.dlspec(["train", "spec.yaml", "--epochs", "3", "--resume", "run"])
     #expect(r.status == 1)
-    #expect(r.stderr.contains("another training (pid \(getpid())) is writing to the run directory"), "\(r.stderr)")
+    #expect(
+      r.stderr.contains("another training (pid \(getpid())) is writing to the run directory"),
+      "\(r.stderr)")
     #expect(w.bytes("run/metrics.csv") == before)
   }
 
   @Test func evaluateRecordsTestMetricsInTheRun() throws {
     let w = try Workspace()
     #expect(try w.dlspec(["train", "spec.yaml", "--out", "run"]).status == 0)
-    let train = try w.dlspec(["evaluate", "spec.yaml", "--checkpoint", "run/checkpoints/last.h5", "--split", "train"])
+    let train = try w.dlspec([
+      "evaluate", "spec.yaml", "--checkpoint", "run/checkpoints/last.h5", "--split", "train",
+    ])
     #expect(train.status == 0, "\(train.stderr)")
     #expect(try w.summary("run")["test"] == nil, "--split train is not the test metrics")
-    let r = try w.dlspec(["evaluate", "spec.yaml", "--checkpoint", "run/checkpoints/last.h5", "--format", "json"])
+    let r = try w.dlspec([
+      "evaluate", "spec.yaml", "--checkpoint", "run/checkpoints/last.h5", "--format", "json",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
-    let printed = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    let printed = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
     let test = try #require(try w.summary("run")["test"] as? [String: Any])
     #expect(test["samples"] as? Int == 30)
     #expect(test["checkpoint"] as? String == "checkpoints/last.h5")
@@ -173,11 +199,14 @@ import Testing
     #expect(try w.summary("run")["status"] as? String == "finished")
     #expect(!r.stderr.contains("different spec"), "\(r.stderr)")
     // A checkpoint of another spec (here: another learning rate) is not taken without a word.
-    #expect(try w.dlspec(["train", "spec.yaml", "--out", "other", "--set", "optimizer.sgd.lr=0.05"]).status == 0)
+    #expect(
+      try w.dlspec(["train", "spec.yaml", "--out", "other", "--set", "optimizer.sgd.lr=0.05"])
+        .status == 0)
     let other = try w.dlspec(["evaluate", "spec.yaml", "--checkpoint", "other/checkpoints/last.h5"])
     #expect(other.status == 0, "\(other.stderr)")
     #expect(
-      other.stderr.contains("note: other/checkpoints/last.h5 was trained from a different spec than spec.yaml"),
+      other.stderr.contains(
+        "note: other/checkpoints/last.h5 was trained from a different spec than spec.yaml"),
       "\(other.stderr)")
   }
 
@@ -225,7 +254,9 @@ import Testing
     // And the killed run resumes: metrics continue without a duplicate row (the kill may have
     // come between an epoch's row and its checkpoint).
     func epochs() throws -> [Int] {
-      try w.read("run/metrics.csv").split(separator: "\n").dropFirst().compactMap { Int($0.prefix { $0 != "," }) }
+      try w.read("run/metrics.csv").split(separator: "\n").dropFirst().compactMap {
+        Int($0.prefix { $0 != "," })
+      }
     }
     let target = try epochs().count + 1
     let resumed = try w.dlspec(["train", "spec.yaml", "--epochs", "\(target)", "--resume", "run"])

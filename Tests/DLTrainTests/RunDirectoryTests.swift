@@ -29,7 +29,8 @@ import Testing
       try RunDirectory.create(base: dir.path("runs"), name: name)
     }
     // Nothing was created above runs/ for a name that tries to escape it.
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).allSatisfy { $0 == "runs" })
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.url.path).allSatisfy { $0 == "runs" })
   }
 
   @Test func goodNamesPass() throws {
@@ -63,29 +64,37 @@ import Testing
     let run = dir.path("run")
     let checkpoints = run + "/checkpoints"
     try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
-    for name in ["epoch-002.h5", "epoch-010.h5", "epoch-1000.h5", "epoch-999.h5", "last.h5", "notes.txt"] {
+    for name in [
+      "epoch-002.h5", "epoch-010.h5", "epoch-1000.h5", "epoch-999.h5", "last.h5", "notes.txt",
+    ] {
       _ = FileManager.default.createFile(atPath: checkpoints + "/" + name, contents: Data())
     }
-    #expect(RunDirectory.resumeCandidates(run).map { URL(fileURLWithPath: $0).lastPathComponent } == [
-      "last.h5", "epoch-1000.h5", "epoch-999.h5", "epoch-010.h5", "epoch-002.h5",
-    ])
+    #expect(
+      RunDirectory.resumeCandidates(run).map { URL(fileURLWithPath: $0).lastPathComponent } == [
+        "last.h5", "epoch-1000.h5", "epoch-999.h5", "epoch-010.h5", "epoch-002.h5",
+      ])
     try FileManager.default.removeItem(atPath: checkpoints + "/last.h5")
     #expect(RunDirectory.resumeCandidates(run).first == checkpoints + "/epoch-1000.h5")
     // A file is its own only candidate.
-    #expect(RunDirectory.resumeCandidates(checkpoints + "/epoch-002.h5") == [checkpoints + "/epoch-002.h5"])
+    #expect(
+      RunDirectory.resumeCandidates(checkpoints + "/epoch-002.h5") == [
+        checkpoints + "/epoch-002.h5"
+      ])
   }
 
   @Test func checkpointsKnowTheirRun() throws {
     let dir = try TemporaryDirectory()
     let run = dir.path("run")
-    try FileManager.default.createDirectory(atPath: run + "/checkpoints", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: run + "/checkpoints", withIntermediateDirectories: true)
     let checkpoint = run + "/checkpoints/last.h5"
     _ = FileManager.default.createFile(atPath: checkpoint, contents: Data())
     // Without summary.json it is no run evaluate can write into.
     #expect(RunDirectory.containing(checkpoint: checkpoint) == nil)
     #expect(RunDirectory.run(ofResume: checkpoint) == nil)
     _ = FileManager.default.createFile(atPath: run + "/summary.json", contents: Data("{}".utf8))
-    #expect(RunDirectory.containing(checkpoint: checkpoint).map { RunDirectory.same($0, run) } == true)
+    #expect(
+      RunDirectory.containing(checkpoint: checkpoint).map { RunDirectory.same($0, run) } == true)
     #expect(RunDirectory.run(ofResume: checkpoint).map { RunDirectory.same($0, run) } == true)
     #expect(RunDirectory.containing(checkpoint: dir.path("elsewhere.h5")) == nil)
   }

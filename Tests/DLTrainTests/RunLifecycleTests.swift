@@ -26,7 +26,9 @@ import Testing
     let fm = FileManager.default
     for case let name as String in fm.enumerator(atPath: directory)! {
       var isDirectory: ObjCBool = false
-      if fm.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue {
+      if fm.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      {
         files[name] = fm.contents(atPath: directory + "/" + name)
       }
     }
@@ -34,7 +36,8 @@ import Testing
   }
 
   static func rows(_ run: String) throws -> [[String]] {
-    try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n")
+      .dropFirst()
       .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
   }
 
@@ -61,7 +64,9 @@ import Testing
     // A checkpoint outside the run does not make it a continuation either.
     let elsewhere = dir.path("elsewhere.h5")
     try FileManager.default.copyItem(atPath: run + "/checkpoints/last.h5", toPath: elsewhere)
-    #expect(throws: (any Error).self) { try Self.train(data, epochs: 3, run: run, resume: elsewhere) }
+    #expect(throws: (any Error).self) {
+      try Self.train(data, epochs: 3, run: run, resume: elsewhere)
+    }
     #expect(try Self.contents(run) == before)
   }
 
@@ -111,15 +116,18 @@ import Testing
     let before = try Self.contents(run)
     var messages: [String] = []
     for epochs in [2, 1] {
-      let s = try Self.train(data, epochs: epochs, run: run, resume: run) { $0.log = { messages.append($0) } }
+      let s = try Self.train(data, epochs: epochs, run: run, resume: run) {
+        $0.log = { messages.append($0) }
+      }
       #expect(s.alreadyComplete)
       #expect(s.epochs == 2 && s.epochsThisRun == 0)
       #expect(s.losses.isEmpty)
     }
-    #expect(messages == [
-      "already at epoch 2 of 2; raise --epochs to train more",
-      "already at epoch 2 of 1; raise --epochs to train more",
-    ])
+    #expect(
+      messages == [
+        "already at epoch 2 of 2; raise --epochs to train more",
+        "already at epoch 2 of 1; raise --epochs to train more",
+      ])
     #expect(try Self.contents(run) == before)
   }
 
@@ -143,13 +151,16 @@ import Testing
     #expect(s.startEpoch == 2)
     let rows = try Self.rows(run)
     #expect(rows.map { $0[0] } == ["1", "2", "3"])
-    #expect(rows.map { $0[3] } == original.map { $0[3] }, "resumed epoch 3 differs from the original")
+    #expect(
+      rows.map { $0[3] } == original.map { $0[3] }, "resumed epoch 3 differs from the original")
     #expect(FileManager.default.fileExists(atPath: run + "/checkpoints/last.h5"))
     // A damaged last.h5 falls back to the newest epoch checkpoint that reads, and says so.
     try Data("not hdf5".utf8).write(to: URL(fileURLWithPath: run + "/checkpoints/last.h5"))
     try Data("not hdf5".utf8).write(to: URL(fileURLWithPath: run + "/checkpoints/epoch-003.h5"))
     log = []
-    let again = try Self.train(data, epochs: 3, run: run, resume: run) { $0.log = { log.append($0) } }
+    let again = try Self.train(data, epochs: 3, run: run, resume: run) {
+      $0.log = { log.append($0) }
+    }
     #expect(again.startEpoch == 2)
     #expect(log.first?.contains("resuming from \(run)/checkpoints/epoch-002.h5") == true, "\(log)")
     #expect(try Self.rows(run).map { $0[0] } == ["1", "2", "3"])
@@ -194,7 +205,10 @@ import Testing
     #expect(try String(contentsOfFile: run + "/spec.canonical.yaml", encoding: .utf8) == canonical)
     #expect(j["spec_sha256"] as? String == SHA256.hex(of: Array(canonical.utf8)))
     #expect(j["overrides"] as? [String] == ["optimizer.sgd.lr=0.1"])
-    #expect(j["command_line"] as? [String] == ["dlspec", "train", specPath, "--set", "optimizer.sgd.lr=0.1"])
+    #expect(
+      j["command_line"] as? [String] == [
+        "dlspec", "train", specPath, "--set", "optimizer.sgd.lr=0.1",
+      ])
     #expect(j["dlspec_version"] as? String == ToolVersion.current)
     #expect(j["git"] is NSNull, "a temporary directory is in no repository")
     #expect(j["blas_core"] as? String == BLAS.coreName)
@@ -254,7 +268,10 @@ import Testing
     #expect(throws: Refused.self) {
       try Self.train(data, epochs: 3, run: run, resume: run) {
         $0.specCanonical = "spec B"
-        $0.specChangeCheck = { seen.append($0); throw Refused() }
+        $0.specChangeCheck = {
+          seen.append($0)
+          throw Refused()
+        }
       }
     }
     #expect(seen == ["spec A"])
@@ -285,7 +302,8 @@ import Testing
     let path = run + "/checkpoints/last.h5"
     try Checkpoint.load(path, into: plan, optimizerState: true)
     try Checkpoint.save(
-      plan, to: path, metadata: Checkpoint.Metadata(specHash: "", epoch: epoch, step: 10, rngState: []),
+      plan, to: path,
+      metadata: Checkpoint.Metadata(specHash: "", epoch: epoch, step: 10, rngState: []),
       optimizer: "sgd")
     try FileManager.default.removeItem(atPath: run + "/checkpoints/epoch-001.h5")
     do {
@@ -295,14 +313,17 @@ import Testing
       #expect("\(error)".contains("epoch attribute is \(epoch)"), "\(error)")
     }
     let before = try Self.contents(run)
-    #expect(throws: Checkpoint.Failure.self) { try Self.train(data, epochs: 2, run: run, resume: run) }
+    #expect(throws: Checkpoint.Failure.self) {
+      try Self.train(data, epochs: 2, run: run, resume: run)
+    }
     #expect(try Self.contents(run) == before)
   }
 
   @Test func aNegativeStepIsRefused() throws {
     let dir = try TemporaryDirectory()
     let path = dir.path("c.h5")
-    let plan = Plan<Float>(try PlanFixtures.experiment(text: TrainerTests.spec(data: "d.h5", epochs: 1)), batch: 2)
+    let plan = Plan<Float>(
+      try PlanFixtures.experiment(text: TrainerTests.spec(data: "d.h5", epochs: 1)), batch: 2)
     try Checkpoint.save(
       plan, to: path, metadata: Checkpoint.Metadata(specHash: "", epoch: 1, step: -3, rngState: []),
       optimizer: "sgd")
@@ -313,10 +334,12 @@ import Testing
     let dir = try TemporaryDirectory()
     let data = try TrainerTests.writeData(in: dir)
     let run = dir.path("run")
-    let text = TrainerTests.spec(data: data, epochs: 3, lr: 1e6, layers: "    - dense: {units: 4}", loss: "mse")
+    let text = TrainerTests.spec(
+      data: data, epochs: 3, lr: 1e6, layers: "    - dense: {units: 4}", loss: "mse")
     let e = try PlanFixtures.experiment(text: text)
     #expect(throws: Trainer.Failure.self) {
-      try Trainer(e, options: Trainer.Options(runDirectory: run, specText: text, log: { _ in })).run()
+      try Trainer(e, options: Trainer.Options(runDirectory: run, specText: text, log: { _ in }))
+        .run()
     }
     let j = try Self.json(run)
     #expect(j["status"] as? String == "failed")

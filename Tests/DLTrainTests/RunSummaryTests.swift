@@ -32,7 +32,8 @@ import Testing
     s.best = RunSummary.Best(metric: "validation_accuracy", value: 0.875, epoch: 3)
     s.wallSeconds = 1.5
     s.samplesPerSecond = 1000.25
-    s.test = RunSummary.Test(loss: 0.5, accuracy: 0.75, samples: 80, checkpoint: "checkpoints/last.h5")
+    s.test = RunSummary.Test(
+      loss: 0.5, accuracy: 0.75, samples: 80, checkpoint: "checkpoints/last.h5")
     return s
   }
 
@@ -44,7 +45,8 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
     #expect(try RunSummary.read(path) == s)
     let object = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+        as? [String: Any])
     #expect(object["format"] as? String == "dlspec-run")
     #expect(object["format_version"] as? Int == 1)
     #expect(object["started_at"] as? String == "2027-01-15T08:00:00Z")
@@ -98,7 +100,8 @@ import Testing
     try Data("name: x\n".utf8).write(to: URL(fileURLWithPath: repo + "/spec.yaml"))
     _ = try Self.git(["add", "spec.yaml"], in: repo)
     _ = try Self.git(
-      ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "spec"], in: repo)
+      ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "spec"],
+      in: repo)
     let head = try Self.git(["rev-parse", "HEAD"], in: repo)
     let clean = try #require(Provenance.git(at: repo))
     #expect(clean.commit == head)

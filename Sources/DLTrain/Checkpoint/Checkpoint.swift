@@ -1,6 +1,6 @@
-import Foundation
 import DLRuntime
 import DLSpec
+import Foundation
 
 /// Training checkpoints in HDF5 (docs/checkpoints.md), readable from h5py:
 ///
@@ -53,7 +53,9 @@ public struct Checkpoint {
     }
   }
 
-  public static func save(_ plan: Plan<Float>, to path: String, metadata: Metadata, optimizer: String) throws {
+  public static func save(
+    _ plan: Plan<Float>, to path: String, metadata: Metadata, optimizer: String
+  ) throws {
     let temporary = path + ".tmp"
     try? FileManager.default.removeItem(atPath: temporary)
     let file = try HDF5File.create(temporary)
@@ -74,11 +76,14 @@ public struct Checkpoint {
     file.close()
     // rename(2) is atomic on one file system: readers see the old file or the new one.
     guard rename(temporary, path) == 0 else {
-      throw Failure.unreadable(path, "could not rename \(temporary): \(String(cString: strerror(errno)))")
+      throw Failure.unreadable(
+        path, "could not rename \(temporary): \(String(cString: strerror(errno)))")
     }
   }
 
-  static func write(_ base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File) throws {
+  static func write(
+    _ base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File
+  ) throws {
     try file.createGroup(group)
     for (i, layer) in plan.model.layers.enumerated() where !plan.parameterSlices[i].isEmpty {
       try file.createGroup("\(group)/\(layer.name)")
@@ -126,7 +131,9 @@ public struct Checkpoint {
     guard version == formatVersion else {
       file.close()
       throw Failure.unreadable(
-        path, "format version \(version); this build reads version \(formatVersion) (is it a dlspec checkpoint?)")
+        path,
+        "format version \(version); this build reads version \(formatVersion) (is it a dlspec checkpoint?)"
+      )
     }
     return file
   }
@@ -150,7 +157,10 @@ public struct Checkpoint {
       epoch: Int(epoch), step: Int(step), rngState: rng)
   }
 
-  static func read(into base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File, path: String) throws {
+  static func read(
+    into base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File,
+    path: String
+  ) throws {
     for (i, layer) in plan.model.layers.enumerated() where !plan.parameterSlices[i].isEmpty {
       for s in plan.parameterSlices[i] {
         let name = "\(group)/\(layer.name)/\(s.name)"

@@ -18,7 +18,11 @@ final class MetricsLog {
   /// appears twice.
   init(path: String, layers: [String], resumeAfter epoch: Int? = nil) throws {
     self.path = path
-    header = ["epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "samples_per_s"]
+    header =
+      [
+        "epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+        "samples_per_s",
+      ]
       + layers.map { "grad_norm_\($0)" }
     var lines = [header.joined(separator: ",")]
     if let epoch, let data = FileManager.default.contents(atPath: path) {
@@ -39,12 +43,15 @@ final class MetricsLog {
     }
     let temporary = path + ".tmp"
     do {
-      try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
+      try Data((lines.joined(separator: "\n") + "\n").utf8).write(
+        to: URL(fileURLWithPath: temporary))
     } catch {
       throw Failure(description: "cannot write '\(temporary)': \(RunDirectory.reason(error))")
     }
     guard rename(temporary, path) == 0 else {
-      throw Failure(description: "cannot rename '\(temporary)' to '\(path)': \(String(cString: strerror(errno)))")
+      throw Failure(
+        description:
+          "cannot rename '\(temporary)' to '\(path)': \(String(cString: strerror(errno)))")
     }
   }
 

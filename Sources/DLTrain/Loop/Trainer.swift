@@ -1,6 +1,6 @@
-import Foundation
 import DLRuntime
 import DLSpec
+import Foundation
 
 /// The training loop: mini-batch SGD-family updates over seeded shuffles, validation, metrics,
 /// checkpoints and a summary, all under one run directory (docs/runs.md), which it locks.
@@ -102,7 +102,8 @@ public final class Trainer {
     let config = e.train.value
     let directory = options.runDirectory
     try RunDirectory.checkOut(directory)
-    let continuing = options.resume.flatMap(RunDirectory.run(ofResume:))
+    let continuing =
+      options.resume.flatMap(RunDirectory.run(ofResume:))
       .map { RunDirectory.same($0, directory) } ?? false
     try refuseExistingRun(directory, continuing: continuing)
     try RunDirectory.prepare(directory)
@@ -114,13 +115,16 @@ public final class Trainer {
     if let t = options.threads { BLAS.setThreads(t) }
     let train = try ExperimentData.load(e, split: .train)
     guard train.count > 0 else {
-      throw Failure(description: "the training data has no samples (N = 0); nothing to train on\n"
-        + "  = hint: check the spec's data.train files")
+      throw Failure(
+        description: "the training data has no samples (N = 0); nothing to train on\n"
+          + "  = hint: check the spec's data.train files")
     }
-    let split = try ValidationSplit(count: train.count, fraction: e.data?.validationSplit ?? 0, seed: UInt64(config.seed))
+    let split = try ValidationSplit(
+      count: train.count, fraction: e.data?.validationSplit ?? 0, seed: UInt64(config.seed))
     guard !split.train.isEmpty else {
-      throw Failure(description: "validation_split leaves no training samples (N = \(train.count))\n"
-        + "  = hint: lower data.validation_split")
+      throw Failure(
+        description: "validation_split leaves no training samples (N = \(train.count))\n"
+          + "  = hint: lower data.validation_split")
     }
     let plan = Plan<Float>(e, batch: config.batchSize, seed: UInt64(config.seed))
     plan.initialize(config.initScheme, seed: UInt64(config.seed))
@@ -142,10 +146,13 @@ public final class Trainer {
     let previous = continuing ? try? RunSummary.read(summaryPath) : nil
     if startEpoch >= config.epochs {
       // Nothing to train: the run's files, summary.json included, stay as they are.
-      options.log("already at epoch \(startEpoch) of \(config.epochs); raise --epochs to train more")
+      options.log(
+        "already at epoch \(startEpoch) of \(config.epochs); raise --epochs to train more")
       return Summary(
-        epochs: startEpoch, startEpoch: startEpoch, epochsPlanned: config.epochs, alreadyComplete: true,
-        steps: step, trainLoss: previous?.trainLoss ?? .nan, trainAccuracy: previous?.trainAccuracy ?? .nan,
+        epochs: startEpoch, startEpoch: startEpoch, epochsPlanned: config.epochs,
+        alreadyComplete: true,
+        steps: step, trainLoss: previous?.trainLoss ?? .nan,
+        trainAccuracy: previous?.trainAccuracy ?? .nan,
         validation: nil, wallSeconds: 0, totalWallSeconds: previous?.wallSeconds ?? 0,
         samplesPerSecond: 0, losses: [], runDirectory: directory)
     }
@@ -167,14 +174,18 @@ public final class Trainer {
     record.best = nil
     for row in metrics.earlierRows {
       let column = bestMetric == "validation_accuracy" ? "val_accuracy" : "train_accuracy"
-      if let v = metrics.value(column, in: row), let epoch = Int(row[0]), record.best.map({ v > $0.value }) ?? true {
+      if let v = metrics.value(column, in: row), let epoch = Int(row[0]),
+        record.best.map({ v > $0.value }) ?? true
+      {
         record.best = RunSummary.Best(metric: bestMetric, value: v, epoch: epoch)
       }
     }
     let earlierWall = previous?.wallSeconds ?? 0
     try record.write(to: summaryPath)
 
-    var batches = try BatchIterator(indices: split.train, batchSize: config.batchSize, seed: UInt64(config.seed), shuffle: config.shuffle)
+    var batches = try BatchIterator(
+      indices: split.train, batchSize: config.batchSize, seed: UInt64(config.seed),
+      shuffle: config.shuffle)
     var samplesSeen = 0
     var lastTrainLoss = 0.0
     var lastTrainAccuracy = 0.0
@@ -182,7 +193,8 @@ public final class Trainer {
     var losses: [Double] = []
     // Reserved up front so appending a step's loss does not allocate inside the loop (capped at
     // 8 MB: a million-epoch spec grows the array amortised instead of reserving gigabytes).
-    let totalSteps = (config.epochs - startEpoch).multipliedReportingOverflow(by: batches.batchCount)
+    let totalSteps = (config.epochs - startEpoch).multipliedReportingOverflow(
+      by: batches.batchCount)
     losses.reserveCapacity(totalSteps.overflow ? 1 << 20 : min(totalSteps.partialValue, 1 << 20))
     let paramCount = plan.parameterCount
     let state = plan.optimizerState
@@ -199,15 +211,19 @@ public final class Trainer {
           let n = batches.gather(batch: b, from: train, x: plan.input, y: plan.labels)
           let loss = Double(plan.lossAndGradient(n))
           guard loss.isFinite else {
-            let kept = FileManager.default.fileExists(atPath: checkpoints + "/last.h5")
+            let kept =
+              FileManager.default.fileExists(atPath: checkpoints + "/last.h5")
               ? "; checkpoints/last.h5 keeps the last good epoch" : ""
             throw Failure(
-              description: "training diverged: the loss is \(loss) at epoch \(epoch + 1), step \(step + 1) "
+              description:
+                "training diverged: the loss is \(loss) at epoch \(epoch + 1), step \(step + 1) "
                 + "(learning rate \(lr))\(kept)\n"
                 + "  = hint: lower the learning rate (optimizer lr or the schedule's values)")
           }
           correct += plan.correctCount(n)
-          norms.withUnsafeMutableBufferPointer { if let p = $0.baseAddress { plan.addGradientNorms(into: p) } }
+          norms.withUnsafeMutableBufferPointer {
+            if let p = $0.baseAddress { plan.addGradientNorms(into: p) }
+          }
           lr = schedule.rate(step: step, epoch: epoch)
           optimizer.update(
             parameters: plan.parameters, gradients: plan.gradients, state: state, count: paramCount,
@@ -228,25 +244,37 @@ public final class Trainer {
         let seconds = Date().timeIntervalSince(epochStart)
         lastTrainLoss = lossSum / Double(max(1, seen))
         lastTrainAccuracy = Double(correct) / Double(max(1, seen))
-        lastValidation = split.validation.isEmpty ? nil : Evaluation.run(plan, on: train, indices: split.validation)
+        lastValidation =
+          split.validation.isEmpty
+          ? nil : Evaluation.run(plan, on: train, indices: split.validation)
         let meanNorms = norms.map { $0 / Double(max(1, batches.batchCount)) }
         try metrics.append(
-          epoch: epoch + 1, step: step, lr: lr, trainLoss: lastTrainLoss, trainAccuracy: lastTrainAccuracy,
-          validation: lastValidation, samplesPerSecond: Double(seen) / seconds, gradientNorms: meanNorms)
+          epoch: epoch + 1, step: step, lr: lr, trainLoss: lastTrainLoss,
+          trainAccuracy: lastTrainAccuracy,
+          validation: lastValidation, samplesPerSecond: Double(seen) / seconds,
+          gradientNorms: meanNorms)
         if options.progress { ProgressBar.finish() }
-        var line = String(format: "epoch %d/%d  loss %.4f  acc %.4f", epoch + 1, config.epochs, lastTrainLoss, lastTrainAccuracy)
-        if let v = lastValidation { line += String(format: "  val_loss %.4f  val_acc %.4f", v.loss, v.accuracy) }
-        line += String(format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen) / seconds, seconds)
+        var line = String(
+          format: "epoch %d/%d  loss %.4f  acc %.4f", epoch + 1, config.epochs, lastTrainLoss,
+          lastTrainAccuracy)
+        if let v = lastValidation {
+          line += String(format: "  val_loss %.4f  val_acc %.4f", v.loss, v.accuracy)
+        }
+        line += String(
+          format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen) / seconds, seconds)
         options.log(line)
         let meta = Checkpoint.Metadata(
           specHash: hash, specCanonical: canonical, epoch: epoch + 1, step: step,
           rngState: plan.random.generator.state)
         let optimizerName = e.optimizer.variant ?? "sgd"
         if (epoch + 1) % e.checkpoint.value.every == 0 || epoch + 1 == config.epochs {
-          try Checkpoint.save(plan, to: checkpoints + String(format: "/epoch-%03d.h5", epoch + 1), metadata: meta, optimizer: optimizerName)
+          try Checkpoint.save(
+            plan, to: checkpoints + String(format: "/epoch-%03d.h5", epoch + 1), metadata: meta,
+            optimizer: optimizerName)
           prune(checkpoints, keep: e.checkpoint.value.keepLast)
         }
-        try Checkpoint.save(plan, to: checkpoints + "/last.h5", metadata: meta, optimizer: optimizerName)
+        try Checkpoint.save(
+          plan, to: checkpoints + "/last.h5", metadata: meta, optimizer: optimizerName)
 
         let wall = Date().timeIntervalSince(start)
         record.updatedAt = Date()
@@ -280,10 +308,12 @@ public final class Trainer {
     record.wallSeconds = earlierWall + wall
     try record.write(to: summaryPath)
     return Summary(
-      epochs: config.epochs, startEpoch: startEpoch, epochsPlanned: config.epochs, alreadyComplete: false,
+      epochs: config.epochs, startEpoch: startEpoch, epochsPlanned: config.epochs,
+      alreadyComplete: false,
       steps: step, trainLoss: lastTrainLoss, trainAccuracy: lastTrainAccuracy,
       validation: lastValidation, wallSeconds: wall, totalWallSeconds: record.wallSeconds,
-      samplesPerSecond: Double(samplesSeen) / max(wall, 1e-9), losses: losses, runDirectory: directory)
+      samplesPerSecond: Double(samplesSeen) / max(wall, 1e-9), losses: losses,
+      runDirectory: directory)
   }
 
   func refuseExistingRun(_ directory: String, continuing: Bool) throws {
@@ -320,11 +350,15 @@ public final class Trainer {
   /// when it is missing or unreadable (a kill -9 before the first one), the newest epoch
   /// checkpoint that reads. A changed spec goes to `specChangeCheck` before any weight is read,
   /// so the caller can explain the change before a shape mismatch would.
-  func resumeFrom(_ resume: String, into plan: Plan<Float>, hash: String) throws -> Checkpoint.Metadata {
+  func resumeFrom(_ resume: String, into plan: Plan<Float>, hash: String) throws
+    -> Checkpoint.Metadata
+  {
     let candidates = RunDirectory.resumeCandidates(resume)
     guard !candidates.isEmpty else {
-      throw Failure(description: "'\(resume)' has no checkpoints to resume from (checkpoints/ is empty or missing)\n"
-        + "  = hint: train it anew (without --resume) into another --out")
+      throw Failure(
+        description:
+          "'\(resume)' has no checkpoints to resume from (checkpoints/ is empty or missing)\n"
+          + "  = hint: train it anew (without --resume) into another --out")
     }
     var skipped: [String] = []
     var compared = false
@@ -337,7 +371,8 @@ public final class Trainer {
           if let stored = meta.specCanonical {
             try options.specChangeCheck?(stored)
           } else {
-            options.log("note: \(path) records no spec (an older dlspec wrote it); the spec is not compared")
+            options.log(
+              "note: \(path) records no spec (an older dlspec wrote it); the spec is not compared")
           }
         }
         let loaded = try Checkpoint.load(path, into: plan, optimizerState: true)
@@ -363,8 +398,11 @@ public final class Trainer {
   }
 
   func prune(_ directory: String, keep: Int) {
-    guard keep > 0, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+    guard keep > 0, let names = try? FileManager.default.contentsOfDirectory(atPath: directory)
+    else { return }
     let epochs = names.filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".h5") }.sorted()
-    for old in epochs.dropLast(keep) { try? FileManager.default.removeItem(atPath: directory + "/" + old) }
+    for old in epochs.dropLast(keep) {
+      try? FileManager.default.removeItem(atPath: directory + "/" + old)
+    }
   }
 }

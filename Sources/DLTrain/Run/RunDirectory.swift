@@ -28,7 +28,10 @@ public enum RunDirectory {
       throw Failure("--out is empty\n  = hint: name a run directory, e.g. --out runs/mlp/try-1")
     }
     if standardized(path) == "/" {
-      throw Failure("--out '\(path)' is the root directory\n  = hint: name a run directory, e.g. --out runs/mlp/try-1")
+      throw Failure(
+        "--out '\(path)' is the root directory\n"
+          + "  = hint: name a run directory, e.g. --out runs/mlp/try-1"
+      )
     }
   }
 
@@ -43,7 +46,9 @@ public enum RunDirectory {
   /// Creates `<base>/<name>/<yyyyMMdd-HHmmss>` with mkdir(2), which fails with EEXIST when the
   /// directory is there: then `-2`, `-3`, … are tried, so two trainings started in the same
   /// second (even in two processes) get two directories. Returns the directory's path.
-  public static func create(base: String = "runs", name: String, at date: Date = Date()) throws -> String {
+  public static func create(base: String = "runs", name: String, at date: Date = Date()) throws
+    -> String
+  {
     try checkName(name)
     let parent = base + "/" + name
     do {
@@ -56,7 +61,8 @@ public enum RunDirectory {
       let path = parent + "/" + stamp + (n == 1 ? "" : "-\(n)")
       if mkdir(path, 0o755) == 0 { return path }
       guard errno == EEXIST else {
-        throw Failure("cannot create the run directory '\(path)': \(String(cString: strerror(errno)))")
+        throw Failure(
+          "cannot create the run directory '\(path)': \(String(cString: strerror(errno)))")
       }
     }
     throw Failure("cannot create a run directory under '\(parent)': 10000 runs started at \(stamp)")
@@ -66,7 +72,9 @@ public enum RunDirectory {
   public static func prepare(_ path: String) throws {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-      guard isDirectory.boolValue else { throw Failure("--out '\(path)' is a file, not a directory") }
+      guard isDirectory.boolValue else {
+        throw Failure("--out '\(path)' is a file, not a directory")
+      }
       return
     }
     do {
@@ -87,7 +95,8 @@ public enum RunDirectory {
     let found = markers.filter { FileManager.default.fileExists(atPath: path + "/" + $0) }
     guard !found.isEmpty else { return }
     throw Failure(
-      "'\(path)' already holds a run (it has \(found.joined(separator: ", "))); nothing was changed\n"
+      "'\(path)' already holds a run (it has \(found.joined(separator: ", "))); "
+        + "nothing was changed\n"
         + "  = hint: continue it with --resume \(path), or train into another --out")
   }
 
@@ -105,7 +114,9 @@ public enum RunDirectory {
   /// `RUN/checkpoints/X.h5` when RUN holds a run. nil for a checkpoint outside any run.
   public static func run(ofResume path: String) -> String? {
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      return nil
+    }
     if isDirectory.boolValue { return path }
     let folder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
     guard folder.lastPathComponent == "checkpoints" else { return nil }
@@ -119,7 +130,8 @@ public enum RunDirectory {
   /// first `last.h5`, or when it is damaged).
   public static func resumeCandidates(_ path: String) -> [String] {
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+      isDirectory.boolValue
     else { return [path] }
     let folder = path + "/checkpoints"
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -145,7 +157,8 @@ public enum RunDirectory {
   static func reason(_ error: Error) -> String {
     let ns = error as NSError
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
-      underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code))
+      underlying.domain == NSPOSIXErrorDomain,
+      let code = POSIXErrorCode(rawValue: Int32(underlying.code))
     {
       return String(cString: strerror(code.rawValue))
     }

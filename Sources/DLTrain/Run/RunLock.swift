@@ -62,7 +62,9 @@ public final class RunLock {
     var buffer = [UInt8](repeating: 0, count: 32)
     let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 31, 0) }
     guard n > 0 else { return nil }
-    return Int32(String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    return Int32(
+      String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    )
   }
 
   /// Removes the lock file and unlocks; idempotent.

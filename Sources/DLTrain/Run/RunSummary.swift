@@ -78,16 +78,22 @@ public struct RunSummary: Equatable {
     func s(_ v: String?) -> String { v.map(JSONText.string) ?? "null" }
     func n(_ v: Double?) -> String { v.map(JSONText.number) ?? "null" }
     func d(_ v: Date?) -> String { v.map { JSONText.string(Provenance.iso8601($0)) } ?? "null" }
-    func list(_ v: [String]) -> String { "[" + v.map(JSONText.string).joined(separator: ", ") + "]" }
+    func list(_ v: [String]) -> String {
+      "[" + v.map(JSONText.string).joined(separator: ", ") + "]"
+    }
     var fields: [(String, String)] = [
       ("format", s(Self.format)), ("format_version", "\(Self.formatVersion)"),
       ("name", s(name)), ("status", s(status.rawValue)),
       ("spec_path", s(specPath)), ("spec_sha256", s(specSHA256)),
       ("overrides", list(overrides)), ("command_line", list(commandLine)),
       ("dlspec_version", s(dlspecVersion)),
-      ("git", git.map {
-        "{\"commit\": \(JSONText.string($0.commit)), \"dirty\": \($0.dirty), \"root\": \(JSONText.string($0.root))}"
-      } ?? "null"),
+      (
+        "git",
+        git.map {
+          "{\"commit\": \(JSONText.string($0.commit)), \"dirty\": \($0.dirty), "
+            + "\"root\": \(JSONText.string($0.root))}"
+        } ?? "null"
+      ),
       ("blas_core", s(blasCore)), ("threads", "\(threads)"), ("seed", "\(seed)"),
       ("batch_size", "\(batchSize)"),
       ("started_at", d(startedAt)), ("updated_at", d(updatedAt)), ("finished_at", d(finishedAt)),
@@ -98,21 +104,26 @@ public struct RunSummary: Equatable {
     if let validationLoss { fields.append(("validation_loss", n(validationLoss))) }
     if let validationAccuracy { fields.append(("validation_accuracy", n(validationAccuracy))) }
     if let b = best {
-      fields.append((
-        "best", "{\"metric\": \(JSONText.string(b.metric)), \"value\": \(n(b.value)), \"epoch\": \(b.epoch)}"
-      ))
+      fields.append(
+        (
+          "best",
+          "{\"metric\": \(JSONText.string(b.metric)), \"value\": \(n(b.value)), "
+            + "\"epoch\": \(b.epoch)}"
+        ))
     }
     fields.append(("wall_seconds", n(wallSeconds)))
     if let samplesPerSecond { fields.append(("samples_per_second", n(samplesPerSecond))) }
     if let t = test {
-      fields.append((
-        "test",
-        "{\"loss\": \(n(t.loss)), \"accuracy\": \(n(t.accuracy)), \"samples\": \(t.samples), "
-          + "\"checkpoint\": \(JSONText.string(t.checkpoint))}"
-      ))
+      fields.append(
+        (
+          "test",
+          "{\"loss\": \(n(t.loss)), \"accuracy\": \(n(t.accuracy)), \"samples\": \(t.samples), "
+            + "\"checkpoint\": \(JSONText.string(t.checkpoint))}"
+        ))
     }
     if let error { fields.append(("error", s(error))) }
-    return "{\n" + fields.map { "  \(JSONText.string($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+    return "{\n" + fields.map { "  \(JSONText.string($0.0)): \($0.1)" }.joined(separator: ",\n")
+      + "\n}\n"
   }
 
   /// Writes `json()` to `path` through `path.tmp` and rename(2).
@@ -136,14 +147,17 @@ public struct RunSummary: Equatable {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw RunDirectory.Failure("cannot read '\(path)'")
     }
-    guard let object = try? JSONSerialization.jsonObject(with: data), let o = object as? [String: Any]
+    guard let object = try? JSONSerialization.jsonObject(with: data),
+      let o = object as? [String: Any]
     else { throw RunDirectory.Failure("'\(path)' is not a JSON object") }
     func str(_ k: String) -> String? { o[k] as? String }
     func num(_ k: String, in d: [String: Any]? = nil) -> Double? {
       // (No `is Bool` test: on Linux a JSON 1 bridges to Bool too.)
       (d ?? o)[k].flatMap { $0 as? NSNumber }?.doubleValue
     }
-    func int(_ k: String, in d: [String: Any]? = nil) -> Int? { num(k, in: d).flatMap { Int(exactly: $0) } }
+    func int(_ k: String, in d: [String: Any]? = nil) -> Int? {
+      num(k, in: d).flatMap { Int(exactly: $0) }
+    }
     var s = RunSummary()
     s.name = str("name") ?? ""
     s.status = str("status").flatMap(Status.init(rawValue:)) ?? .running
@@ -153,7 +167,8 @@ public struct RunSummary: Equatable {
     s.commandLine = o["command_line"] as? [String] ?? []
     s.dlspecVersion = str("dlspec_version") ?? ""
     if let g = o["git"] as? [String: Any], let commit = g["commit"] as? String {
-      s.git = Provenance.Git(commit: commit, dirty: g["dirty"] as? Bool ?? false, root: g["root"] as? String ?? "")
+      s.git = Provenance.Git(
+        commit: commit, dirty: g["dirty"] as? Bool ?? false, root: g["root"] as? String ?? "")
     }
     s.blasCore = str("blas_core") ?? ""
     s.threads = int("threads") ?? 0
@@ -169,14 +184,17 @@ public struct RunSummary: Equatable {
     s.trainAccuracy = num("train_accuracy")
     s.validationLoss = num("validation_loss")
     s.validationAccuracy = num("validation_accuracy")
-    if let b = o["best"] as? [String: Any], let metric = b["metric"] as? String, let value = num("value", in: b),
+    if let b = o["best"] as? [String: Any], let metric = b["metric"] as? String,
+      let value = num("value", in: b),
       let epoch = int("epoch", in: b)
     {
       s.best = Best(metric: metric, value: value, epoch: epoch)
     }
     s.wallSeconds = num("wall_seconds") ?? 0
     s.samplesPerSecond = num("samples_per_second")
-    if let t = o["test"] as? [String: Any], let loss = num("loss", in: t), let accuracy = num("accuracy", in: t) {
+    if let t = o["test"] as? [String: Any], let loss = num("loss", in: t),
+      let accuracy = num("accuracy", in: t)
+    {
       s.test = Test(
         loss: loss, accuracy: accuracy, samples: int("samples", in: t) ?? 0,
         checkpoint: t["checkpoint"] as? String ?? "")
