@@ -91,7 +91,11 @@ struct TrainCommand: ParsableCommand {
             }
           }))
       let s = try trainer.run()
-      if s.alreadyComplete { return }
+      if s.alreadyComplete {
+        // A new run directory made for a checkpoint that was already done stays empty.
+        if let created { rmdir(created) }
+        return
+      }
       var line: String
       if s.startEpoch > 0 && s.epochsThisRun == 1 {
         line = String(

@@ -364,4 +364,19 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: run + "/checkpoints"))
     #expect(!FileManager.default.fileExists(atPath: run + "/summary.json"))
   }
+
+  @Test func testMetricsOfLastH5AreDroppedWhenTrainingGoesOn() throws {
+    let dir = try TemporaryDirectory()
+    let data = try TrainerTests.writeData(in: dir)
+    let run = dir.path("run")
+    _ = try Self.train(data, epochs: 2, run: run)
+    for (checkpoint, kept) in [("checkpoints/epoch-002.h5", true), ("checkpoints/last.h5", false)] {
+      var summary = try RunSummary.read(run + "/summary.json")
+      summary.test = RunSummary.Test(loss: 0.5, accuracy: 0.8, samples: 80, checkpoint: checkpoint)
+      try summary.write(to: run + "/summary.json")
+      let epochs = try RunSummary.read(run + "/summary.json").epochs + 1
+      _ = try Self.train(data, epochs: epochs, run: run, resume: run)
+      #expect((try RunSummary.read(run + "/summary.json").test != nil) == kept, "\(checkpoint)")
+    }
+  }
 }

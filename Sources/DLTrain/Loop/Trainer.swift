@@ -342,7 +342,8 @@ public final class Trainer {
     r.updatedAt = start
     r.finishedAt = nil
     r.epochsPlanned = e.train.value.epochs
-    r.test = previous?.test
+    // Test metrics of last.h5 no longer describe it once training goes on.
+    r.test = previous?.test.flatMap { $0.checkpoint == "checkpoints/last.h5" ? nil : $0 }
     return r
   }
 
