@@ -345,6 +345,9 @@ import Testing
     #expect(j["status"] as? String == "failed")
     #expect((j["error"] as? String)?.contains("diverged") == true, "\(j)")
     #expect(j["finished_at"] is NSNull)
+    // It diverges in the first epoch, before any checkpoint: no promise of a last good one.
+    #expect(!FileManager.default.fileExists(atPath: run + "/checkpoints/last.h5"))
+    #expect((j["error"] as? String)?.contains("last.h5") == false, "\(j)")
   }
 
   @Test func emptyTrainingDataIsAnError() throws {
