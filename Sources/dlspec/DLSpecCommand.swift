@@ -9,7 +9,7 @@ struct DLSpecCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dlspec",
     abstract: "Declarative deep-learning experiments: validate, inspect, cost, train, evaluate.",
-    version: "0.1.0",
+    version: ToolVersion.current,
     subcommands: [
       ValidateCommand.self, InspectCommand.self, CostCommand.self, TrainCommand.self,
       EvaluateCommand.self, GradCheckCommand.self, BenchCommand.self, DataCommand.self,

@@ -30,14 +30,20 @@ struct EvaluateCommand: ParsableCommand {
     let e = try loadExperiment(spec, quietWarnings: true)
     do {
       let plan = Plan<Float>(e, batch: min(1000, max(e.train.value.batchSize, 100)))
-      try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
+      let meta = try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
+      noteSpecChange(meta, experiment: e)
       let data = try ExperimentData.load(e, split: split == .test ? .test : .train)
       var indices = Array(0..<data.count)
       if split != .test {
         let s = try ValidationSplit(count: data.count, fraction: e.data?.validationSplit ?? 0, seed: UInt64(e.train.value.seed))
         indices = split == .train ? s.train : s.validation
       }
+      guard !indices.isEmpty else {
+        throw CLIError("the \(split.rawValue) split has no samples (N = 0); nothing to evaluate")
+      }
       let r = Evaluation.run(plan, on: data, indices: indices)
+      // TODO(integration): ConfusionMatrixPlot.svg(r.confusion, …) → <run>/confusion-matrix.svg
+      let recorded = split == .test ? recordTest(r) : nil
       switch format {
       case .json:
         let rows = r.confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }
@@ -62,11 +68,59 @@ struct EvaluateCommand: ParsableCommand {
         for row in r.confusion {
           print("    " + row.map { String($0).leftPadded(6) }.joined())
         }
+        if let recorded { print("  recorded under `test` in \(recorded)") }
       }
+    } catch let failure as CLIError {
+      throw failure
     } catch let exit as ExitCode {
       throw exit
     } catch {
       throw CLIError("\(error)")
+    }
+  }
+
+  /// Says on stderr, with the semantic diff, when the checkpoint was trained from another spec
+  /// than the one given (shapes that differ were already refused by the load).
+  func noteSpecChange(_ meta: Checkpoint.Metadata, experiment e: Experiment) {
+    guard let stored = meta.specCanonical else {
+      FileHandle.standardError.write(
+        Data("note: \(checkpoint) records no spec; it cannot be compared with \(spec)\n".utf8))
+      return
+    }
+    if stored == CanonicalSpec.text(e) { return }
+    guard let old = SpecChecker().check(SourceFile(path: spec, text: stored)).experiment else {
+      FileHandle.standardError.write(
+        Data("note: \(checkpoint) was trained from a spec this build no longer reads\n".utf8))
+      return
+    }
+    let d = SpecDiff(from: old, to: e)
+    if d.isEmpty { return }
+    FileHandle.standardError.write(
+      Data(
+        ("warning: \(checkpoint) was trained from a different spec than \(spec):\n"
+          + SpecDiffRenderer.changeLines(d)).utf8))
+  }
+
+  /// Writes the test metrics into the summary.json of the run the checkpoint lies in; returns
+  /// that summary's path, or nil outside a run. A failure to record is a note, not an error:
+  /// the metrics were printed.
+  func recordTest(_ r: Evaluation) -> String? {
+    guard let run = RunDirectory.containing(checkpoint: checkpoint) else { return nil }
+    let path = run + "/summary.json"
+    do {
+      // A training writing the run would drop the field at its next epoch; wait for it.
+      let lock = try RunLock.acquire(run)
+      defer { lock.release() }
+      var summary = try RunSummary.read(path)
+      summary.test = RunSummary.Test(
+        loss: r.loss, accuracy: r.accuracy, samples: r.count,
+        checkpoint: "checkpoints/" + URL(fileURLWithPath: checkpoint).lastPathComponent)
+      try summary.write(to: path)
+      return path
+    } catch {
+      FileHandle.standardError.write(
+        Data("note: test metrics not recorded in \(path): \(error)\n".utf8))
+      return nil
     }
   }
 }

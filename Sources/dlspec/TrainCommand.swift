@@ -27,7 +27,10 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("set"), help: "Override a spec key, e.g. --set optimizer.sgd.lr=0.05 (repeatable).")
   var overrides: [String] = []
 
-  @Option(help: "Continue from a run directory or checkpoint file.")
+  @Option(
+    help: ArgumentHelp(
+      "Continue a run directory (or a checkpoint in its checkpoints/) in place; "
+        + "a checkpoint outside any run starts a new run from it."))
   var resume: String?
 
   @Option(help: "Initialise weights from a checkpoint (weights only).")
@@ -41,6 +44,8 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
+    // Progress lines reach a file or pipe as they are printed, so a kill loses none of them.
+    setvbuf(stdout, nil, _IOLBF, 0)
     guard let original = try? String(contentsOfFile: spec, encoding: .utf8) else {
       _ = try loadExperiment(spec)
       return
@@ -54,33 +59,100 @@ struct TrainCommand: ParsableCommand {
     let checked = SpecChecker().check(path: spec, overrides: assignments)
     let e = try reported(checked, path: spec, quietWarnings: true)
     let text = checked.overriddenText ?? original
-    let runDirectory = out ?? defaultRunDirectory(e.name)
-    var resumePath = resume
-    if let r = resume, FileManager.default.fileExists(atPath: r + "/checkpoints/last.h5") {
-      resumePath = r + "/checkpoints/last.h5"
-    }
     let progress = isatty(STDERR_FILENO) == 1
     let threadCount = threads ?? Parallel.coreCount
-    print("training '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), \(threadCount) threads)")
+    var created: String? = nil
     do {
+      let runDirectory = try chooseRunDirectory(e, created: &created)
+      let verb = resume == nil ? "training" : "resuming"
+      print(
+        "\(verb) '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), "
+          + "\(threadCount) threads)")
+      let canonical = CanonicalSpec.text(e)
       let trainer = Trainer(
         e, options: Trainer.Options(
-          runDirectory: runDirectory, specText: text, threads: threadCount, resume: resumePath,
-          initFrom: initFrom, progress: progress))
+          runDirectory: runDirectory, specText: text, specCanonical: canonical, specPath: spec,
+          overrides: assignments, commandLine: CommandLine.arguments, threads: threadCount,
+          resume: resume, initFrom: initFrom, progress: progress,
+          specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) }))
       let s = try trainer.run()
-      var line = String(format: "done: %d epochs in %.1fs, %.0f samples/s, train accuracy %.4f", s.epochs, s.wallSeconds, s.samplesPerSecond, s.trainAccuracy)
+      if s.alreadyComplete {
+        // A new run directory made for a checkpoint that was already done stays empty.
+        if let created { rmdir(created) }
+        return
+      }
+      var line: String
+      if s.startEpoch > 0 && s.epochsThisRun == 1 {
+        line = String(
+          format: "done: epoch %d of %d (1 this run) in %.1fs", s.epochs, s.epochsPlanned,
+          s.wallSeconds)
+      } else if s.startEpoch > 0 {
+        line = String(
+          format: "done: epochs %d–%d of %d (%d this run) in %.1fs", s.startEpoch + 1, s.epochs,
+          s.epochsPlanned, s.epochsThisRun, s.wallSeconds)
+      } else {
+        line = String(format: "done: %d epochs in %.1fs", s.epochs, s.wallSeconds)
+      }
+      line += String(
+        format: ", %.0f samples/s, train accuracy %.4f", s.samplesPerSecond, s.trainAccuracy)
       if let v = s.validation { line += String(format: ", validation accuracy %.4f", v.accuracy) }
       print(line)
     } catch {
+      // A run directory made for this training and left empty by an early failure goes again.
+      if let created { rmdir(created) }
       throw CLIError("\(error)")
     }
   }
 
-  func defaultRunDirectory(_ name: String) -> String {
-    let f = DateFormatter()
-    f.dateFormat = "yyyyMMdd-HHmmss"
-    f.locale = Locale(identifier: "en_US_POSIX")
-    return "runs/\(name)/\(f.string(from: Date()))"
+  /// On `--resume` with a spec that differs from the checkpoint's: prints the semantic diff,
+  /// saying which kind each change is, and refuses changes that alter shapes, architecture,
+  /// optimizer state, data or the loss (only epochs, lr, schedule and checkpoint settings pass).
+  func checkResumeChanges(stored: String, now e: Experiment) throws {
+    let checked = SpecChecker().check(SourceFile(path: spec, text: stored))
+    guard let old = checked.experiment else {
+      print("note: the checkpoint's spec no longer checks with this build; resuming without a diff")
+      return
+    }
+    let d = SpecDiff(from: old, to: e)
+    if d.isEmpty { return }
+    let lines = SpecDiffRenderer.changeLines(d)
+    if d.isSafeToResume {
+      print("note: the spec changed since this checkpoint; every change is safe to resume:")
+      print(lines, terminator: lines.hasSuffix("\n") ? "" : "\n")
+      return
+    }
+    throw CLIError(
+      "the spec changed since this checkpoint in ways a resumed run cannot take:\n" + lines
+        + (lines.hasSuffix("\n") ? "" : "\n")
+        + "  = hint: only epochs, the learning rate, the schedule and checkpoint settings may "
+        + "change on --resume; start a new run, or use --init-from to reuse the weights")
+  }
+
+  /// The run directory: the resumed run's, `--out`, or a new `runs/<name>/<timestamp>`
+  /// (`created` is set to the one made here).
+  func chooseRunDirectory(_ e: Experiment, created: inout String?) throws -> String {
+    try RunDirectory.checkName(e.name)
+    if let out { try RunDirectory.checkOut(out) }
+    if let resume {
+      guard FileManager.default.fileExists(atPath: resume) else {
+        throw CLIError("--resume '\(resume)': no such run directory or checkpoint")
+      }
+      if let run = RunDirectory.run(ofResume: resume) {
+        if let out, !RunDirectory.same(out, run) {
+          throw CLIError(
+            "--resume continues the run in '\(run)'; --out '\(out)' names another directory\n"
+              + "  = hint: drop --out, or start a new run from its weights with --init-from")
+        }
+        return run
+      }
+    }
+    if let out {
+      try RunDirectory.refuseExistingRun(out)
+      return out
+    }
+    let path = try RunDirectory.create(name: e.name)
+    created = path
+    return path
   }
 }
 

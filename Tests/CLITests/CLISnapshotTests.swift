@@ -69,6 +69,12 @@ enum CLI {
     Case(name: "diff-invalid-spec", arguments: ["diff", diff + "mlp.yaml", diff + "mlp-invalid.yaml"], exitCode: 2),
     Case(name: "diff-missing-file", arguments: ["diff", diff + "mlp.yaml", diff + "no-such.yaml"], exitCode: 2),
     Case(name: "diff-bad-format", arguments: ["diff", "--format", "html", diff + "mlp.yaml", diff + "mlp.yaml"], exitCode: 2),
+    Case(name: "train-out-empty", arguments: ["train", "specs/logreg.yaml", "--out", ""], exitCode: 1),
+    Case(name: "train-out-root", arguments: ["train", "specs/logreg.yaml", "--out", "/"], exitCode: 1),
+    Case(name: "train-name-dotdot", arguments: ["train", "specs/logreg.yaml", "--set", "name=.."], exitCode: 1),
+    Case(
+      name: "train-resume-missing", arguments: ["train", "specs/logreg.yaml", "--resume", "/nonexistent"],
+      exitCode: 1),
   ]
 
   static let diff = "Tests/CLITests/Fixtures/diff/"

@@ -111,3 +111,31 @@ import Testing
     #expect(throws: Checkpoint.Failure.self) { try Checkpoint.load(path, into: small, optimizerState: false) }
   }
 }
+
+/// The canonical spec travels in the checkpoint; one written without it still reads.
+@Suite struct CheckpointSpecTests {
+  @Test func canonicalSpecRoundTripsAndIsOptional() throws {
+    let dir = try TemporaryDirectory()
+    let plan = try CheckpointTests.trainedPlan()
+    var meta = CheckpointTests.metadata
+    meta.specCanonical = "dlspec: 1\nname: mlp\n"
+    try Checkpoint.save(plan, to: dir.path("with.h5"), metadata: meta, optimizer: "adam")
+    #expect(try Checkpoint.readMetadata(dir.path("with.h5")) == meta)
+    try Checkpoint.save(plan, to: dir.path("without.h5"), metadata: CheckpointTests.metadata, optimizer: "adam")
+    let old = try Checkpoint.readMetadata(dir.path("without.h5"))
+    #expect(old.specCanonical == nil)
+    #expect(old == CheckpointTests.metadata)
+    let file = try HDF5File.open(dir.path("without.h5"))
+    defer { file.close() }
+    #expect(try !file.attributeExists("spec_canonical"))
+  }
+
+  @Test func readMetadataRefusesOtherFiles() throws {
+    let dir = try TemporaryDirectory()
+    try Data("text".utf8).write(to: URL(fileURLWithPath: dir.path("x.h5")))
+    #expect(throws: Checkpoint.Failure.self) { try Checkpoint.readMetadata(dir.path("x.h5")) }
+    let file = try HDF5File.create(dir.path("other.h5"))
+    file.close()
+    #expect(throws: Checkpoint.Failure.self) { try Checkpoint.readMetadata(dir.path("other.h5")) }
+  }
+}

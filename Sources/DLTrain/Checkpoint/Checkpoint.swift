@@ -1,12 +1,12 @@
-import Foundation
 import DLRuntime
 import DLSpec
+import Foundation
 
 /// Training checkpoints in HDF5 (docs/checkpoints.md), readable from h5py:
 ///
 ///     /                      attrs: format = "dlspec-checkpoint", format_version = 1,
-///                                   spec_hash, epoch, step, rng_state (int64[4]),
-///                                   optimizer (name)
+///                                   spec_hash, spec_canonical (optional), epoch,
+///                                   step, rng_state (int64[4]), optimizer (name)
 ///     /weights/<layer>/<param>     float32, the parameter's shape
 ///     /optimizer/slot<k>/<layer>/<param>   optimizer state, same shapes
 ///
@@ -14,12 +14,31 @@ import DLSpec
 public struct Checkpoint {
   public static let formatVersion: Int64 = 1
 
+  /// The largest epoch a checkpoint may claim: the spec language's bound on `train.epochs`.
+  public static let maxEpoch = 1_000_000
+  /// The largest step count a checkpoint may claim (exact in a double, far beyond any run).
+  public static let maxStep = 1 << 53
+
   public struct Metadata: Equatable {
+    /// SHA-256 of the spec's canonical form (of the spec text, for checkpoints written before
+    /// the canonical form was recorded).
     public var specHash: String
+    /// The spec's canonical form; nil in checkpoints written before it was recorded.
+    public var specCanonical: String?
     /// Epochs completed and optimizer steps taken.
     public var epoch: Int
     public var step: Int
     public var rngState: [UInt64]
+
+    public init(
+      specHash: String, specCanonical: String? = nil, epoch: Int, step: Int, rngState: [UInt64]
+    ) {
+      self.specHash = specHash
+      self.specCanonical = specCanonical
+      self.epoch = epoch
+      self.step = step
+      self.rngState = rngState
+    }
   }
 
   public enum Failure: Error, CustomStringConvertible {
@@ -34,13 +53,18 @@ public struct Checkpoint {
     }
   }
 
-  public static func save(_ plan: Plan<Float>, to path: String, metadata: Metadata, optimizer: String) throws {
+  public static func save(
+    _ plan: Plan<Float>, to path: String, metadata: Metadata, optimizer: String
+  ) throws {
     let temporary = path + ".tmp"
     try? FileManager.default.removeItem(atPath: temporary)
     let file = try HDF5File.create(temporary)
     try file.setAttribute("format", .string("dlspec-checkpoint"))
     try file.setAttribute("format_version", .int64(formatVersion))
     try file.setAttribute("spec_hash", .string(metadata.specHash))
+    if let canonical = metadata.specCanonical {
+      try file.setAttribute("spec_canonical", .string(canonical))
+    }
     try file.setAttribute("epoch", .int64(Int64(metadata.epoch)))
     try file.setAttribute("step", .int64(Int64(metadata.step)))
     try file.setAttribute("rng_state", .int64Array(metadata.rngState.map { Int64(bitPattern: $0) }))
@@ -52,11 +76,14 @@ public struct Checkpoint {
     file.close()
     // rename(2) is atomic on one file system: readers see the old file or the new one.
     guard rename(temporary, path) == 0 else {
-      throw Failure.unreadable(path, "could not rename \(temporary): \(String(cString: strerror(errno)))")
+      throw Failure.unreadable(
+        path, "could not rename \(temporary): \(String(cString: strerror(errno)))")
     }
   }
 
-  static func write(_ base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File) throws {
+  static func write(
+    _ base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File
+  ) throws {
     try file.createGroup(group)
     for (i, layer) in plan.model.layers.enumerated() where !plan.parameterSlices[i].isEmpty {
       try file.createGroup("\(group)/\(layer.name)")
@@ -73,32 +100,67 @@ public struct Checkpoint {
   public static func load(
     _ path: String, into plan: Plan<Float>, optimizerState: Bool
   ) throws -> Metadata {
-    let file: HDF5File
-    do {
-      file = try HDF5File.open(path)
-    } catch {
-      throw Failure.unreadable(path, "\(error)")
-    }
+    let file = try openChecked(path)
     defer { file.close() }
-    let version = (try? file.int64Attribute("format_version")) ?? -1
-    guard version == formatVersion else {
-      throw Failure.unreadable(
-        path, "format version \(version); this build reads version \(formatVersion) (is it a dlspec checkpoint?)")
-    }
+    let metadata = try readMetadata(file, path: path)
     try read(into: plan.parameters, plan: plan, under: "/weights", file: file, path: path)
     if optimizerState {
       for (k, state) in plan.optimizerState.enumerated() {
         try read(into: state, plan: plan, under: "/optimizer/slot\(k)", file: file, path: path)
       }
     }
-    let rng = (try? file.int64ArrayAttribute("rng_state"))?.map { UInt64(bitPattern: $0) } ?? []
-    return Metadata(
-      specHash: (try? file.stringAttribute("spec_hash")) ?? "",
-      epoch: Int((try? file.int64Attribute("epoch")) ?? 0),
-      step: Int((try? file.int64Attribute("step")) ?? 0), rngState: rng)
+    return metadata
   }
 
-  static func read(into base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File, path: String) throws {
+  /// The attributes of a checkpoint, without a plan and without reading any weights (so a
+  /// resume can compare specs before the shapes are checked).
+  public static func readMetadata(_ path: String) throws -> Metadata {
+    let file = try openChecked(path)
+    defer { file.close() }
+    return try readMetadata(file, path: path)
+  }
+
+  static func openChecked(_ path: String) throws -> HDF5File {
+    let file: HDF5File
+    do {
+      file = try HDF5File.open(path)
+    } catch {
+      throw Failure.unreadable(path, "\(error)")
+    }
+    let version = (try? file.int64Attribute("format_version")) ?? -1
+    guard version == formatVersion else {
+      file.close()
+      throw Failure.unreadable(
+        path,
+        "format version \(version); this build reads version \(formatVersion) (is it a dlspec checkpoint?)"
+      )
+    }
+    return file
+  }
+
+  /// Reads and checks the metadata: an epoch or step that is negative or beyond any run is
+  /// refused (it would name files `epoch--04.h5` or train "epoch 40/1" forever).
+  static func readMetadata(_ file: HDF5File, path: String) throws -> Metadata {
+    let rng = (try? file.int64ArrayAttribute("rng_state"))?.map { UInt64(bitPattern: $0) } ?? []
+    let epoch = (try? file.int64Attribute("epoch")) ?? 0
+    let step = (try? file.int64Attribute("step")) ?? 0
+    guard epoch >= 0, epoch <= Int64(maxEpoch) else {
+      throw Failure.unreadable(path, "its epoch attribute is \(epoch), outside 0...\(maxEpoch)")
+    }
+    guard step >= 0, step <= Int64(maxStep) else {
+      throw Failure.unreadable(path, "its step attribute is \(step), outside 0...\(maxStep)")
+    }
+    let hasCanonical = (try? file.attributeExists("spec_canonical")) ?? false
+    return Metadata(
+      specHash: (try? file.stringAttribute("spec_hash")) ?? "",
+      specCanonical: hasCanonical ? try? file.stringAttribute("spec_canonical") : nil,
+      epoch: Int(epoch), step: Int(step), rngState: rng)
+  }
+
+  static func read(
+    into base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File,
+    path: String
+  ) throws {
     for (i, layer) in plan.model.layers.enumerated() where !plan.parameterSlices[i].isEmpty {
       for s in plan.parameterSlices[i] {
         let name = "\(group)/\(layer.name)/\(s.name)"

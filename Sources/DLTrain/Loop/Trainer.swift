@@ -1,30 +1,60 @@
-import Foundation
 import DLRuntime
 import DLSpec
+import Foundation
 
 /// The training loop: mini-batch SGD-family updates over seeded shuffles, validation, metrics,
-/// checkpoints and a summary, all under one run directory.
+/// checkpoints and a summary, all under one run directory (docs/runs.md), which it locks.
 public final class Trainer {
   public struct Options {
+    /// Where the run is written; created when missing. A directory that already holds a run
+    /// is refused unless `resume` continues that same run.
     public var runDirectory: String
+    /// The spec text as run (overrides applied), written to spec.yaml.
     public var specText: String
+    /// The canonical form of the resolved experiment, written to spec.canonical.yaml and
+    /// hashed into summary.json's `spec_sha256` and the checkpoints; nil uses `specText`.
+    public var specCanonical: String?
+    /// The spec file, recorded in summary.json; its directory's git state is recorded too.
+    public var specPath: String?
+    /// The `--set` assignments, recorded in summary.json.
+    public var overrides: [String]
+    /// The invoking command line, recorded in summary.json.
+    public var commandLine: [String]
     public var threads: Int?
+    /// A run directory or checkpoint to continue from (a checkpoint outside any run seeds a
+    /// new run).
     public var resume: String?
     public var initFrom: String?
     public var progress: Bool
     public var log: (String) -> Void
+    /// Called on resume when the checkpoint's spec hash differs from this run's, with the
+    /// checkpoint's canonical spec; throwing refuses the resume before anything is written.
+    public var specChangeCheck: ((_ storedCanonical: String) throws -> Void)?
+    /// Called with the run directory after each epoch's metrics row and summary are written
+    /// (the learning-curves plot is redrawn here).
+    public var afterEpoch: ((_ runDirectory: String) -> Void)?
 
     public init(
-      runDirectory: String, specText: String, threads: Int? = nil, resume: String? = nil,
-      initFrom: String? = nil, progress: Bool = false, log: @escaping (String) -> Void = { print($0) }
+      runDirectory: String, specText: String, specCanonical: String? = nil, specPath: String? = nil,
+      overrides: [String] = [], commandLine: [String] = [], threads: Int? = nil,
+      resume: String? = nil, initFrom: String? = nil, progress: Bool = false,
+      log: @escaping (String) -> Void = { print($0) },
+      specChangeCheck: ((_ storedCanonical: String) throws -> Void)? = nil,
+      afterEpoch: ((_ runDirectory: String) -> Void)? = nil
     ) {
       self.runDirectory = runDirectory
       self.specText = specText
+      self.specCanonical = specCanonical
+      self.specPath = specPath
+      self.overrides = overrides
+      self.commandLine = commandLine
       self.threads = threads
       self.resume = resume
       self.initFrom = initFrom
       self.progress = progress
       self.log = log
+      self.specChangeCheck = specChangeCheck
+      self.afterEpoch = afterEpoch
     }
   }
 
@@ -33,14 +63,28 @@ public final class Trainer {
   }
 
   public struct Summary {
+    /// Epochs completed in total, over this and earlier invocations of the run.
     public var epochs: Int
+    /// Epochs already completed when this invocation started (the checkpoint's epoch).
+    public var startEpoch: Int
+    /// The spec's `train.epochs`.
+    public var epochsPlanned: Int
+    /// True when a resume found the run already at or past `epochsPlanned` and trained nothing.
+    public var alreadyComplete: Bool
     public var steps: Int
     public var trainLoss: Double
     public var trainAccuracy: Double
     public var validation: Evaluation?
+    /// Seconds of this invocation.
     public var wallSeconds: Double
+    /// Seconds over all invocations of the run.
+    public var totalWallSeconds: Double
     public var samplesPerSecond: Double
     public var losses: [Double]
+    public var runDirectory: String
+
+    /// Epochs trained by this invocation.
+    public var epochsThisRun: Int { epochs - startEpoch }
   }
 
   let experiment: Experiment
@@ -56,35 +100,92 @@ public final class Trainer {
   public func run() throws -> Summary {
     let e = experiment
     let config = e.train.value
+    let directory = options.runDirectory
+    try RunDirectory.checkOut(directory)
+    let continuing =
+      options.resume.flatMap(RunDirectory.run(ofResume:))
+      .map { RunDirectory.same($0, directory) } ?? false
+    try refuseExistingRun(directory, continuing: continuing)
+    try RunDirectory.prepare(directory)
+    let lock = try RunLock.acquire(directory)
+    defer { lock.release() }
+    // Checked again under the lock: another training may have filled the directory meanwhile.
+    try refuseExistingRun(directory, continuing: continuing)
+
     if let t = options.threads { BLAS.setThreads(t) }
     let train = try ExperimentData.load(e, split: .train)
-    let split = try ValidationSplit(count: train.count, fraction: e.data?.validationSplit ?? 0, seed: UInt64(config.seed))
+    guard train.count > 0 else {
+      throw Failure(
+        description: "the training data has no samples (N = 0); nothing to train on\n"
+          + "  = hint: check the spec's data.train files")
+    }
+    let split = try ValidationSplit(
+      count: train.count, fraction: e.data?.validationSplit ?? 0, seed: UInt64(config.seed))
+    guard !split.train.isEmpty else {
+      throw Failure(
+        description: "validation_split leaves no training samples (N = \(train.count))\n"
+          + "  = hint: lower data.validation_split")
+    }
     let plan = Plan<Float>(e, batch: config.batchSize, seed: UInt64(config.seed))
     plan.initialize(config.initScheme, seed: UInt64(config.seed))
     let optimizer = Optimizer<Float>(e.optimizer.value)
     let schedule = LearningRateSchedule(e.schedule.value, baseRate: e.optimizer.value.learningRate)
-    let hash = Self.specHash(options.specText)
+    let canonical = options.specCanonical ?? options.specText
+    let hash = Self.specHash(canonical)
     var startEpoch = 0
     var step = 0
     if let resume = options.resume {
-      let meta = try Checkpoint.load(resume, into: plan, optimizerState: true)
-      if meta.specHash != hash {
-        options.log("note: resuming from a checkpoint of a different spec (hash \(meta.specHash.prefix(12)))")
-      }
+      let meta = try resumeFrom(resume, into: plan, hash: hash)
       startEpoch = meta.epoch
       step = meta.step
       if meta.rngState.count == 4 { plan.random.generator = RandomGenerator(state: meta.rngState) }
     } else if let source = options.initFrom {
       try Checkpoint.load(source, into: plan, optimizerState: false)
     }
-    let fm = FileManager.default
-    let checkpoints = options.runDirectory + "/checkpoints"
-    try fm.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
-    try options.specText.write(toFile: options.runDirectory + "/spec.yaml", atomically: true, encoding: .utf8)
-    try InspectRenderer.text(e).write(toFile: options.runDirectory + "/ir.txt", atomically: true, encoding: .utf8)
-    let metrics = MetricsLog(path: options.runDirectory + "/metrics.csv", layers: e.model.layers.map(\.name), append: options.resume != nil)
-    var batches = try BatchIterator(indices: split.train, batchSize: config.batchSize, seed: UInt64(config.seed), shuffle: config.shuffle)
+    let summaryPath = directory + "/summary.json"
+    let previous = continuing ? try? RunSummary.read(summaryPath) : nil
+    if startEpoch >= config.epochs {
+      // Nothing to train: the run's files, summary.json included, stay as they are.
+      options.log(
+        "already at epoch \(startEpoch) of \(config.epochs); raise --epochs to train more")
+      return Summary(
+        epochs: startEpoch, startEpoch: startEpoch, epochsPlanned: config.epochs,
+        alreadyComplete: true,
+        steps: step, trainLoss: previous?.trainLoss ?? .nan,
+        trainAccuracy: previous?.trainAccuracy ?? .nan,
+        validation: nil, wallSeconds: 0, totalWallSeconds: previous?.wallSeconds ?? 0,
+        samplesPerSecond: 0, losses: [], runDirectory: directory)
+    }
+
+    let checkpoints = directory + "/checkpoints"
+    try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
+    try writeText(options.specText, to: directory + "/spec.yaml")
+    try writeText(canonical, to: directory + "/spec.canonical.yaml")
+    try writeText(InspectRenderer.text(e), to: directory + "/ir.txt")
+    let metrics = try MetricsLog(
+      path: directory + "/metrics.csv", layers: e.model.layers.map(\.name),
+      resumeAfter: continuing ? startEpoch : nil)
+
     let start = Date()
+    let bestMetric = split.validation.isEmpty ? "train_accuracy" : "validation_accuracy"
+    var record = runRecord(previous: previous, hash: hash, start: start)
+    record.epochs = startEpoch
+    record.steps = step
+    record.best = nil
+    for row in metrics.earlierRows {
+      let column = bestMetric == "validation_accuracy" ? "val_accuracy" : "train_accuracy"
+      if let v = metrics.value(column, in: row), let epoch = Int(row[0]),
+        record.best.map({ v > $0.value }) ?? true
+      {
+        record.best = RunSummary.Best(metric: bestMetric, value: v, epoch: epoch)
+      }
+    }
+    let earlierWall = previous?.wallSeconds ?? 0
+    try record.write(to: summaryPath)
+
+    var batches = try BatchIterator(
+      indices: split.train, batchSize: config.batchSize, seed: UInt64(config.seed),
+      shuffle: config.shuffle)
     var samplesSeen = 0
     var lastTrainLoss = 0.0
     var lastTrainAccuracy = 0.0
@@ -92,98 +193,217 @@ public final class Trainer {
     var losses: [Double] = []
     // Reserved up front so appending a step's loss does not allocate inside the loop (capped at
     // 8 MB: a million-epoch spec grows the array amortised instead of reserving gigabytes).
-    let totalSteps = (config.epochs - startEpoch).multipliedReportingOverflow(by: batches.batchCount)
+    let totalSteps = (config.epochs - startEpoch).multipliedReportingOverflow(
+      by: batches.batchCount)
     losses.reserveCapacity(totalSteps.overflow ? 1 << 20 : min(totalSteps.partialValue, 1 << 20))
     let paramCount = plan.parameterCount
     let state = plan.optimizerState
-    for epoch in startEpoch..<config.epochs {
-      batches.startEpoch(epoch)
-      let epochStart = Date()
-      var lossSum = 0.0
-      var correct = 0
-      var seen = 0
-      var norms = [Double](repeating: 0, count: e.model.layers.count)
-      var lr = schedule.rate(step: step, epoch: epoch)
-      for b in 0..<batches.batchCount {
-        let n = batches.gather(batch: b, from: train, x: plan.input, y: plan.labels)
-        let loss = Double(plan.lossAndGradient(n))
-        guard loss.isFinite else {
-          throw Failure(
-            description: "training diverged: the loss is \(loss) at epoch \(epoch + 1), step \(step + 1) "
-              + "(learning rate \(lr)); checkpoints/last.h5 keeps the last good epoch\n"
-              + "  = hint: lower the learning rate (optimizer lr or the schedule's values)")
+    do {
+      for epoch in startEpoch..<config.epochs {
+        batches.startEpoch(epoch)
+        let epochStart = Date()
+        var lossSum = 0.0
+        var correct = 0
+        var seen = 0
+        var norms = [Double](repeating: 0, count: e.model.layers.count)
+        var lr = schedule.rate(step: step, epoch: epoch)
+        for b in 0..<batches.batchCount {
+          let n = batches.gather(batch: b, from: train, x: plan.input, y: plan.labels)
+          let loss = Double(plan.lossAndGradient(n))
+          guard loss.isFinite else {
+            let kept =
+              FileManager.default.fileExists(atPath: checkpoints + "/last.h5")
+              ? "; checkpoints/last.h5 keeps the last good epoch" : ""
+            throw Failure(
+              description:
+                "training diverged: the loss is \(loss) at epoch \(epoch + 1), step \(step + 1) "
+                + "(learning rate \(lr))\(kept)\n"
+                + "  = hint: lower the learning rate (optimizer lr or the schedule's values)")
+          }
+          correct += plan.correctCount(n)
+          norms.withUnsafeMutableBufferPointer {
+            if let p = $0.baseAddress { plan.addGradientNorms(into: p) }
+          }
+          lr = schedule.rate(step: step, epoch: epoch)
+          optimizer.update(
+            parameters: plan.parameters, gradients: plan.gradients, state: state, count: paramCount,
+            learningRate: lr, step: step + 1)
+          step += 1
+          lossSum += loss * Double(n)
+          seen += n
+          losses.append(loss)
+          if options.progress {
+            let rate = Double(seen) / max(1e-9, Date().timeIntervalSince(epochStart))
+            ProgressBar.draw(
+              epoch: epoch + 1, of: config.epochs, batch: b + 1, of: batches.batchCount,
+              loss: lossSum / Double(seen), samplesPerSecond: rate,
+              etaSeconds: Double(split.train.count - seen) / max(rate, 1e-9))
+          }
         }
-        correct += plan.correctCount(n)
-        norms.withUnsafeMutableBufferPointer { if let p = $0.baseAddress { plan.addGradientNorms(into: p) } }
-        lr = schedule.rate(step: step, epoch: epoch)
-        optimizer.update(
-          parameters: plan.parameters, gradients: plan.gradients, state: state, count: paramCount,
-          learningRate: lr, step: step + 1)
-        step += 1
-        lossSum += loss * Double(n)
-        seen += n
-        losses.append(loss)
-        if options.progress {
-          let rate = Double(seen) / max(1e-9, Date().timeIntervalSince(epochStart))
-          ProgressBar.draw(
-            epoch: epoch + 1, of: config.epochs, batch: b + 1, of: batches.batchCount,
-            loss: lossSum / Double(seen), samplesPerSecond: rate,
-            etaSeconds: Double(split.train.count - seen) / max(rate, 1e-9))
+        samplesSeen += seen
+        let seconds = Date().timeIntervalSince(epochStart)
+        lastTrainLoss = lossSum / Double(max(1, seen))
+        lastTrainAccuracy = Double(correct) / Double(max(1, seen))
+        lastValidation =
+          split.validation.isEmpty
+          ? nil : Evaluation.run(plan, on: train, indices: split.validation)
+        let meanNorms = norms.map { $0 / Double(max(1, batches.batchCount)) }
+        try metrics.append(
+          epoch: epoch + 1, step: step, lr: lr, trainLoss: lastTrainLoss,
+          trainAccuracy: lastTrainAccuracy,
+          validation: lastValidation, samplesPerSecond: Double(seen) / seconds,
+          gradientNorms: meanNorms)
+        if options.progress { ProgressBar.finish() }
+        var line = String(
+          format: "epoch %d/%d  loss %.4f  acc %.4f", epoch + 1, config.epochs, lastTrainLoss,
+          lastTrainAccuracy)
+        if let v = lastValidation {
+          line += String(format: "  val_loss %.4f  val_acc %.4f", v.loss, v.accuracy)
         }
+        line += String(
+          format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen) / seconds, seconds)
+        options.log(line)
+        let meta = Checkpoint.Metadata(
+          specHash: hash, specCanonical: canonical, epoch: epoch + 1, step: step,
+          rngState: plan.random.generator.state)
+        let optimizerName = e.optimizer.variant ?? "sgd"
+        if (epoch + 1) % e.checkpoint.value.every == 0 || epoch + 1 == config.epochs {
+          try Checkpoint.save(
+            plan, to: checkpoints + String(format: "/epoch-%03d.h5", epoch + 1), metadata: meta,
+            optimizer: optimizerName)
+          prune(checkpoints, keep: e.checkpoint.value.keepLast)
+        }
+        try Checkpoint.save(
+          plan, to: checkpoints + "/last.h5", metadata: meta, optimizer: optimizerName)
+
+        let wall = Date().timeIntervalSince(start)
+        record.updatedAt = Date()
+        record.epochs = epoch + 1
+        record.steps = step
+        record.trainLoss = lastTrainLoss
+        record.trainAccuracy = lastTrainAccuracy
+        record.validationLoss = lastValidation?.loss
+        record.validationAccuracy = lastValidation?.accuracy
+        let value = lastValidation?.accuracy ?? lastTrainAccuracy
+        if record.best.map({ value > $0.value }) ?? true {
+          record.best = RunSummary.Best(metric: bestMetric, value: value, epoch: epoch + 1)
+        }
+        record.wallSeconds = earlierWall + wall
+        record.samplesPerSecond = Double(samplesSeen) / max(wall, 1e-9)
+        try record.write(to: summaryPath)
+        options.afterEpoch?(directory)
       }
-      samplesSeen += seen
-      let seconds = Date().timeIntervalSince(epochStart)
-      lastTrainLoss = lossSum / Double(max(1, seen))
-      lastTrainAccuracy = Double(correct) / Double(max(1, seen))
-      lastValidation = split.validation.isEmpty ? nil : Evaluation.run(plan, on: train, indices: split.validation)
-      let meanNorms = norms.map { $0 / Double(max(1, batches.batchCount)) }
-      metrics.append(
-        epoch: epoch + 1, step: step, lr: lr, trainLoss: lastTrainLoss, trainAccuracy: lastTrainAccuracy,
-        validation: lastValidation, samplesPerSecond: Double(seen) / seconds, gradientNorms: meanNorms)
-      if options.progress { ProgressBar.finish() }
-      var line = String(format: "epoch %d/%d  loss %.4f  acc %.4f", epoch + 1, config.epochs, lastTrainLoss, lastTrainAccuracy)
-      if let v = lastValidation { line += String(format: "  val_loss %.4f  val_acc %.4f", v.loss, v.accuracy) }
-      line += String(format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen) / seconds, seconds)
-      options.log(line)
-      let meta = Checkpoint.Metadata(specHash: hash, epoch: epoch + 1, step: step, rngState: plan.random.generator.state)
-      let optimizerName = e.optimizer.variant ?? "sgd"
-      if (epoch + 1) % e.checkpoint.value.every == 0 || epoch + 1 == config.epochs {
-        try Checkpoint.save(plan, to: checkpoints + String(format: "/epoch-%03d.h5", epoch + 1), metadata: meta, optimizer: optimizerName)
-        prune(checkpoints, keep: e.checkpoint.value.keepLast)
-      }
-      try Checkpoint.save(plan, to: checkpoints + "/last.h5", metadata: meta, optimizer: optimizerName)
+    } catch {
+      record.status = .failed
+      record.error = "\(error)"
+      record.updatedAt = Date()
+      record.wallSeconds = earlierWall + Date().timeIntervalSince(start)
+      try? record.write(to: summaryPath)
+      throw error
     }
     let wall = Date().timeIntervalSince(start)
-    let summary = Summary(
-      epochs: config.epochs, steps: step, trainLoss: lastTrainLoss, trainAccuracy: lastTrainAccuracy,
-      validation: lastValidation, wallSeconds: wall, samplesPerSecond: Double(samplesSeen) / max(wall, 1e-9),
-      losses: losses)
-    try writeSummary(summary, hash: hash)
-    return summary
+    record.status = .finished
+    record.updatedAt = Date()
+    record.finishedAt = record.updatedAt
+    record.wallSeconds = earlierWall + wall
+    try record.write(to: summaryPath)
+    return Summary(
+      epochs: config.epochs, startEpoch: startEpoch, epochsPlanned: config.epochs,
+      alreadyComplete: false,
+      steps: step, trainLoss: lastTrainLoss, trainAccuracy: lastTrainAccuracy,
+      validation: lastValidation, wallSeconds: wall, totalWallSeconds: record.wallSeconds,
+      samplesPerSecond: Double(samplesSeen) / max(wall, 1e-9), losses: losses,
+      runDirectory: directory)
+  }
+
+  func refuseExistingRun(_ directory: String, continuing: Bool) throws {
+    if !continuing { try RunDirectory.refuseExistingRun(directory) }
+  }
+
+  /// summary.json's fields for this invocation; a continued run keeps its start time.
+  func runRecord(previous: RunSummary?, hash: String, start: Date) -> RunSummary {
+    let e = experiment
+    var r = RunSummary()
+    r.name = e.name
+    r.status = .running
+    r.specPath = options.specPath
+    r.specSHA256 = hash
+    r.overrides = options.overrides
+    r.commandLine = options.commandLine
+    r.dlspecVersion = ToolVersion.current
+    r.git = options.specPath.flatMap {
+      Provenance.git(at: URL(fileURLWithPath: $0).deletingLastPathComponent().path)
+    }
+    r.blasCore = BLAS.coreName
+    r.threads = BLAS.threads
+    r.seed = e.train.value.seed
+    r.batchSize = e.train.value.batchSize
+    r.startedAt = previous?.startedAt ?? start
+    r.updatedAt = start
+    r.finishedAt = nil
+    r.epochsPlanned = e.train.value.epochs
+    // Test metrics of last.h5 no longer describe it once training goes on.
+    r.test = previous?.test.flatMap { $0.checkpoint == "checkpoints/last.h5" ? nil : $0 }
+    return r
+  }
+
+  /// Loads the checkpoint a resume continues from. For a run directory that is `last.h5`, or
+  /// when it is missing or unreadable (a kill -9 before the first one), the newest epoch
+  /// checkpoint that reads. A changed spec goes to `specChangeCheck` before any weight is read,
+  /// so the caller can explain the change before a shape mismatch would.
+  func resumeFrom(_ resume: String, into plan: Plan<Float>, hash: String) throws
+    -> Checkpoint.Metadata
+  {
+    let candidates = RunDirectory.resumeCandidates(resume)
+    guard !candidates.isEmpty else {
+      throw Failure(
+        description:
+          "'\(resume)' has no checkpoints to resume from (checkpoints/ is empty or missing)\n"
+          + "  = hint: train it anew (without --resume) into another --out")
+    }
+    var skipped: [String] = []
+    var compared = false
+    for (k, path) in candidates.enumerated() {
+      let isLast = k == candidates.count - 1
+      do {
+        let meta = try Checkpoint.readMetadata(path)
+        if !compared && meta.specHash != hash {
+          compared = true
+          if let stored = meta.specCanonical {
+            try options.specChangeCheck?(stored)
+          } else {
+            options.log(
+              "note: \(path) records no spec (an older dlspec wrote it); the spec is not compared")
+          }
+        }
+        let loaded = try Checkpoint.load(path, into: plan, optimizerState: true)
+        if !skipped.isEmpty {
+          options.log("note: resuming from \(path); skipped \(skipped.joined(separator: "; "))")
+        }
+        return loaded
+      } catch let failure as Checkpoint.Failure {
+        // A damaged file: try the next older one. A checkpoint of another model: stop.
+        guard case .unreadable = failure, !isLast else { throw failure }
+        skipped.append(failure.description)
+      }
+    }
+    throw Failure(description: "no checkpoint of '\(resume)' could be read")
+  }
+
+  func writeText(_ text: String, to path: String) throws {
+    do {
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+      throw Failure(description: "cannot write '\(path)': \(RunDirectory.reason(error))")
+    }
   }
 
   func prune(_ directory: String, keep: Int) {
-    guard keep > 0, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+    guard keep > 0, let names = try? FileManager.default.contentsOfDirectory(atPath: directory)
+    else { return }
     let epochs = names.filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".h5") }.sorted()
-    for old in epochs.dropLast(keep) { try? FileManager.default.removeItem(atPath: directory + "/" + old) }
-  }
-
-  func writeSummary(_ s: Summary, hash: String) throws {
-    var fields = [
-      "\"name\": \(JSONText.string(experiment.name))",
-      "\"spec_hash\": \(JSONText.string(hash))",
-      "\"epochs\": \(s.epochs)", "\"steps\": \(s.steps)",
-      "\"train_loss\": \(JSONText.number(s.trainLoss))",
-      "\"train_accuracy\": \(JSONText.number(s.trainAccuracy))",
-      "\"wall_seconds\": \(JSONText.number(s.wallSeconds))",
-      "\"samples_per_second\": \(JSONText.number(s.samplesPerSecond))",
-      "\"threads\": \(BLAS.threads)", "\"blas_core\": \(JSONText.string(BLAS.coreName))",
-    ]
-    if let v = s.validation {
-      fields.append("\"validation_loss\": \(JSONText.number(v.loss))")
-      fields.append("\"validation_accuracy\": \(JSONText.number(v.accuracy))")
+    for old in epochs.dropLast(keep) {
+      try? FileManager.default.removeItem(atPath: directory + "/" + old)
     }
-    try ("{\n  " + fields.joined(separator: ",\n  ") + "\n}\n")
-      .write(toFile: options.runDirectory + "/summary.json", atomically: true, encoding: .utf8)
   }
 }
