@@ -82,16 +82,14 @@ struct PredictCommand: ParsableCommand {
     }
     var written = 0
     do {
+      // Cheap refusals first: an input file is opened and its shape checked before the
+      // checkpoint is read; the spec's data, which takes a while to load, after it.
+      let file = try input.map { try PredictionInputs.open($0, dataset: inputDataset) }
+      try file?.checkFits(e.model.input)
       try ensureFits(e, batch: batch)
       let plan = Plan<Float>(e, batch: batch)
       try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
-      let source: PredictionInput
-      if let input {
-        source = try PredictionInputs.open(input, dataset: inputDataset)
-        try source.checkFits(e.model.input)
-      } else {
-        source = try DatasetPredictionInput.spec(e, split: (split ?? .test).rawValue)
-      }
+      let source = try file ?? DatasetPredictionInput.spec(e, split: (split ?? .test).rawValue)
       let writer = try makeWriter()
       do {
         written = try Predictor.run(plan, input: source, kind: kind, writer: writer)

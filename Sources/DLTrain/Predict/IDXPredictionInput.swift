@@ -80,8 +80,9 @@ public final class IDXPredictionInput: PredictionInput {
   static func read(_ stream: gzFile, _ buffer: inout [UInt8], path: String) -> Int {
     var total = 0
     while total < buffer.count {
-      let n = buffer.withUnsafeMutableBytes {
-        gzread(stream, $0.baseAddress! + total, UInt32(min($0.count - total, 1 << 30)))
+      let n = buffer.withUnsafeMutableBytes { raw -> Int32 in
+        guard let base = raw.baseAddress else { return 0 }
+        return gzread(stream, base + total, UInt32(min(raw.count - total, 1 << 30)))
       }
       if n < 0 { return -1 }
       if n == 0 { break }
