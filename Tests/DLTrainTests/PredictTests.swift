@@ -386,17 +386,31 @@ final class CollectingWriter: PredictionWriter {
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).isEmpty)
   }
 
+  /// A raw IDX file short of records is refused when opened (its size says so); a gzip one
+  /// when the read reaches the missing records.
   @Test func truncatedIDXIsAnError() throws {
     let dir = try TemporaryDirectory()
     let path = dir.path("t.idx")
     var bytes = IDXFile.encode(IDXArray(uint8: [UInt8](repeating: 7, count: 12), shape: [3, 2, 2]))
     bytes.removeLast(5)
     #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
-    let input = try PredictionInputs.open(path)
-    let plan = try F.plan(batch: 3)
-    #expect(throws: IDXError.self) {
-      try Predictor.run(plan, input: input, kind: .classification(top: 1), writer: CollectingWriter())
+    #expect(throws: IDXError.payloadLength(path: path, shape: [3, 2, 2], expected: 12, actual: 7)) {
+      try PredictionInputs.open(path)
     }
+    let gzip = Process()
+    gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    gzip.arguments = ["gzip", "-k", path]
+    try gzip.run()
+    gzip.waitUntilExit()
+    #expect(gzip.terminationStatus == 0)
+    let input = try PredictionInputs.open(path + ".gz")
+    // 7 payload bytes: one whole 4-byte record, then a short one.
+    let plan = try F.plan(batch: 1)
+    let writer = CollectingWriter()
+    #expect(throws: IDXError.self) {
+      try Predictor.run(plan, input: input, kind: .classification(top: 1), writer: writer)
+    }
+    #expect(writer.batches.count == 1, "the first whole batch is read before the short one")
   }
 
   @Test func checkpointRoundTripPredictsTheSame() throws {

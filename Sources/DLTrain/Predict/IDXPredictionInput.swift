@@ -1,3 +1,4 @@
+import Foundation
 import _CZlib
 
 /// The images of an IDX file (raw or gzip), read record by record: each batch decompresses
@@ -43,6 +44,17 @@ public final class IDXPredictionInput: PredictionInput {
     }
     elementType = type
     count = shape[0]
+    // A raw file's size says up front whether the records are all there; a gzip stream's
+    // length is known only at its end, so there truncation is found by the read that hits it.
+    let payload = shape.reduce(type.byteWidth, *)
+    if gzdirect(stream) == 1,
+      let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+      size != 4 + dims.count + payload
+    {
+      gzclose(stream)
+      throw IDXError.payloadLength(
+        path: path, shape: shape, expected: payload, actual: size - 4 - dims.count)
+    }
     do {
       sampleShape = try Dataset.sampleShape(stored: shape, file: path, dataset: "images")
     } catch {
