@@ -118,14 +118,16 @@ struct InitCommand: ParsableCommand {
   }
 
   func report(specPath: String, ignorePath: String, change: String, template: SpecTemplate) {
-    let next = ["dlspec validate \(specPath)", "dlspec cost \(specPath)", "dlspec train \(specPath)"]
+    let next = ["validate", "cost", "train"].map { "dlspec \($0) \(specPath)" }
     switch format {
     case .json:
       print("""
         {
           "spec": \(JSONText.string(specPath)),
           "template": \(JSONText.string(template.rawValue)),
-          "gitignore": {"path": \(JSONText.string(ignorePath)), "runs_entry": \(JSONText.string(change))},
+          "gitignore": {
+            "path": \(JSONText.string(ignorePath)), "runs_entry": \(JSONText.string(change))
+          },
           "next": [\(next.map(JSONText.string).joined(separator: ", "))]
         }
         """)

@@ -62,7 +62,8 @@ import Testing
     #expect(output.status == 1)
     Self.check(output, refused, dir: dir, golden: "init-refuses-existing")
     #expect(try String(contentsOf: spec, encoding: .utf8) == mine)
-    #expect(try String(contentsOf: ignore, encoding: .utf8) == "*.h5", "a refused init changes nothing")
+    #expect(
+      try String(contentsOf: ignore, encoding: .utf8) == "*.h5", "a refused init changes nothing")
     let ok = try CLI.run(["init", "net", "--template", "cnn", "--dir", dir.path])
     #expect(ok.status == 0, "\(ok.stderr)")
     #expect(try String(contentsOf: ignore, encoding: .utf8) == "*.h5\nruns/\n")
@@ -124,7 +125,9 @@ import Testing
     let csv = try CLI.run(["predict", spec, "--checkpoint", checkpoint, "--batch", "7"])
     #expect(csv.status == 0, "\(csv.stderr)")
     let rows = csv.stdout.split(separator: "\n")
-    #expect(rows.first == "index,label,predicted,top1_class,top1_prob,top2_class,top2_prob,top3_class,top3_prob")
+    #expect(
+      rows.first
+        == "index,label,predicted,top1_class,top1_prob,top2_class,top2_prob,top3_class,top3_prob")
     #expect(rows.count == 31)
     // Each row's three probabilities are a distribution over the 3 classes.
     for row in rows.dropFirst() {

@@ -248,7 +248,8 @@ final class CollectingWriter: PredictionWriter {
   @Test func hdf5OutputHoldsTheDatasets() throws {
     let dir = try TemporaryDirectory()
     let out = dir.path("p.h5")
-    let reference = try predict(try F.plan(), input: try HDF5PredictionInput(try F.inputFile(in: dir)))
+    let reference = try predict(
+      try F.plan(), input: try HDF5PredictionInput(try F.inputFile(in: dir)))
     try Predictor.run(
       try F.plan(), input: try HDF5PredictionInput(try F.inputFile(in: dir)),
       kind: .classification(top: 3), writer: HDF5PredictionWriter(path: out, chunkRows: 3))

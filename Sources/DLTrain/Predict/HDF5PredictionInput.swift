@@ -20,7 +20,8 @@ public final class HDF5PredictionInput: PredictionInput {
     let file = try HDF5File.open(path)
     let tried = dataset.map { [$0] } ?? Self.defaultDatasets
     guard let chosen = tried.first(where: { file.exists($0) }) else {
-      throw PredictionInputError.noDataset(file: path, tried: tried, available: file.members(of: "/"))
+      throw PredictionInputError.noDataset(
+        file: path, tried: tried, available: file.members(of: "/"))
     }
     let info = try file.datasetInfo(chosen)
     let name = "input '\(path)' \(chosen)"
@@ -50,7 +51,9 @@ public final class HDF5PredictionInput: PredictionInput {
       for i in 0..<bytes.count { x[i] = Float(bytes[i]) / 255 }
     } else {
       let values = try file.readRows(dataset, start: position, count: n, as: Float.self)
-      values.withUnsafeBufferPointer { if let b = $0.baseAddress { x.update(from: b, count: $0.count) } }
+      values.withUnsafeBufferPointer { source in
+        if let base = source.baseAddress { x.update(from: base, count: source.count) }
+      }
     }
     position += n
   }
