@@ -121,7 +121,8 @@ struct InitCommand: ParsableCommand {
     let next = ["validate", "cost", "train"].map { "dlspec \($0) \(specPath)" }
     switch format {
     case .json:
-      print("""
+      print(
+        """
         {
           "spec": \(JSONText.string(specPath)),
           "template": \(JSONText.string(template.rawValue)),

@@ -90,26 +90,26 @@ import Testing
       .write(to: dir.appendingPathComponent("wide.idx"))
     let spec = dir.appendingPathComponent("tiny.yaml")
     try """
-      dlspec: 1
-      name: tiny
-      data:
-        train: {idx: {images: images.idx, labels: labels.idx}}
-        test: {idx: {images: images.idx, labels: labels.idx}}
-        classes: 3
-      model:
-        input: [4]
-        layers:
-          - dense: {units: 3}
-          - softmax
-      loss: cross_entropy
-      optimizer:
-        sgd: {lr: 0.5}
-      train:
-        epochs: 2
-        batch_size: 10
-        seed: 1
+    dlspec: 1
+    name: tiny
+    data:
+      train: {idx: {images: images.idx, labels: labels.idx}}
+      test: {idx: {images: images.idx, labels: labels.idx}}
+      classes: 3
+    model:
+      input: [4]
+      layers:
+        - dense: {units: 3}
+        - softmax
+    loss: cross_entropy
+    optimizer:
+      sgd: {lr: 0.5}
+    train:
+      epochs: 2
+      batch_size: 10
+      seed: 1
 
-      """.write(to: spec, atomically: true, encoding: .utf8)
+    """.write(to: spec, atomically: true, encoding: .utf8)
     return spec.path
   }
 
@@ -140,11 +140,14 @@ import Testing
     #expect(same.stdout == csv.stdout, "the batch size must not change the rows")
 
     let json = try CLI.run(
-      ["predict", spec, "--checkpoint", checkpoint, "--format", "json", "--top", "1",
-       "--input", dir.appendingPathComponent("images.idx").path])
+      [
+        "predict", spec, "--checkpoint", checkpoint, "--format", "json", "--top", "1",
+        "--input", dir.appendingPathComponent("images.idx").path,
+      ])
     #expect(json.status == 0, "\(json.stderr)")
-    let first = try JSONSerialization.jsonObject(
-      with: Data(json.stdout.split(separator: "\n")[0].utf8)) as? [String: Any]
+    let first =
+      try JSONSerialization.jsonObject(
+        with: Data(json.stdout.split(separator: "\n")[0].utf8)) as? [String: Any]
     #expect(first?["index"] as? Int == 0)
     #expect((first?["top_classes"] as? [Int])?.count == 1)
     #expect(first?["label"] == nil, "a file input has no labels")

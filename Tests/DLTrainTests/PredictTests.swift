@@ -219,8 +219,9 @@ final class CollectingWriter: PredictionWriter {
       #expect(abs((Double(cells[6]) ?? -1) - p[order[1]]) < Self.tolerance)
     }
     #expect(!FileManager.default.fileExists(atPath: out + ".tmp"))
-    #expect(CSVPredictionWriter.header(kind: .regression(width: 2), hasLabels: false)
-      == "index,output_0,output_1")
+    #expect(
+      CSVPredictionWriter.header(kind: .regression(width: 2), hasLabels: false)
+        == "index,output_0,output_1")
   }
 
   @Test func jsonLinesParseOneObjectPerSample() throws {
