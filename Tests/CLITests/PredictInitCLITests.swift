@@ -75,7 +75,9 @@ import Testing
 
   /// Writes a tiny IDX dataset (`count` images of 2×2, labels `i % 3`) and a spec training a
   /// 3-class logistic regression on it.
-  static func tinyExperiment(in dir: URL, count: Int = 30) throws -> String {
+  static func tinyExperiment(
+    in dir: URL, count: Int = 30, loss: String = "cross_entropy", last: String = "- softmax"
+  ) throws -> String {
     func idx(_ type: UInt8, _ dims: [Int], _ payload: [UInt8]) -> Data {
       var bytes: [UInt8] = [0, 0, type, UInt8(dims.count)]
       for d in dims { bytes += [0, 0, UInt8(d >> 8), UInt8(d & 0xff)] }
@@ -88,7 +90,8 @@ import Testing
     try idx(8, [count], labels).write(to: dir.appendingPathComponent("labels.idx"))
     try idx(8, [count, 3, 3], [UInt8](repeating: 9, count: count * 9))
       .write(to: dir.appendingPathComponent("wide.idx"))
-    let spec = dir.appendingPathComponent("tiny.yaml")
+    let spec = dir.appendingPathComponent(
+      loss == "cross_entropy" ? "tiny.yaml" : "tiny-\(loss).yaml")
     try """
     dlspec: 1
     name: tiny
@@ -100,8 +103,8 @@ import Testing
       input: [4]
       layers:
         - dense: {units: 3}
-        - softmax
-    loss: cross_entropy
+        \(last)
+    loss: \(loss)
     optimizer:
       sgd: {lr: 0.5}
     train:
@@ -178,5 +181,25 @@ import Testing
     Self.check(output, arguments, dir: dir, golden: "predict-shape-mismatch")
     #expect(!FileManager.default.fileExists(atPath: out))
     #expect(!FileManager.default.fileExists(atPath: out + ".tmp"))
+  }
+
+  /// An mse model writes its output vector; --top, which ranks classes, is a usage error.
+  @Test func predictWritesOutputsForRegression() throws {
+    let dir = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let spec = try Self.tinyExperiment(in: dir, loss: "mse", last: "")
+    let run = dir.appendingPathComponent("run").path
+    let train = try CLI.run(["train", spec, "--out", run, "--epochs", "1"])
+    #expect(train.status == 0, "\(train.stderr)")
+    let checkpoint = run + "/checkpoints/last.h5"
+    let csv = try CLI.run(["predict", spec, "--checkpoint", checkpoint])
+    #expect(csv.status == 0, "\(csv.stderr)")
+    let rows = csv.stdout.split(separator: "\n")
+    #expect(rows.first == "index,label,output_0,output_1,output_2")
+    #expect(rows.count == 31)
+    #expect(rows.dropFirst().allSatisfy { $0.split(separator: ",").count == 5 })
+    let top = try CLI.run(["predict", spec, "--checkpoint", checkpoint, "--top", "2"])
+    #expect(top.status == 2)
+    #expect(top.stderr.hasPrefix("Error: --top ranks classes, but \(spec) uses mse loss"))
   }
 }
