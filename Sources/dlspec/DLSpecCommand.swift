@@ -13,8 +13,7 @@ struct DLSpecCommand: ParsableCommand {
     subcommands: [
       ValidateCommand.self, InspectCommand.self, CostCommand.self, TrainCommand.self,
       EvaluateCommand.self, GradCheckCommand.self, BenchCommand.self, DataCommand.self,
-      SchemaCommand.self,
-      DiffCommand.self,
+      SchemaCommand.self, DiffCommand.self, PredictCommand.self, InitCommand.self,
     ])
 
   static func main() {

@@ -91,7 +91,8 @@ struct TrainCommand: ParsableCommand {
           format: "done: epochs %d–%d of %d (%d this run) in %.1fs", s.startEpoch + 1, s.epochs,
           s.epochsPlanned, s.epochsThisRun, s.wallSeconds)
       } else {
-        line = String(format: "done: %d epochs in %.1fs", s.epochs, s.wallSeconds)
+        line = String(
+          format: "done: %d epoch%@ in %.1fs", s.epochs, s.epochs == 1 ? "" : "s", s.wallSeconds)
       }
       line += String(
         format: ", %.0f samples/s, train accuracy %.4f", s.samplesPerSecond, s.trainAccuracy)
@@ -113,7 +114,9 @@ struct TrainCommand: ParsableCommand {
       print("note: the checkpoint's spec no longer checks with this build; resuming without a diff")
       return
     }
-    let d = SpecDiff(from: old, to: e)
+    var d = SpecDiff(from: old, to: e)
+    // Raising --epochs is how a run is extended: it is said in the summary, not as a change.
+    d.changes.removeAll { $0.kind == .epochs }
     if d.isEmpty { return }
     let lines = SpecDiffRenderer.changeLines(d)
     if d.isSafeToResume {

@@ -75,6 +75,27 @@ enum CLI {
     Case(
       name: "train-resume-missing", arguments: ["train", "specs/logreg.yaml", "--resume", "/nonexistent"],
       exitCode: 1),
+    Case(name: "help-predict", arguments: ["predict", "--help"], exitCode: 0),
+    Case(name: "help-init", arguments: ["init", "--help"], exitCode: 0),
+    Case(
+      name: "predict-top-too-many",
+      arguments: ["predict", "specs/logreg.yaml", "--checkpoint", "/nonexistent.h5", "--top", "11"],
+      exitCode: 2),
+    Case(
+      name: "predict-hdf5-needs-output",
+      arguments: ["predict", "specs/logreg.yaml", "--checkpoint", "/nonexistent.h5", "--format", "hdf5"],
+      exitCode: 2),
+    Case(
+      name: "predict-missing-input",
+      arguments: [
+        "predict", "specs/logreg.yaml", "--checkpoint", "/nonexistent.h5", "--input", "/nonexistent-x.h5",
+      ],
+      exitCode: 1),
+    Case(
+      name: "predict-missing-checkpoint",
+      arguments: ["predict", "specs/logreg.yaml", "--checkpoint", "/nonexistent.h5"], exitCode: 1),
+    Case(name: "init-bad-name", arguments: ["init", "specs/mine"], exitCode: 2),
+    Case(name: "init-existing", arguments: ["init", "logreg", "--dir", "specs"], exitCode: 1),
   ]
 
   static let diff = "Tests/CLITests/Fixtures/diff/"

@@ -99,6 +99,29 @@ import Testing
     }
   }
 
+  /// `--resume` with a changed spec prints the semantic diff: a new learning rate is a safe
+  /// change and named as such; a new batch size or layer width is refused and changes nothing.
+  @Test func resumeWithAChangedSpecShowsTheDiffAndRefusesUnsafeChanges() throws {
+    let w = try Workspace()
+    #expect(try w.dlspec(["train", "spec.yaml", "--epochs", "1", "--out", "run"]).status == 0)
+    let before = w.bytes("run/metrics.csv")
+    for unsafe in ["train.batch_size=7", "model.layers[0].dense.bias=false"] {
+      let r = try w.dlspec(["train", "spec.yaml", "--epochs", "2", "--resume", "run", "--set", unsafe])
+      #expect(r.status == 1, "\(unsafe): \(r.stdout)\(r.stderr)")
+      #expect(r.stderr.contains("cannot take"), "\(r.stderr)")
+      #expect(r.stderr.contains(String(unsafe.prefix { $0 != "=" })), "\(r.stderr)")
+      #expect(r.stderr.contains("unsafe"), "\(r.stderr)")
+      #expect(w.bytes("run/metrics.csv") == before, "a refused resume changed metrics.csv")
+    }
+    let safe = try w.dlspec(
+      ["train", "spec.yaml", "--epochs", "2", "--resume", "run", "--set", "optimizer.sgd.lr=0.05"])
+    #expect(safe.status == 0, "\(safe.stderr)")
+    #expect(safe.stdout.contains("every change is safe to resume"), "\(safe.stdout)")
+    #expect(safe.stdout.contains("optimizer.sgd.lr"), "\(safe.stdout)")
+    #expect(safe.stdout.contains("learning rate"), "\(safe.stdout)")
+    #expect(!safe.stdout.contains("train.epochs"), "raising --epochs is not listed: \(safe.stdout)")
+  }
+
   @Test func resumeContinuesTheRunAndSaysWhichEpochsRan() throws {
     let w = try Workspace()
     let first = try w.dlspec(["train", "spec.yaml", "--epochs", "2", "--out", "run"])
@@ -206,7 +229,8 @@ import Testing
     #expect(other.status == 0, "\(other.stderr)")
     #expect(
       other.stderr.contains(
-        "note: other/checkpoints/last.h5 was trained from a different spec than spec.yaml"),
+        "warning: other/checkpoints/last.h5 was trained from a different spec than spec.yaml")
+        && other.stderr.contains("optimizer.sgd.lr"),
       "\(other.stderr)")
   }
 
