@@ -91,8 +91,8 @@ struct TrainCommand: ParsableCommand {
           format: "done: epochs %d–%d of %d (%d this run) in %.1fs", s.startEpoch + 1, s.epochs,
           s.epochsPlanned, s.epochsThisRun, s.wallSeconds)
       } else {
-        line = String(
-          format: "done: %d epoch%@ in %.1fs", s.epochs, s.epochs == 1 ? "" : "s", s.wallSeconds)
+        line = "done: \(s.epochs) epoch\(s.epochs == 1 ? "" : "s")"
+          + String(format: " in %.1fs", s.wallSeconds)
       }
       line += String(
         format: ", %.0f samples/s, train accuracy %.4f", s.samplesPerSecond, s.trainAccuracy)
