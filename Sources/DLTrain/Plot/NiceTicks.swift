@@ -1,0 +1,164 @@
+import Foundation
+
+/// Axis ticks a reader can count: linear steps of 1, 2 or 5 × 10^k, or powers of ten on a log
+/// scale (learning rates). The first tick is at or below the data's minimum and the last at or
+/// above its maximum, so the axis range is `[values.first, values.last]` and covers the data.
+///
+/// `NiceTicks.linear(min: 0.83, max: 0.91)` gives 0.82, 0.84, …, 0.92 labelled "0.82" … "0.92";
+/// `NiceTicks.log(min: 1e-3, max: 1)` gives 1e-3, 1e-2, 0.1, 1.
+public struct NiceTicks: Equatable, Sendable {
+  /// Tick positions in data units, ascending.
+  public var values: [Double]
+  /// One label per value.
+  public var labels: [String]
+  /// Unlabelled ticks between the major ones (2…9 × 10^k on a log axis).
+  public var minor: [Double]
+  public var isLog: Bool
+
+  /// The axis range: first and last tick.
+  public var lower: Double { values.first ?? 0 }
+  public var upper: Double { values.last ?? 1 }
+
+  /// Linear ticks covering `[min, max]` with about `intervals` steps. `integer` keeps the step
+  /// at 1 or more (epochs).
+  public static func linear(
+    min lo: Double, max hi: Double, intervals: Int = 5, integer: Bool = false
+  ) -> NiceTicks {
+    var lo = lo.isFinite ? lo : 0
+    var hi = hi.isFinite ? hi : 1
+    if lo > hi { swap(&lo, &hi) }
+    if lo == hi {
+      // One value: centre it in a small range instead of a zero-width axis.
+      let d = integer ? 1 : (lo == 0 ? 1 : abs(lo) * 0.1)
+      lo -= d
+      hi += d
+    }
+    var step = niceStep((hi - lo) / Double(Swift.max(1, intervals)))
+    if integer { step = Swift.max(step, 1) }
+    // Ticks are integer multiples of the step, so 0.82 is 41 × 0.02, never 0.8200000001.
+    let tolerance = 1e-9
+    let first = (lo / step + tolerance).rounded(.down)
+    let last = (hi / step - tolerance).rounded(.up)
+    let values = stride(from: first, through: last, by: 1).map { clean($0 * step, step: step) }
+    return NiceTicks(
+      values: values, labels: labels(values, step: step), minor: [], isLog: false)
+  }
+
+  /// Powers of ten covering `[min, max]` (both > 0), every `k`-th decade when there are many.
+  public static func log(min lo: Double, max hi: Double, maxLabels: Int = 8) -> NiceTicks {
+    var lo = lo > 0 && lo.isFinite ? lo : 1e-3
+    var hi = hi > 0 && hi.isFinite ? hi : lo
+    if lo > hi { swap(&lo, &hi) }
+    var k0 = Int(Foundation.log10(lo).rounded(.down) + 1e-9)
+    var k1 = Int(Foundation.log10(hi).rounded(.up) - 1e-9)
+    if Foundation.pow(10, Double(k0)) > lo * (1 + 1e-9) { k0 -= 1 }
+    if Foundation.pow(10, Double(k1)) < hi * (1 - 1e-9) { k1 += 1 }
+    if k1 == k0 { k1 += 1 }
+    let every = Swift.max(1, Int((Double(k1 - k0) / Double(maxLabels)).rounded(.up)))
+    while (k1 - k0) % every != 0 { k1 += 1 }
+    let exponents = stride(from: k0, through: k1, by: every)
+    let values = exponents.map { Foundation.pow(10, Double($0)) }
+    var minor: [Double] = []
+    if every == 1 {
+      for k in k0..<k1 {
+        for m in 2...9 { minor.append(Double(m) * Foundation.pow(10, Double(k))) }
+      }
+    }
+    return NiceTicks(
+      values: values, labels: exponents.map(powerOfTenLabel), minor: minor, isLog: true)
+  }
+
+  /// The smallest of 1, 2, 5 × 10^k that is at least `raw`.
+  public static func niceStep(_ raw: Double) -> Double {
+    guard raw > 0, raw.isFinite else { return 1 }
+    let magnitude = Foundation.pow(10, Foundation.log10(raw).rounded(.down))
+    let normalized = raw / magnitude
+    for m in [1.0, 2, 5] where normalized <= m * (1 + 1e-9) { return m * magnitude }
+    return 10 * magnitude
+  }
+
+  /// "1e-3", "0.01", "0.1", "1", "10", "100", "1k", "1e6".
+  static func powerOfTenLabel(_ k: Int) -> String {
+    switch k {
+    case -2...2: return PlotNumber.plain(Foundation.pow(10, Double(k)), decimals: Swift.max(0, -k))
+    case 3...5: return PlotNumber.plain(Foundation.pow(10, Double(k - 3)), decimals: 0) + "k"
+    default: return "1e\(k)"
+    }
+  }
+
+  /// Labels with one number of decimals for the whole axis, chosen from the step.
+  static func labels(_ values: [Double], step: Double) -> [String] {
+    let largest = values.map(abs).max() ?? 0
+    if largest >= 10_000 {
+      // Thousands (12k, 12.5k) or millions (1.2M), with the decimals the step needs.
+      let (unit, suffix) = largest >= 1e6 ? (1e6, "M") : (1e3, "k")
+      let decimals = Swift.max(0, decimalsFor(step / unit))
+      return values.map { $0 == 0 ? "0" : PlotNumber.plain($0 / unit, decimals: decimals) + suffix }
+    }
+    if largest < 0.01 && largest > 0 {
+      return values.map { PlotNumber.scientific($0) }
+    }
+    let decimals = Swift.max(0, decimalsFor(step))
+    return values.map { PlotNumber.plain($0, decimals: decimals) }
+  }
+
+  /// Decimals needed to write multiples of `step` exactly (0.02 → 2, 0.5 → 1, 5 → 0).
+  static func decimalsFor(_ step: Double) -> Int {
+    Int((-Foundation.log10(step) + 1e-9).rounded(.up))
+  }
+
+  /// Rounds away float noise (41 × 0.02 = 0.8200000000000001) to the step's precision.
+  static func clean(_ v: Double, step: Double) -> Double {
+    let scale = Foundation.pow(10, Double(Swift.max(0, decimalsFor(step) + 2)))
+    let r = (v * scale).rounded() / scale
+    return r == 0 ? 0 : r
+  }
+}
+
+/// Number formatting for plot text: fixed decimals, compact scientific ("2.5e-4") and
+/// thousands ("12k"). Locale-independent so goldens are stable.
+public enum PlotNumber {
+  /// `v` with `decimals` digits after the point ("0.80", "12").
+  public static func plain(_ v: Double, decimals: Int) -> String {
+    let s = String(format: "%.\(Swift.max(0, decimals))f", v)
+    return s.hasPrefix("-") && Double(s) == 0 ? String(s.dropFirst()) : s
+  }
+
+  /// "1e-3", "2.5e-4": the shortest mantissa (up to 3 significant digits) and the exponent.
+  public static func scientific(_ v: Double) -> String {
+    guard v != 0, v.isFinite else { return v == 0 ? "0" : "\(v)" }
+    var exponent = Int(Foundation.log10(abs(v)).rounded(.down))
+    var mantissa = v / Foundation.pow(10, Double(exponent))
+    mantissa = (mantissa * 100).rounded() / 100
+    if abs(mantissa) >= 10 {
+      mantissa /= 10
+      exponent += 1
+    }
+    return trimmed(String(format: "%.2f", mantissa)) + "e\(exponent)"
+  }
+
+  /// A value for a legend or a cell: up to `digits` significant digits, compact for very
+  /// small or large magnitudes ("0.85", "1e-3", "12k", "128").
+  public static func compact(_ v: Double, digits: Int = 3) -> String {
+    guard v.isFinite else { return "\(v)" }
+    let a = abs(v)
+    if a == 0 { return "0" }
+    if a < 0.01 { return scientific(v) }
+    if a >= 10_000 {
+      let (unit, suffix) = a >= 1e6 ? (1e6, "M") : (1e3, "k")
+      return trimmed(String(format: "%.1f", v / unit)) + suffix
+    }
+    if v == v.rounded() { return String(format: "%.0f", v) }
+    let magnitude = Int(Foundation.log10(a).rounded(.down))
+    let decimals = Swift.max(0, digits - 1 - magnitude)
+    return trimmed(String(format: "%.\(decimals)f", v))
+  }
+
+  static func trimmed(_ s: String) -> String {
+    guard s.contains(".") else { return s }
+    var s = s
+    while s.hasSuffix("0") { s.removeLast() }
+    if s.hasSuffix(".") { s.removeLast() }
+    return s
+  }
+}
