@@ -18,7 +18,7 @@ public enum ConfusionMatrixPlot {
       rates.append(row.map { total > 0 ? Double($0) / Double(total) : 0 })
       accuracy.append(
         total > 0 && r < row.count
-          ? PlotNumber.plain(Double(row[r]) / Double(total), decimals: 2) : "–")
+          ? PlotNumber.plain(Double(row[r]) / Double(total), decimals: 3) : "–")
     }
     return HeatMap(
       title: title, values: rates, cellText: confusion.map { $0.map(String.init) },

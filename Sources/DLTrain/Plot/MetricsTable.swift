@@ -56,10 +56,12 @@ public struct MetricsTable: Equatable, Sendable {
 
   /// Parses CSV text; `path` only names the file in errors.
   public static func parse(_ text: String, path: String = "metrics.csv") throws -> MetricsTable {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+    // "\r\n" is one Character in Swift, so it is a separator of its own.
+    let newline: (Character) -> Bool = { $0 == "\n" || $0 == "\r\n" }
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: newline).map {
       $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
     }
-    let complete = text.hasSuffix("\n")
+    let complete = text.last.map(newline) ?? false
     if lines.last == "" { lines.removeLast() }
     while let first = lines.first, first.trimmingCharacters(in: .whitespaces).isEmpty {
       lines.removeFirst()

@@ -33,7 +33,7 @@ public struct NiceTicks: Equatable, Sendable {
       lo -= d
       hi += d
     }
-    var step = niceStep((hi - lo) / Double(Swift.max(1, intervals)))
+    var step = bestStep(min: lo, max: hi, intervals: Swift.max(1, intervals))
     if integer { step = Swift.max(step, 1) }
     // Ticks are integer multiples of the step, so 0.82 is 41 × 0.02, never 0.8200000001.
     let tolerance = 1e-9
@@ -64,8 +64,29 @@ public struct NiceTicks: Equatable, Sendable {
         for m in 2...9 { minor.append(Double(m) * Foundation.pow(10, Double(k))) }
       }
     }
-    return NiceTicks(
-      values: values, labels: exponents.map(powerOfTenLabel), minor: minor, isLog: true)
+    // Below 0.01 "1e-3" reads better than "0.001"; then 0.01 is written 1e-2 as well, so
+    // one axis does not mix the two forms (0.1 and 1 stay plain).
+    let scientific = k0 <= -3
+    let labels = exponents.map { k in
+      scientific && k <= -2 ? "1e\(k)" : powerOfTenLabel(k)
+    }
+    return NiceTicks(values: values, labels: labels, minor: minor, isLog: true)
+  }
+
+  /// Of the steps 1, 2, 5, 10 × 10^k around `range / intervals`, the one whose ticks give the
+  /// number of intervals closest to `intervals` (the larger step on a tie).
+  static func bestStep(min lo: Double, max hi: Double, intervals: Int) -> Double {
+    let raw = (hi - lo) / Double(intervals)
+    guard raw > 0, raw.isFinite else { return 1 }
+    let magnitude = Foundation.pow(10, Foundation.log10(raw).rounded(.down))
+    var best = (step: 10 * magnitude, miss: Int.max)
+    for m in [10.0, 5, 2, 1] {
+      let step = m * magnitude
+      let count = Int((hi / step - 1e-9).rounded(.up) - (lo / step + 1e-9).rounded(.down))
+      let miss = abs(count - intervals)
+      if miss < best.miss { best = (step, miss) }
+    }
+    return best.step
   }
 
   /// The smallest of 1, 2, 5 × 10^k that is at least `raw`.
@@ -104,7 +125,7 @@ public struct NiceTicks: Equatable, Sendable {
 
   /// Decimals needed to write multiples of `step` exactly (0.02 → 2, 0.5 → 1, 5 → 0).
   static func decimalsFor(_ step: Double) -> Int {
-    Int((-Foundation.log10(step) + 1e-9).rounded(.up))
+    Int((-Foundation.log10(step) - 1e-9).rounded(.up))
   }
 
   /// Rounds away float noise (41 × 0.02 = 0.8200000000000001) to the step's precision.
