@@ -8,36 +8,89 @@ import Testing
 
 @testable import DLTrain
 
-/// An SVG parsed with Foundation's XML parser, so tests read what a browser would: elements by
-/// name and class, their attributes and text.
+/// One element of a parsed SVG: its name, attributes, text content and children.
+final class SVGNode {
+  let name: String
+  let attributes: [String: String]
+  var children: [SVGNode] = []
+  var text = ""
+
+  init(name: String, attributes: [String: String]) {
+    self.name = name
+    self.attributes = attributes
+  }
+
+  func attr(_ key: String) -> String? { attributes[key] }
+
+  /// The text of this element and its children, like XPath's string().
+  var stringValue: String? { text + children.compactMap(\.stringValue).joined() }
+}
+
+/// An SVG parsed with Foundation's XMLParser (a real XML parser: malformed output, an
+/// unescaped `&` or `<`, fails the test) into plain values, so tests read what a browser would:
+/// elements by name and class, their attributes and text.
 struct ParsedSVG {
-  let root: XMLElement
+  let root: SVGNode
+
+  /// libxml2 underneath XMLParser is not safe to enter from parallel tests.
+  private static let lock = NSLock()
+
+  private final class Builder: NSObject, XMLParserDelegate {
+    var stack: [SVGNode] = []
+    var root: SVGNode?
+
+    func parser(
+      _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+      qualifiedName: String?, attributes: [String: String] = [:]
+    ) {
+      let node = SVGNode(name: name, attributes: attributes)
+      stack.last?.children.append(node)
+      if root == nil { root = node }
+      stack.append(node)
+    }
+
+    func parser(
+      _ parser: XMLParser, didEndElement name: String, namespaceURI: String?,
+      qualifiedName: String?
+    ) {
+      stack.removeLast()
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+      stack.last?.text += string
+    }
+  }
 
   init(_ text: String) throws {
-    let document = try XMLDocument(xmlString: text, options: [])
-    root = try #require(document.rootElement())
+    let builder = Builder()
+    let ok = Self.lock.withLock {
+      let parser = XMLParser(data: Data(text.utf8))
+      parser.delegate = builder
+      return parser.parse()
+    }
+    #expect(ok, "the SVG is well-formed XML")
+    root = try #require(builder.root)
   }
 
   /// Every element below `node` (depth first, document order).
-  static func descendants(_ node: XMLElement) -> [XMLElement] {
-    let children = (node.children ?? []).compactMap { $0 as? XMLElement }
-    return children.flatMap { [$0] + descendants($0) }
+  static func descendants(_ node: SVGNode) -> [SVGNode] {
+    node.children.flatMap { [$0] + descendants($0) }
   }
 
-  /// Elements named `name` (local name) with `class == cls` when given, below `node` or the root.
-  func elements(_ name: String, class cls: String? = nil, in node: XMLElement? = nil) -> [XMLElement] {
+  /// Elements named `name` with `class == cls` when given, below `node` or the root.
+  func elements(_ name: String, class cls: String? = nil, in node: SVGNode? = nil) -> [SVGNode] {
     Self.descendants(node ?? root).filter { e in
-      (e.localName ?? e.name) == name && (cls == nil || e.attr("class") == cls)
+      e.name == name && (cls == nil || e.attr("class") == cls)
     }
   }
 
   /// The series group labelled `label` inside `panel` (or anywhere).
-  func series(_ label: String, in panel: XMLElement? = nil) -> XMLElement? {
+  func series(_ label: String, in panel: SVGNode? = nil) -> SVGNode? {
     elements("g", class: "series", in: panel).first { $0.attr("data-label") == label }
   }
 
   /// The tick labels' values and texts of the `axis` ("x" or "y") of `panel`.
-  func ticks(_ axis: String, in panel: XMLElement) -> [(value: Double, label: String)] {
+  func ticks(_ axis: String, in panel: SVGNode) -> [(value: Double, label: String)] {
     guard let g = elements("g", class: "axis", in: panel).first(where: { $0.attr("data-axis") == axis })
     else { return [] }
     return elements("text", class: "tick-label", in: g).map {
@@ -46,24 +99,24 @@ struct ParsedSVG {
   }
 
   /// The points of every polyline in `node`, as pixel pairs.
-  func polylinePoints(in node: XMLElement) -> [[(Double, Double)]] {
+  func polylinePoints(in node: SVGNode) -> [[(Double, Double)]] {
     elements("polyline", in: node).map { line in
       (line.attr("points") ?? "").split(separator: " ").map { pair in
         let xy = pair.split(separator: ",").compactMap { Double($0) }
-        return (xy[0], xy[1])
+        return xy.count == 2 ? (xy[0], xy[1]) : (.nan, .nan)
       }
     }
   }
 
   /// Marker centres in `node`.
-  func markers(in node: XMLElement) -> [(Double, Double)] {
+  func markers(in node: SVGNode) -> [(Double, Double)] {
     elements("circle", class: "marker", in: node).map {
       (Double($0.attr("cx") ?? "") ?? .nan, Double($0.attr("cy") ?? "") ?? .nan)
     }
   }
 
   /// The `rect.plot-area` of `panel`: x, y, width, height.
-  func plotArea(_ panel: XMLElement) -> (x: Double, y: Double, w: Double, h: Double)? {
+  func plotArea(_ panel: SVGNode) -> (x: Double, y: Double, w: Double, h: Double)? {
     guard let r = elements("rect", class: "plot-area", in: panel).first else { return nil }
     let v = ["x", "y", "width", "height"].map { Double(r.attr($0) ?? "") ?? .nan }
     return (v[0], v[1], v[2], v[3])
@@ -72,10 +125,6 @@ struct ParsedSVG {
   func texts(class cls: String) -> [String] {
     elements("text", class: cls).map { $0.stringValue ?? "" }
   }
-}
-
-extension XMLElement {
-  func attr(_ name: String) -> String? { attribute(forName: name)?.stringValue }
 }
 
 /// Fixture runs: real metrics.csv files of `dlspec train` on Fashion-MNIST (logreg 12 epochs,

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import DLTrain
+
+@Suite struct SweepPlotTests {
+  static func svg(logX: Bool = true, series: [(label: String, ys: [Double?])] = PlotFixtures.sweepAccuracy)
+    -> String
+  {
+    SweepPlot.svg(
+      title: "logreg: test accuracy against learning rate", xKey: "optimizer.sgd.lr",
+      xValues: PlotFixtures.sweepLR, seriesKey: "train.batch_size", series: series,
+      metric: "test_accuracy", logX: logX)
+  }
+
+  @Test func logXTicksAtPowersOfTenAndOneLinePerBatchSize() throws {
+    let svg = try ParsedSVG(Self.svg())
+    let panel = try #require(svg.elements("g", class: "panel").first)
+    let area = try #require(svg.plotArea(panel))
+    let x = svg.ticks("x", in: panel)
+    #expect(x.map(\.label) == ["1e-3", "1e-2", "0.1", "1"])
+    #expect(svg.elements("g", class: "axis").first { $0.attr("data-axis") == "x" }?
+      .attr("data-scale") == "log")
+    #expect(svg.texts(class: "legend-title") == ["train.batch_size"])
+    #expect(svg.texts(class: "legend-label") == ["10", "100", "1000"])
+    let y = svg.ticks("y", in: panel).map(\.value)
+    let all = PlotFixtures.sweepAccuracy.flatMap { $0.ys.compactMap { $0 } }
+    #expect(try #require(y.first) <= (try #require(all.min())))
+    #expect(try #require(y.last) >= (try #require(all.max())))
+    for s in PlotFixtures.sweepAccuracy {
+      let markers = svg.markers(in: try #require(svg.series(s.label)))
+      #expect(markers.count == 4)
+      // Equal steps in log10: the learning rates are a decade apart, so evenly spaced.
+      for (i, m) in markers.enumerated() {
+        #expect(abs(m.0 - (area.x + area.w * Double(i) / 3)) < 0.01)
+      }
+    }
+  }
+
+  @Test func aFailedPointIsAGap() throws {
+    let svg = try ParsedSVG(Self.svg(series: [("10", [0.78, nil, 0.80, 0.72])]))
+    let group = try #require(svg.series("10"))
+    #expect(svg.markers(in: group).count == 3)
+    #expect(svg.polylinePoints(in: group).map(\.count) == [2])
+  }
+
+  @Test func linearWhenAsked() throws {
+    let svg = try ParsedSVG(Self.svg(logX: false))
+    let panel = try #require(svg.elements("g", class: "panel").first)
+    #expect(svg.ticks("x", in: panel).map(\.label) == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+  }
+
+  @Test func aNonPositiveValueFallsBackToLinear() throws {
+    let text = SweepPlot.svg(
+      title: "t", xKey: "dropout", xValues: [0, 0.25, 0.5], seriesKey: nil,
+      series: [("", [0.8, 0.82, 0.79])], metric: "val_accuracy", logX: true)
+    let svg = try ParsedSVG(text)
+    #expect(svg.elements("g", class: "axis").first { $0.attr("data-axis") == "x" }?
+      .attr("data-scale") == "linear")
+    #expect(svg.markers(in: try #require(svg.series(""))).count == 3)
+    #expect(svg.elements("g", class: "legend").isEmpty, "one unnamed line needs no legend")
+  }
+}
