@@ -11,9 +11,11 @@ struct PlotCommand: ParsableCommand {
     abstract: "Plot a run's learning curves, or one metric of several runs, as SVG.",
     discussion: """
       One run without --metric: its loss and accuracy against epoch, written to \
-      RUN/learning-curves.svg. Several runs, or --metric: that metric of every run overlaid \
-      (--out is required for several runs). Metrics are metrics.csv columns: train_loss, \
+      RUN/learning-curves.svg. Several runs, or --metric: one metric of every run overlaid \
+      against epoch (default val_accuracy, else train_accuracy, else train_loss); --out is \
+      required for several runs. A metric is a metrics.csv column: train_loss, \
       train_accuracy, val_loss, val_accuracy, lr, samples_per_s, grad_norm_<layer>.
+      The file is written to OUT.tmp and renamed, so a reader never sees half a plot.
       """)
 
   enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -51,23 +53,19 @@ struct PlotCommand: ParsableCommand {
     let loaded = try runs.map(Self.load)
     let plot: LinePlot
     let defaultName: String
-    if let metric {
-      for r in loaded where !r.table.columns.contains(metric) {
-        throw ValidationError(
-          "--metric: '\(metric)' is not a column of \(r.csv); "
-            + Suggest.hint(for: metric, among: r.table.columns, noun: "columns"))
-      }
-      guard loaded.contains(where: { $0.table.hasValues(metric) }) else {
-        throw CLIError("no run has a value of \(metric) (column present but empty)")
-      }
-      plot = RunsOverlayPlot.plot(loaded.map { ($0.label, $0.table) }, metric: metric)
-      defaultName = "\(metric).svg"
-    } else if loaded.count == 1, let r = loaded.first {
+    if metric == nil, loaded.count == 1, let r = loaded.first {
       plot = LearningCurvesPlot.plot(r.table, title: "learning curves: \(r.label)")
       defaultName = "learning-curves.svg"
     } else {
-      throw ValidationError(
-        "several runs are overlaid one metric at a time: add --metric, e.g. --metric val_accuracy")
+      let m = try metric ?? Self.defaultMetric(loaded)
+      for r in loaded where !r.table.columns.contains(m) {
+        throw ValidationError("--metric: '\(m)' is not a column of \(r.csv); " + Self.hint(m, r.table))
+      }
+      guard loaded.contains(where: { $0.table.hasValues(m) }) else {
+        throw CLIError("no run has a value of \(m): the column is empty in every run")
+      }
+      plot = RunsOverlayPlot.plot(loaded.map { ($0.label, $0.table) }, metric: m)
+      defaultName = "\(m).svg"
     }
     if format == .json {
       print(plot.json(), terminator: "")
@@ -76,6 +74,25 @@ struct PlotCommand: ParsableCommand {
     let path = out ?? ((loaded.first?.directory ?? ".") as NSString).appendingPathComponent(defaultName)
     try Self.write(plot.svg(), to: path)
     print("wrote \(path)")
+  }
+
+  /// Several runs without --metric: validation accuracy when every run has it, else train
+  /// accuracy, else train loss.
+  static func defaultMetric(_ runs: [Run]) throws -> String {
+    for m in ["val_accuracy", "train_accuracy", "train_loss"]
+    where runs.allSatisfy({ $0.table.hasValues(m) }) {
+      return m
+    }
+    throw ValidationError("the runs share no metric to overlay by default; choose one with --metric")
+  }
+
+  /// "did you mean 'val_accuracy'? columns: epoch, step, …" (the file's order). A name that
+  /// starts a column ("val_acc") is suggested before the closest by edit distance.
+  static func hint(_ metric: String, _ table: MetricsTable) -> String {
+    let list = "columns: " + table.columns.joined(separator: ", ")
+    let prefixed = table.columns.filter { $0.lowercased().hasPrefix(metric.lowercased()) }
+    let guess = prefixed.count == 1 ? prefixed.first : Suggest.closest(to: metric, in: table.columns)
+    return guess.map { "did you mean '\($0)'? \(list)" } ?? list
   }
 
   /// Reads RUN (a directory with metrics.csv, or the CSV itself), with a clear error for what

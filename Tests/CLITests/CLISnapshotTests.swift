@@ -46,6 +46,17 @@ enum CLI {
     Case(name: "cost-batch-zero", arguments: ["cost", "--batch", "0", "specs/logreg.yaml"], exitCode: 2),
     Case(name: "cost-invalid-spec", arguments: ["cost", bad], exitCode: 1),
     Case(name: "schema", arguments: ["schema"], exitCode: 0),
+    Case(name: "help-plot", arguments: ["plot", "--help"], exitCode: 0),
+    Case(name: "plot-missing-run", arguments: ["plot", "runs/no-such-run"], exitCode: 1),
+    Case(
+      name: "plot-unknown-metric",
+      arguments: ["plot", "Tests/Fixtures/Plots/logreg", "--metric", "val_acc"], exitCode: 2),
+    Case(
+      name: "plot-several-without-out",
+      arguments: ["plot", "Tests/Fixtures/Plots/logreg", "Tests/Fixtures/Plots/mlp"], exitCode: 2),
+    Case(
+      name: "plot-json", arguments: ["plot", "Tests/Fixtures/Plots/no-validation", "--format", "json"],
+      exitCode: 0),
   ]
 
   /// The `dlspec` executable beside the test bundle (`.build/debug/dlspec`).
