@@ -73,7 +73,7 @@ public struct PlotPanel: Equatable, Sendable {
       let x = NiceTicks.linear(
         min: xs.min() ?? 0, max: xs.max() ?? 1, intervals: intervals, integer: integerX)
       let widest = x.labels.map { TextWidth.of($0, size: LinePlot.tickSize) }.max() ?? 0
-      let spacing = plotWidth / Double(max(1, x.values.count - 1))
+      let spacing = (plotWidth - 2 * LinePlot.padding) / Double(max(1, x.values.count - 1))
       if widest + 8 <= spacing || intervals <= 1 { return (x, y) }
       intervals -= 1
     }
@@ -94,6 +94,8 @@ public struct LinePlot: Equatable, Sendable {
 
   static let plotWidth = 360.0
   static let plotHeight = 240.0
+  /// Pixels between the frame and the first and last tick.
+  static let padding = 8.0
   static let tickSize = 11.0
   static let labelSize = 12.0
   static let titleSize = 15.0
@@ -167,8 +169,11 @@ public struct LinePlot: Equatable, Sendable {
   ) {
     let pw = Self.plotWidth
     let ph = Self.plotHeight
-    let mapX = Self.mapper(ticks.x, from: px, to: px + pw)
-    let mapY = Self.mapper(ticks.y, from: py + ph, to: py)
+    // The tick range sits a few pixels inside the frame, so points on the first or last tick
+    // are not cut by the frame line.
+    let pad = Self.padding
+    let mapX = Self.mapper(ticks.x, from: px + pad, to: px + pw - pad)
+    let mapY = Self.mapper(ticks.y, from: py + ph - pad, to: py + pad)
     svg.open([("class", "panel"), ("data-title", panel.title ?? "")])
     if let t = panel.title {
       svg.text(t, x: px + pw / 2, y: py - 10, anchor: .middle, size: 13, bold: true,
@@ -180,9 +185,7 @@ public struct LinePlot: Equatable, Sendable {
     svg.open([("class", "axis"), ("data-axis", "y"), ("data-scale", "linear")])
     for (v, label) in zip(ticks.y.values, ticks.y.labels) {
       let y = mapY(v)
-      if v != ticks.y.lower && v != ticks.y.upper {
-        svg.line(x1: px, y1: y, x2: px + pw, y2: y, stroke: PlotPalette.grid)
-      }
+      svg.line(x1: px, y1: y, x2: px + pw, y2: y, stroke: PlotPalette.grid)
       svg.line(x1: px - 5, y1: y, x2: px, y2: y, stroke: PlotPalette.axis)
       svg.text(label, x: px - 8, y: y + 4, anchor: .end, size: Self.tickSize,
                extra: [("class", "tick-label"), ("data-value", JSONText.number(v))])
@@ -197,9 +200,7 @@ public struct LinePlot: Equatable, Sendable {
     }
     for (v, label) in zip(ticks.x.values, ticks.x.labels) {
       let x = mapX(v)
-      if v != ticks.x.lower && v != ticks.x.upper {
-        svg.line(x1: x, y1: py, x2: x, y2: py + ph, stroke: PlotPalette.grid)
-      }
+      svg.line(x1: x, y1: py, x2: x, y2: py + ph, stroke: PlotPalette.grid)
       svg.line(x1: x, y1: py + ph, x2: x, y2: py + ph + 5, stroke: PlotPalette.axis)
       svg.text(label, x: x, y: py + ph + 19, anchor: .middle, size: Self.tickSize,
                extra: [("class", "tick-label"), ("data-value", JSONText.number(v))])

@@ -18,6 +18,7 @@ import Testing
     let columns = [("loss", "train_loss", "val_loss"), ("accuracy", "train_accuracy", "val_accuracy")]
     for (panel, (_, train, validation)) in zip(panels, columns) {
       let area = try #require(svg.plotArea(panel))
+      let pad = LinePlot.padding
       let yTicks = svg.ticks("y", in: panel)
       let xTicks = svg.ticks("x", in: panel)
       for (label, column) in [("train", train), ("validation", validation)] {
@@ -39,8 +40,8 @@ import Testing
         #expect(x0 <= 1 && x1 >= 12)
         // Each marker sits where its value maps on the axes (epoch e is row e).
         for (i, m) in markers.enumerated() {
-          let x = Self.pixel(Double(i + 1), x0, x1, area.x, area.x + area.w)
-          let y = Self.pixel(values[i], lo, hi, area.y + area.h, area.y)
+          let x = Self.pixel(Double(i + 1), x0, x1, area.x + pad, area.x + area.w - pad)
+          let y = Self.pixel(values[i], lo, hi, area.y + area.h - pad, area.y + pad)
           #expect(abs(m.0 - x) < 0.01 && abs(m.1 - y) < 0.01, "\(column) epoch \(i + 1)")
         }
       }

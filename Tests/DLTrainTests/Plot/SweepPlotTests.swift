@@ -32,7 +32,8 @@ import Testing
       #expect(markers.count == 4)
       // Equal steps in log10: the learning rates are a decade apart, so evenly spaced.
       for (i, m) in markers.enumerated() {
-        #expect(abs(m.0 - (area.x + area.w * Double(i) / 3)) < 0.01)
+        let pad = LinePlot.padding
+        #expect(abs(m.0 - (area.x + pad + (area.w - 2 * pad) * Double(i) / 3)) < 0.01)
       }
     }
   }
