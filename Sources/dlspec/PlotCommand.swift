@@ -59,7 +59,8 @@ struct PlotCommand: ParsableCommand {
     } else {
       let m = try metric ?? Self.defaultMetric(loaded)
       for r in loaded where !r.table.columns.contains(m) {
-        throw ValidationError("--metric: '\(m)' is not a column of \(r.csv); " + Self.hint(m, r.table))
+        throw ValidationError(
+          "--metric: '\(m)' is not a column of \(r.csv); " + Self.hint(m, r.table))
       }
       guard loaded.contains(where: { $0.table.hasValues(m) }) else {
         throw CLIError("no run has a value of \(m): the column is empty in every run")
@@ -71,7 +72,8 @@ struct PlotCommand: ParsableCommand {
       print(plot.json(), terminator: "")
       return
     }
-    let path = out ?? ((loaded.first?.directory ?? ".") as NSString).appendingPathComponent(defaultName)
+    let path =
+      out ?? ((loaded.first?.directory ?? ".") as NSString).appendingPathComponent(defaultName)
     try Self.write(plot.svg(), to: path)
     print("wrote \(path)")
   }
@@ -83,7 +85,8 @@ struct PlotCommand: ParsableCommand {
     where runs.allSatisfy({ $0.table.hasValues(m) }) {
       return m
     }
-    throw ValidationError("the runs share no metric to overlay by default; choose one with --metric")
+    throw ValidationError(
+      "the runs share no metric to overlay by default; choose one with --metric")
   }
 
   /// "did you mean 'val_accuracy'? columns: epoch, step, …" (the file's order). A name that
@@ -91,7 +94,8 @@ struct PlotCommand: ParsableCommand {
   static func hint(_ metric: String, _ table: MetricsTable) -> String {
     let list = "columns: " + table.columns.joined(separator: ", ")
     let prefixed = table.columns.filter { $0.lowercased().hasPrefix(metric.lowercased()) }
-    let guess = prefixed.count == 1 ? prefixed.first : Suggest.closest(to: metric, in: table.columns)
+    let guess =
+      prefixed.count == 1 ? prefixed.first : Suggest.closest(to: metric, in: table.columns)
     return guess.map { "did you mean '\($0)'? \(list)" } ?? list
   }
 

@@ -51,7 +51,9 @@ import Testing
     try Self.scratch([]) { dir in
       let output = try CLI.run(["plot", dir.path])
       #expect(output.status == 1)
-      #expect(output.stderr == "error: \(dir.path): no metrics.csv in this directory (not a run directory?)\n")
+      #expect(
+        output.stderr
+          == "error: \(dir.path): no metrics.csv in this directory (not a run directory?)\n")
       let empty = dir.appendingPathComponent("metrics.csv")
       try "".write(to: empty, atomically: true, encoding: .utf8)
       let again = try CLI.run(["plot", empty.path])

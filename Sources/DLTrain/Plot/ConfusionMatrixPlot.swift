@@ -27,7 +27,8 @@ public enum ConfusionMatrixPlot {
       scaleLabel: "share of true class")
   }
 
-  public static func svg(_ confusion: [[Int]], title: String, classNames: [String]? = nil) -> String {
+  public static func svg(_ confusion: [[Int]], title: String, classNames: [String]? = nil) -> String
+  {
     heatMap(confusion, title: title, classNames: classNames).svg()
   }
 }

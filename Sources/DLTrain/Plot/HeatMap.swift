@@ -75,9 +75,12 @@ public struct HeatMap: Equatable, Sendable {
     let gridX = 30 + rowLabelWidth + 10
     let gridW = cell * Double(columns)
     let gridH = cell * Double(rows)
-    let summaryWidth = summary.isEmpty && summaryTitle == nil ? 0
-      : max(TextWidth.of(summaryTitle ?? "", size: textSize),
-            summary.map { TextWidth.of($0, size: textSize) }.max() ?? 0) + 16
+    let summaryWidth =
+      summary.isEmpty && summaryTitle == nil
+      ? 0
+      : max(
+        TextWidth.of(summaryTitle ?? "", size: textSize),
+        summary.map { TextWidth.of($0, size: textSize) }.max() ?? 0) + 16
     let barX = gridX + gridW + summaryWidth + 16
     let barWidth = scaleLabel == nil ? 0.0 : 14 + 8 + TextWidth.of("1.0", size: textSize) + 24
     var width = barX + barWidth + 8
@@ -86,8 +89,9 @@ public struct HeatMap: Equatable, Sendable {
     let height = top + gridH + columnLabelHeight + 34
     var svg = SVGDocument(width: width, height: height)
     if !title.isEmpty {
-      svg.text(title, x: width / 2, y: 28, anchor: .middle, size: LinePlot.titleSize, bold: true,
-               extra: [("class", "title")])
+      svg.text(
+        title, x: width / 2, y: 28, anchor: .middle, size: LinePlot.titleSize, bold: true,
+        extra: [("class", "title")])
     }
     svg.open([("class", "heatmap"), ("data-rows", String(rows)), ("data-columns", String(columns))])
     for r in 0..<rows {
@@ -96,42 +100,52 @@ public struct HeatMap: Equatable, Sendable {
         let x = gridX + Double(c) * cell
         let y = top + Double(r) * cell
         let position = [("data-row", String(r)), ("data-column", String(c))]
-        svg.rect(x: x, y: y, width: cell, height: cell, fill: fill, stroke: "#ffffff",
-                 extra: [("class", "cell")] + position)
+        svg.rect(
+          x: x, y: y, width: cell, height: cell, fill: fill, stroke: "#ffffff",
+          extra: [("class", "cell")] + position)
         let text = r < cellText.count && c < cellText[r].count ? cellText[r][c] : ""
         if showText && !text.isEmpty {
-          svg.text(text, x: x + cell / 2, y: y + cell / 2 + 4, anchor: .middle, size: textSize,
-                   fill: dark ? "#ffffff" : "#222222", extra: [("class", "cell-text")] + position)
+          svg.text(
+            text, x: x + cell / 2, y: y + cell / 2 + 4, anchor: .middle, size: textSize,
+            fill: dark ? "#ffffff" : "#222222", extra: [("class", "cell-text")] + position)
         }
       }
     }
-    svg.rect(x: gridX, y: top, width: gridW, height: gridH, fill: "none", stroke: PlotPalette.axis,
-             extra: [("class", "plot-area")])
+    svg.rect(
+      x: gridX, y: top, width: gridW, height: gridH, fill: "none", stroke: PlotPalette.axis,
+      extra: [("class", "plot-area")])
     for (r, label) in rowLabels.prefix(rows).enumerated() {
-      svg.text(label, x: gridX - 6, y: top + (Double(r) + 0.5) * cell + 4, anchor: .end,
-               size: textSize, extra: [("class", "row-label")])
+      svg.text(
+        label, x: gridX - 6, y: top + (Double(r) + 0.5) * cell + 4, anchor: .end,
+        size: textSize, extra: [("class", "row-label")])
     }
     for (c, label) in columnLabels.prefix(columns).enumerated() {
       let x = gridX + (Double(c) + 0.5) * cell
       if turnColumns {
-        svg.text(label, x: x + 4, y: top + gridH + 12, anchor: .end, size: textSize, rotate: -45,
-                 extra: [("class", "column-label")])
+        svg.text(
+          label, x: x + 4, y: top + gridH + 12, anchor: .end, size: textSize, rotate: -45,
+          extra: [("class", "column-label")])
       } else {
-        svg.text(label, x: x, y: top + gridH + 15, anchor: .middle, size: textSize,
-                 extra: [("class", "column-label")])
+        svg.text(
+          label, x: x, y: top + gridH + 15, anchor: .middle, size: textSize,
+          extra: [("class", "column-label")])
       }
     }
-    svg.text(rowAxisLabel, x: 16, y: top + gridH / 2, anchor: .middle, size: LinePlot.labelSize,
-             bold: true, rotate: -90, extra: [("class", "axis-label")])
-    svg.text(columnAxisLabel, x: gridX + gridW / 2, y: top + gridH + columnLabelHeight + 18,
-             anchor: .middle, size: LinePlot.labelSize, bold: true, extra: [("class", "axis-label")])
+    svg.text(
+      rowAxisLabel, x: 16, y: top + gridH / 2, anchor: .middle, size: LinePlot.labelSize,
+      bold: true, rotate: -90, extra: [("class", "axis-label")])
+    svg.text(
+      columnAxisLabel, x: gridX + gridW / 2, y: top + gridH + columnLabelHeight + 18,
+      anchor: .middle, size: LinePlot.labelSize, bold: true, extra: [("class", "axis-label")])
     if let t = summaryTitle {
-      svg.text(t, x: gridX + gridW + 8, y: top - 8, size: textSize, bold: true,
-               extra: [("class", "summary-title")])
+      svg.text(
+        t, x: gridX + gridW + 8, y: top - 8, size: textSize, bold: true,
+        extra: [("class", "summary-title")])
     }
     for (r, s) in summary.prefix(rows).enumerated() {
-      svg.text(s, x: gridX + gridW + 8, y: top + (Double(r) + 0.5) * cell + 4, size: textSize,
-               extra: [("class", "row-summary"), ("data-row", String(r))])
+      svg.text(
+        s, x: gridX + gridW + 8, y: top + (Double(r) + 0.5) * cell + 4, size: textSize,
+        extra: [("class", "row-summary"), ("data-row", String(r))])
     }
     svg.close()
     if let caption = scaleLabel, rows > 0 {
@@ -157,8 +171,9 @@ public struct HeatMap: Equatable, Sendable {
       svg.line(x1: x + 14, y1: ty, x2: x + 18, y2: ty, stroke: PlotPalette.axis)
       svg.text(label, x: x + 21, y: ty + 4, size: 11, extra: [("class", "tick-label")])
     }
-    svg.text(caption, x: x + 21 + TextWidth.of("0.5", size: 11) + 10, y: y + height / 2,
-             anchor: .middle, size: 11, fill: PlotPalette.mutedText, rotate: -90)
+    svg.text(
+      caption, x: x + 21 + TextWidth.of("0.5", size: 11) + 10, y: y + height / 2,
+      anchor: .middle, size: 11, fill: PlotPalette.mutedText, rotate: -90)
     svg.close()
   }
 }

@@ -100,7 +100,8 @@ public struct LinePlot: Equatable, Sendable {
   static let labelSize = 12.0
   static let titleSize = 15.0
 
-  public init(title: String, panels: [PlotPanel], legendTitle: String? = nil, markerLimit: Int = 30) {
+  public init(title: String, panels: [PlotPanel], legendTitle: String? = nil, markerLimit: Int = 30)
+  {
     self.title = title
     self.panels = panels
     self.legendTitle = legendTitle
@@ -111,7 +112,9 @@ public struct LinePlot: Equatable, Sendable {
   var legendEntries: [PlotSeries] {
     var seen: [PlotSeries] = []
     for s in panels.flatMap(\.series)
-    where !s.label.isEmpty && !seen.contains(where: { $0.label == s.label && $0.color == s.color && $0.dash == s.dash }) {
+    where !s.label.isEmpty
+      && !seen.contains(where: { $0.label == s.label && $0.color == s.color && $0.dash == s.dash })
+    {
       seen.append(PlotSeries(label: s.label, points: s.points, color: s.color, dash: s.dash))
     }
     return seen
@@ -138,17 +141,22 @@ public struct LinePlot: Equatable, Sendable {
       panels.contains { p in p.series.contains { $0.label == s.label && showsMarkers($0, p) } }
     }
     let legendX = x + 24
-    let legendWidth = entries.isEmpty ? 0 : 40 + max(
-      entries.map { TextWidth.of($0.label, size: Self.labelSize) }.max() ?? 0,
-      TextWidth.of(legendTitle ?? "", size: Self.labelSize) - 34)
+    let legendWidth =
+      entries.isEmpty
+      ? 0
+      : 40
+        + max(
+          entries.map { TextWidth.of($0.label, size: Self.labelSize) }.max() ?? 0,
+          TextWidth.of(legendTitle ?? "", size: Self.labelSize) - 34)
     let legendHeight = Double(entries.count) * 20 + (legendTitle == nil ? 0 : 20)
     var width = entries.isEmpty ? x + 16 : legendX + legendWidth + 12
     width = max(width, TextWidth.of(title, size: Self.titleSize) + 32)
     let height = max(top + ph + 56, top + legendHeight + 10)
     var svg = SVGDocument(width: width, height: height)
     if !title.isEmpty {
-      svg.text(title, x: width / 2, y: 28, anchor: .middle, size: Self.titleSize, bold: true,
-               extra: [("class", "title")])
+      svg.text(
+        title, x: width / 2, y: 28, anchor: .middle, size: Self.titleSize, bold: true,
+        extra: [("class", "title")])
     }
     for (i, panel) in panels.enumerated() {
       draw(panel, ticks: ticks[i], x: xs[i], y: top, on: &svg)
@@ -176,22 +184,26 @@ public struct LinePlot: Equatable, Sendable {
     let mapY = Self.mapper(ticks.y, from: py + ph - pad, to: py + pad)
     svg.open([("class", "panel"), ("data-title", panel.title ?? "")])
     if let t = panel.title {
-      svg.text(t, x: px + pw / 2, y: py - 10, anchor: .middle, size: 13, bold: true,
-               extra: [("class", "panel-title")])
+      svg.text(
+        t, x: px + pw / 2, y: py - 10, anchor: .middle, size: 13, bold: true,
+        extra: [("class", "panel-title")])
     }
-    svg.rect(x: px, y: py, width: pw, height: ph, fill: "none", stroke: PlotPalette.axis,
-             extra: [("class", "plot-area")])
+    svg.rect(
+      x: px, y: py, width: pw, height: ph, fill: "none", stroke: PlotPalette.axis,
+      extra: [("class", "plot-area")])
     // y axis: grid lines and labels.
     svg.open([("class", "axis"), ("data-axis", "y"), ("data-scale", "linear")])
     for (v, label) in zip(ticks.y.values, ticks.y.labels) {
       let y = mapY(v)
       svg.line(x1: px, y1: y, x2: px + pw, y2: y, stroke: PlotPalette.grid)
       svg.line(x1: px - 5, y1: y, x2: px, y2: y, stroke: PlotPalette.axis)
-      svg.text(label, x: px - 8, y: y + 4, anchor: .end, size: Self.tickSize,
-               extra: [("class", "tick-label"), ("data-value", JSONText.number(v))])
+      svg.text(
+        label, x: px - 8, y: y + 4, anchor: .end, size: Self.tickSize,
+        extra: [("class", "tick-label"), ("data-value", JSONText.number(v))])
     }
-    svg.text(panel.yLabel, x: px - labelOffset(ticks.y), y: py + ph / 2,
-             anchor: .middle, size: Self.labelSize, rotate: -90, extra: [("class", "axis-label")])
+    svg.text(
+      panel.yLabel, x: px - labelOffset(ticks.y), y: py + ph / 2,
+      anchor: .middle, size: Self.labelSize, rotate: -90, extra: [("class", "axis-label")])
     svg.close()
     // x axis.
     svg.open([("class", "axis"), ("data-axis", "x"), ("data-scale", panel.logX ? "log" : "linear")])
@@ -202,16 +214,19 @@ public struct LinePlot: Equatable, Sendable {
       let x = mapX(v)
       svg.line(x1: x, y1: py, x2: x, y2: py + ph, stroke: PlotPalette.grid)
       svg.line(x1: x, y1: py + ph, x2: x, y2: py + ph + 5, stroke: PlotPalette.axis)
-      svg.text(label, x: x, y: py + ph + 19, anchor: .middle, size: Self.tickSize,
-               extra: [("class", "tick-label"), ("data-value", JSONText.number(v))])
+      svg.text(
+        label, x: x, y: py + ph + 19, anchor: .middle, size: Self.tickSize,
+        extra: [("class", "tick-label"), ("data-value", JSONText.number(v))])
     }
-    svg.text(panel.xLabel, x: px + pw / 2, y: py + ph + 42, anchor: .middle, size: Self.labelSize,
-             extra: [("class", "axis-label")])
+    svg.text(
+      panel.xLabel, x: px + pw / 2, y: py + ph + 42, anchor: .middle, size: Self.labelSize,
+      extra: [("class", "axis-label")])
     svg.close()
     let drawnAny = panel.series.contains { !$0.drawn(logX: panel.logX).isEmpty }
     if !drawnAny {
-      svg.text("no data", x: px + pw / 2, y: py + ph / 2, anchor: .middle, size: Self.labelSize,
-               fill: PlotPalette.mutedText, extra: [("class", "no-data")])
+      svg.text(
+        "no data", x: px + pw / 2, y: py + ph / 2, anchor: .middle, size: Self.labelSize,
+        fill: PlotPalette.mutedText, extra: [("class", "no-data")])
     }
     for s in panel.series {
       let drawn = s.drawn(logX: panel.logX)
@@ -244,8 +259,9 @@ public struct LinePlot: Equatable, Sendable {
 
   /// Solid series get filled markers, dashed ones hollow, a second cue besides the dash.
   private func marker(at p: (Double, Double), series s: PlotSeries, on svg: inout SVGDocument) {
-    svg.circle(x: p.0, y: p.1, r: 3.2, fill: s.dash == nil ? s.color : "#ffffff", stroke: s.color,
-               extra: [("class", "marker"), ("stroke-width", "1.5")])
+    svg.circle(
+      x: p.0, y: p.1, r: 3.2, fill: s.dash == nil ? s.color : "#ffffff", stroke: s.color,
+      extra: [("class", "marker"), ("stroke-width", "1.5")])
   }
 
   private func labelOffset(_ y: NiceTicks) -> Double {
@@ -258,15 +274,17 @@ public struct LinePlot: Equatable, Sendable {
     svg.open([("class", "legend")])
     var rowY = y + 12
     if let t = legendTitle {
-      svg.text(t, x: x, y: rowY + 4, size: Self.labelSize, bold: true,
-               extra: [("class", "legend-title")])
+      svg.text(
+        t, x: x, y: rowY + 4, size: Self.labelSize, bold: true,
+        extra: [("class", "legend-title")])
       rowY += 20
     }
     for s in entries {
       svg.line(x1: x, y1: rowY, x2: x + 28, y2: rowY, stroke: s.color, width: 2, dash: s.dash)
       if markers { marker(at: (x + 14, rowY), series: s, on: &svg) }
-      svg.text(s.label, x: x + 36, y: rowY + 4, size: Self.labelSize,
-               extra: [("class", "legend-label")])
+      svg.text(
+        s.label, x: x + 36, y: rowY + 4, size: Self.labelSize,
+        extra: [("class", "legend-label")])
       rowY += 20
     }
     svg.close()
@@ -291,12 +309,15 @@ public struct LinePlot: Equatable, Sendable {
         let points = s.points.map { pt in
           "[\(JSONText.number(pt.x)), \(pt.y.map(JSONText.number) ?? "null")]"
         }
+        let style = s.dash == nil ? "solid" : "dashed"
         seriesTexts.append(
-          "        {\"label\": \(JSONText.string(s.label)), \"style\": \"\(s.dash == nil ? "solid" : "dashed")\", "
+          "        {\"label\": \(JSONText.string(s.label)), \"style\": \"\(style)\", "
             + "\"points\": [\(points.joined(separator: ", "))]}")
       }
-      let list = seriesTexts.isEmpty ? "[]" : "[\n" + seriesTexts.joined(separator: ",\n") + "\n      ]"
-      panelTexts.append("""
+      let list =
+        seriesTexts.isEmpty ? "[]" : "[\n" + seriesTexts.joined(separator: ",\n") + "\n      ]"
+      panelTexts.append(
+        """
             {
               "title": \(p.title.map(JSONText.string) ?? "null"),
               "x_label": \(JSONText.string(p.xLabel)),

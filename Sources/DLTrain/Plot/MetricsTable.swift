@@ -19,7 +19,8 @@ public struct MetricsTable: Equatable, Sendable {
   public init(columns: [String], rows: [[Double?]]) {
     self.columns = columns
     self.rows = rows.map { r in
-      r.count >= columns.count ? Array(r.prefix(columns.count))
+      r.count >= columns.count
+        ? Array(r.prefix(columns.count))
         : r + [Double?](repeating: nil, count: columns.count - r.count)
     }
   }

@@ -110,6 +110,9 @@ public struct NiceTicks: Equatable, Sendable {
   /// Labels with one number of decimals for the whole axis, chosen from the step.
   static func labels(_ values: [Double], step: Double) -> [String] {
     let largest = values.map(abs).max() ?? 0
+    if largest >= 1e7 {
+      return values.map { PlotNumber.scientific($0) }
+    }
     if largest >= 10_000 {
       // Thousands (12k, 12.5k) or millions (1.2M), with the decimals the step needs.
       let (unit, suffix) = largest >= 1e6 ? (1e6, "M") : (1e3, "k")

@@ -1,7 +1,9 @@
 /// One metric of several runs overlaid against epoch, one colour per run (Okabe–Ito, then
 /// dash patterns after eight runs); a validation metric is drawn dashed.
 public enum RunsOverlayPlot {
-  public static func plot(_ runs: [(label: String, table: MetricsTable)], metric: String) -> LinePlot {
+  public static func plot(_ runs: [(label: String, table: MetricsTable)], metric: String)
+    -> LinePlot
+  {
     let name = MetricLabel.display(metric)
     let validation = MetricLabel.isValidation(metric)
     let series = runs.enumerated().map { i, run in

@@ -43,8 +43,10 @@ public struct SVGDocument {
     x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
     dash: String? = nil
   ) {
-    var a = [("x1", Self.n(x1)), ("y1", Self.n(y1)), ("x2", Self.n(x2)), ("y2", Self.n(y2)),
-             ("stroke", stroke), ("stroke-width", Self.n(width))]
+    var a = [
+      ("x1", Self.n(x1)), ("y1", Self.n(y1)), ("x2", Self.n(x2)), ("y2", Self.n(y2)),
+      ("stroke", stroke), ("stroke-width", Self.n(width)),
+    ]
     if let dash { a.append(("stroke-dasharray", dash)) }
     emit("<line\(Self.attributes(a))/>")
   }
@@ -53,8 +55,10 @@ public struct SVGDocument {
     x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil,
     extra: [(String, String)] = []
   ) {
-    var a = [("x", Self.n(x)), ("y", Self.n(y)), ("width", Self.n(width)),
-             ("height", Self.n(height)), ("fill", fill)]
+    var a = [
+      ("x", Self.n(x)), ("y", Self.n(y)), ("width", Self.n(width)),
+      ("height", Self.n(height)), ("fill", fill),
+    ]
     if let stroke { a.append(("stroke", stroke)) }
     emit("<rect\(Self.attributes(a + extra))/>")
   }
@@ -64,8 +68,10 @@ public struct SVGDocument {
     _ points: [(Double, Double)], stroke: String, width: Double = 2, dash: String? = nil
   ) {
     let p = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
-    var a = [("points", p), ("fill", "none"), ("stroke", stroke), ("stroke-width", Self.n(width)),
-             ("stroke-linejoin", "round"), ("stroke-linecap", "round")]
+    var a = [
+      ("points", p), ("fill", "none"), ("stroke", stroke), ("stroke-width", Self.n(width)),
+      ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
+    ]
     if let dash { a.append(("stroke-dasharray", dash)) }
     emit("<polyline\(Self.attributes(a))/>")
   }
@@ -100,7 +106,8 @@ public struct SVGDocument {
     let w = Self.n(width.rounded(.up))
     let h = Self.n(height.rounded(.up))
     var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\""
+    out +=
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\""
       + " viewBox=\"0 0 \(w) \(h)\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
       + " font-size=\"12\" fill=\"#222222\">\n"
     out += "  <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"

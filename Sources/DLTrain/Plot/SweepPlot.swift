@@ -11,12 +11,15 @@ public enum SweepPlot {
     let lines = series.enumerated().map { i, s in
       PlotSeries(
         label: s.label,
-        points: xValues.enumerated().map { j, x in PlotPoint(x: x, y: j < s.ys.count ? s.ys[j] : nil) },
+        points: xValues.enumerated().map { j, x in
+          PlotPoint(x: x, y: j < s.ys.count ? s.ys[j] : nil)
+        },
         color: PlotPalette.color(i), dash: PlotPalette.dash(i))
     }
     let integer = !log && xValues.allSatisfy { $0 == $0.rounded() }
     let panel = PlotPanel(
-      xLabel: xKey, yLabel: MetricLabel.display(metric), series: lines, logX: log, integerX: integer)
+      xLabel: xKey, yLabel: MetricLabel.display(metric), series: lines, logX: log, integerX: integer
+    )
     return LinePlot(title: title, panels: [panel], legendTitle: seriesKey)
   }
 

@@ -21,8 +21,10 @@ import Testing
     }
     // Each Fashion-MNIST test class has 1000 samples, so accuracy is the diagonal / 1000
     // (evaluate's per_class_accuracy: 0.801, 0.955, …).
-    let expected = ["0.801", "0.955", "0.758", "0.876", "0.763", "0.930", "0.569", "0.952",
-                    "0.934", "0.912"]
+    let expected = [
+      "0.801", "0.955", "0.758", "0.876", "0.763", "0.930", "0.569", "0.952",
+      "0.934", "0.912",
+    ]
     #expect(svg.texts(class: "row-summary") == expected)
     #expect(svg.texts(class: "axis-label") == ["true class", "predicted class"])
     #expect(svg.texts(class: "row-label") == (0..<10).map(String.init))
@@ -46,7 +48,8 @@ import Testing
 
   @Test func classNamesAreTurnedWhenTheyDoNotFit() throws {
     let svg = try ParsedSVG(
-      ConfusionMatrixPlot.svg(PlotFixtures.confusion, title: "t", classNames: PlotFixtures.fashionNames))
+      ConfusionMatrixPlot.svg(
+        PlotFixtures.confusion, title: "t", classNames: PlotFixtures.fashionNames))
     #expect(svg.texts(class: "row-label") == PlotFixtures.fashionNames)
     let columns = svg.elements("text", class: "column-label")
     #expect(columns.map { $0.stringValue ?? "" } == PlotFixtures.fashionNames)

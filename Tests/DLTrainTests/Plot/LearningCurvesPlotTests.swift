@@ -15,7 +15,9 @@ import Testing
     let panels = svg.elements("g", class: "panel")
     #expect(panels.map { $0.attr("data-title") } == ["loss", "accuracy"])
     #expect(svg.texts(class: "title") == ["logreg"])
-    let columns = [("loss", "train_loss", "val_loss"), ("accuracy", "train_accuracy", "val_accuracy")]
+    let columns = [
+      ("loss", "train_loss", "val_loss"), ("accuracy", "train_accuracy", "val_accuracy"),
+    ]
     for (panel, (_, train, validation)) in zip(panels, columns) {
       let area = try #require(svg.plotArea(panel))
       let pad = LinePlot.padding
@@ -51,10 +53,13 @@ import Testing
 
   @Test func theLegendIsOutsideEveryPlotArea() throws {
     let svg = try ParsedSVG(LearningCurvesPlot.svg(try PlotFixtures.table("logreg"), title: "t"))
-    let right = svg.elements("g", class: "panel").compactMap { svg.plotArea($0) }
+    let right =
+      svg.elements("g", class: "panel").compactMap { svg.plotArea($0) }
       .map { $0.x + $0.w }.max() ?? .infinity
     let legend = try #require(svg.elements("g", class: "legend").first)
-    let xs = ParsedSVG.descendants(legend).compactMap { Double($0.attr("x") ?? $0.attr("x1") ?? "") }
+    let xs = ParsedSVG.descendants(legend).compactMap {
+      Double($0.attr("x") ?? $0.attr("x1") ?? "")
+    }
     #expect(!xs.isEmpty && xs.allSatisfy { $0 > right })
     let width = try #require(Double(svg.root.attr("width") ?? ""))
     let longest = svg.texts(class: "legend-label").map { TextWidth.of($0, size: 12) }.max() ?? 0
@@ -69,7 +74,8 @@ import Testing
   }
 
   @Test func validationSeriesLeftOutWhenAbsent() throws {
-    let svg = try ParsedSVG(LearningCurvesPlot.svg(try PlotFixtures.table("no-validation"), title: "t"))
+    let svg = try ParsedSVG(
+      LearningCurvesPlot.svg(try PlotFixtures.table("no-validation"), title: "t"))
     #expect(svg.elements("g", class: "series").map { $0.attr("data-label") } == ["train", "train"])
     #expect(svg.texts(class: "legend-label") == ["train"])
     for panel in svg.elements("g", class: "panel") {

@@ -6,10 +6,11 @@ import Testing
 @Suite struct MetricsTableTests {
   @Test func readsARealRun() throws {
     let t = try PlotFixtures.table("logreg")
-    #expect(t.columns == [
-      "epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
-      "samples_per_s", "grad_norm_dense_1", "grad_norm_softmax_1",
-    ])
+    #expect(
+      t.columns == [
+        "epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
+        "samples_per_s", "grad_norm_dense_1", "grad_norm_softmax_1",
+      ])
     #expect(t.rows.count == 12)
     #expect(t.column("epoch") == (1...12).map { Double($0) })
     // The first data line of the file, as written by MetricsLog.
@@ -61,16 +62,18 @@ import Testing
       try MetricsTable.read(path: missing)
     }
     let error = MetricsTable.ReadError.empty(path: "runs/a/metrics.csv")
-    #expect("\(error)" == "runs/a/metrics.csv: empty file, no header row (the run has not started?)")
+    #expect(
+      "\(error)" == "runs/a/metrics.csv: empty file, no header row (the run has not started?)")
     #expect(throws: MetricsTable.ReadError.self) { try MetricsTable.read(path: dir.path) }
   }
 
   @Test func pointsAreSortedAndTheLastRowOfAnEpochWins() throws {
     let t = try MetricsTable.parse("epoch,train_loss\n1,0.9\n3,0.5\n2,0.7\n3,0.4\n,0.1\n4,\n")
-    #expect(t.points("train_loss") == [
-      PlotPoint(x: 1, y: 0.9), PlotPoint(x: 2, y: 0.7), PlotPoint(x: 3, y: 0.4),
-      PlotPoint(x: 4, y: nil),
-    ])
+    #expect(
+      t.points("train_loss") == [
+        PlotPoint(x: 1, y: 0.9), PlotPoint(x: 2, y: 0.7), PlotPoint(x: 3, y: 0.4),
+        PlotPoint(x: 4, y: nil),
+      ])
     let noEpoch = try MetricsTable.parse("train_loss\n0.9\n0.8\n")
     #expect(noEpoch.points("train_loss").map(\.x) == [1, 2])
   }

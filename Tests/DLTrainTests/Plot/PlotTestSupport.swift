@@ -2,11 +2,11 @@ import DLSpecTestSupport
 import Foundation
 import Testing
 
+@testable import DLTrain
+
 #if canImport(FoundationXML)
   import FoundationXML
 #endif
-
-@testable import DLTrain
 
 /// One element of a parsed SVG: its name, attributes, text content and children.
 final class SVGNode {
@@ -91,7 +91,8 @@ struct ParsedSVG {
 
   /// The tick labels' values and texts of the `axis` ("x" or "y") of `panel`.
   func ticks(_ axis: String, in panel: SVGNode) -> [(value: Double, label: String)] {
-    guard let g = elements("g", class: "axis", in: panel).first(where: { $0.attr("data-axis") == axis })
+    guard
+      let g = elements("g", class: "axis", in: panel).first(where: { $0.attr("data-axis") == axis })
     else { return [] }
     return elements("text", class: "tick-label", in: g).map {
       (Double($0.attr("data-value") ?? "") ?? .nan, $0.stringValue ?? "")

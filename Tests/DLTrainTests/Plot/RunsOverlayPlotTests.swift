@@ -37,7 +37,9 @@ import Testing
   }
 
   @Test func aRunWithoutTheMetricIsListedButDrawsNothing() throws {
-    let runs = [("a", try PlotFixtures.table("logreg")), ("b", try PlotFixtures.table("no-validation"))]
+    let runs = [
+      ("a", try PlotFixtures.table("logreg")), ("b", try PlotFixtures.table("no-validation")),
+    ]
     let svg = try ParsedSVG(RunsOverlayPlot.svg(runs, metric: "val_loss"))
     #expect(svg.markers(in: try #require(svg.series("a"))).count == 12)
     #expect(svg.markers(in: try #require(svg.series("b"))).isEmpty)

@@ -4,7 +4,9 @@ import Testing
 @testable import DLTrain
 
 @Suite struct SweepPlotTests {
-  static func svg(logX: Bool = true, series: [(label: String, ys: [Double?])] = PlotFixtures.sweepAccuracy)
+  static func svg(
+    logX: Bool = true, series: [(label: String, ys: [Double?])] = PlotFixtures.sweepAccuracy
+  )
     -> String
   {
     SweepPlot.svg(
@@ -19,8 +21,9 @@ import Testing
     let area = try #require(svg.plotArea(panel))
     let x = svg.ticks("x", in: panel)
     #expect(x.map(\.label) == ["1e-3", "1e-2", "0.1", "1"])
-    #expect(svg.elements("g", class: "axis").first { $0.attr("data-axis") == "x" }?
-      .attr("data-scale") == "log")
+    #expect(
+      svg.elements("g", class: "axis").first { $0.attr("data-axis") == "x" }?
+        .attr("data-scale") == "log")
     #expect(svg.texts(class: "legend-title") == ["train.batch_size"])
     #expect(svg.texts(class: "legend-label") == ["10", "100", "1000"])
     let y = svg.ticks("y", in: panel).map(\.value)
@@ -56,8 +59,9 @@ import Testing
       title: "t", xKey: "dropout", xValues: [0, 0.25, 0.5], seriesKey: nil,
       series: [("", [0.8, 0.82, 0.79])], metric: "val_accuracy", logX: true)
     let svg = try ParsedSVG(text)
-    #expect(svg.elements("g", class: "axis").first { $0.attr("data-axis") == "x" }?
-      .attr("data-scale") == "linear")
+    #expect(
+      svg.elements("g", class: "axis").first { $0.attr("data-axis") == "x" }?
+        .attr("data-scale") == "linear")
     #expect(svg.markers(in: try #require(svg.series(""))).count == 3)
     #expect(svg.elements("g", class: "legend").isEmpty, "one unnamed line needs no legend")
   }
