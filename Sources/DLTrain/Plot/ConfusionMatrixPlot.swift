@@ -21,10 +21,15 @@ public enum ConfusionMatrixPlot {
           ? PlotNumber.plain(Double(row[r]) / Double(total), decimals: 3) : "–")
     }
     return HeatMap(
-      title: title, values: rates, cellText: confusion.map { $0.map(String.init) },
+      title: title, values: rates, cellText: confusion.map { $0.map(count) },
       rowLabels: names, columnLabels: names, rowAxisLabel: "true class",
       columnAxisLabel: "predicted class", summaryTitle: "accuracy", summary: accuracy,
       scaleLabel: "share of true class")
+  }
+
+  /// Exact below 10 000 (fits a cell at 11 px), then "12.3k".
+  static func count(_ n: Int) -> String {
+    n < 10_000 ? String(n) : PlotNumber.compact(Double(n))
   }
 
   public static func svg(_ confusion: [[Int]], title: String, classNames: [String]? = nil) -> String

@@ -104,7 +104,7 @@ public struct HeatMap: Equatable, Sendable {
           x: x, y: y, width: cell, height: cell, fill: fill, stroke: "#ffffff",
           extra: [("class", "cell")] + position)
         let text = r < cellText.count && c < cellText[r].count ? cellText[r][c] : ""
-        if showText && !text.isEmpty {
+        if showText && !text.isEmpty && TextWidth.of(text, size: textSize) <= cell - 2 {
           svg.text(
             text, x: x + cell / 2, y: y + cell / 2 + 4, anchor: .middle, size: textSize,
             fill: dark ? "#ffffff" : "#222222", extra: [("class", "cell-text")] + position)

@@ -65,3 +65,10 @@ import Testing
     #expect(svg.elements("rect", class: "cell").isEmpty)
   }
 }
+
+@Suite struct ConfusionMatrixCountTests {
+  @Test func largeCountsAreCompactSoTheyFitTheirCell() throws {
+    let svg = try ParsedSVG(ConfusionMatrixPlot.svg([[9_999, 12_345], [1, 250_000]], title: "t"))
+    #expect(svg.texts(class: "cell-text") == ["9999", "12.3k", "1", "250k"])
+  }
+}
