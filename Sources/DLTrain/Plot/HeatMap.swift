@@ -86,7 +86,9 @@ public struct HeatMap: Equatable, Sendable {
     var width = barX + barWidth + 8
     width = max(width, TextWidth.of(title, size: LinePlot.titleSize) + 32)
     // Turned labels hang left of their cell; keep the first one inside the picture.
-    let height = top + gridH + columnLabelHeight + 34
+    // The colour bar is at least as tall as its caption, which is turned along it.
+    let barHeight = scaleLabel.map { max(gridH, TextWidth.of($0, size: textSize) + 12) } ?? 0
+    let height = max(top + gridH + columnLabelHeight + 34, top + barHeight + 12)
     var svg = SVGDocument(width: width, height: height)
     if !title.isEmpty {
       svg.text(
@@ -149,7 +151,7 @@ public struct HeatMap: Equatable, Sendable {
     }
     svg.close()
     if let caption = scaleLabel, rows > 0 {
-      colorBar(caption, x: barX, y: top, height: gridH, on: &svg)
+      colorBar(caption, x: barX, y: top, height: barHeight, on: &svg)
     }
     return svg.render()
   }

@@ -61,7 +61,9 @@ public struct PlotPanel: Equatable, Sendable {
   /// The tick sets of both axes, chosen from the drawn data.
   func ticks(plotWidth: Double) -> (x: NiceTicks, y: NiceTicks) {
     let drawn = series.flatMap { $0.drawn(logX: logX) }
-    let xs = drawn.map(\.x)
+    // The x axis spans every point, drawn or not: epochs whose loss became NaN, or sweep
+    // points that failed, still have their place (and two panels of one run agree).
+    let xs = series.flatMap { $0.points.map(\.x) }.filter { $0.isFinite && (!logX || $0 > 0) }
     let ys = drawn.map(\.y)
     let y = NiceTicks.linear(min: ys.min() ?? 0, max: ys.max() ?? 1, intervals: 5)
     if logX {

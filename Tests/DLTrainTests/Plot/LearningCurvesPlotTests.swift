@@ -100,6 +100,18 @@ import Testing
     #expect(svg.polylinePoints(in: acc).map(\.count) == [40])
   }
 
+  @Test func epochsWithANaNLossKeepTheirPlaceOnTheAxis() throws {
+    let t = try MetricsTable.parse(
+      "epoch,train_loss,train_accuracy\n1,2.3,0.1\n2,15.5,0.1\n3,nan,0.1\n4,nan,0.1\n")
+    let svg = try ParsedSVG(LearningCurvesPlot.svg(t, title: "diverged"))
+    let panels = svg.elements("g", class: "panel")
+    let loss = try #require(svg.series("train", in: panels[0]))
+    #expect(svg.markers(in: loss).count == 2)
+    for panel in panels {
+      #expect(svg.ticks("x", in: panel).map(\.value) == [1, 2, 3, 4], "both panels span epochs 1…4")
+    }
+  }
+
   @Test func anEmptyTableDrawsEmptyAxesWithoutCrashing() throws {
     let t = MetricsTable(columns: ["epoch", "train_loss"], rows: [])
     let svg = try ParsedSVG(LearningCurvesPlot.svg(t, title: "t"))
