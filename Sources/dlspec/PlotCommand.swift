@@ -74,7 +74,11 @@ struct PlotCommand: ParsableCommand {
     }
     let path =
       out ?? ((loaded.first?.directory ?? ".") as NSString).appendingPathComponent(defaultName)
-    try Self.write(plot.svg(), to: path)
+    do {
+      try PlotFile.write(plot.svg(), to: path)
+    } catch {
+      throw CLIError("\(error)")
+    }
     print("wrote \(path)")
   }
 
@@ -130,20 +134,5 @@ struct PlotCommand: ParsableCommand {
       throw CLIError("\(csv): no epochs recorded yet (only a header)")
     }
     return Run(label: directory, directory: directory, csv: csv, table: table)
-  }
-
-  /// Writes `OUT.tmp` and renames it over `OUT`, so a reader never sees half a file.
-  static func write(_ text: String, to path: String) throws {
-    let tmp = path + ".tmp"
-    do {
-      try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-    } catch {
-      throw CLIError("cannot write \(path): \(error.localizedDescription)")
-    }
-    if rename(tmp, path) != 0 {
-      let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(atPath: tmp)
-      throw CLIError("cannot write \(path): \(reason)")
-    }
   }
 }

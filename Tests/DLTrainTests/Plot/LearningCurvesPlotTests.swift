@@ -108,7 +108,8 @@ import Testing
     let loss = try #require(svg.series("train", in: panels[0]))
     #expect(svg.markers(in: loss).count == 2)
     for panel in panels {
-      #expect(svg.ticks("x", in: panel).map(\.value) == [1, 2, 3, 4], "both panels span epochs 1…4")
+      #expect(
+        svg.ticks("x", in: panel).map(\.value) == [1, 2, 3, 4], "both panels span epochs 1…4")
     }
   }
 
