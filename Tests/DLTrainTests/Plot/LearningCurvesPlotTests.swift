@@ -100,6 +100,17 @@ import Testing
     #expect(svg.polylinePoints(in: acc).map(\.count) == [40])
   }
 
+  @Test func theSVGsTickLabelsAreTheNiceValues() throws {
+    let t = MetricsTable(
+      columns: ["epoch", "train_accuracy"], rows: [[1, 0.83], [2, 0.87], [3, 0.91]])
+    let svg = try ParsedSVG(LearningCurvesPlot.svg(t, title: "t"))
+    let panel = try #require(svg.elements("g", class: "panel").first)
+    #expect(panel.attr("data-title") == "accuracy", "no loss column: one panel")
+    #expect(
+      svg.ticks("y", in: panel).map(\.label) == ["0.82", "0.84", "0.86", "0.88", "0.90", "0.92"])
+    #expect(svg.ticks("x", in: panel).map(\.label) == ["1", "2", "3"])
+  }
+
   @Test func epochsWithANaNLossKeepTheirPlaceOnTheAxis() throws {
     let t = try MetricsTable.parse(
       "epoch,train_loss,train_accuracy\n1,2.3,0.1\n2,15.5,0.1\n3,nan,0.1\n4,nan,0.1\n")
