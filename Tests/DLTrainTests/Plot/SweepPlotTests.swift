@@ -48,6 +48,19 @@ import Testing
     #expect(svg.polylinePoints(in: group).map(\.count) == [2])
   }
 
+  @Test func pointsAreDrawnInIncreasingX() throws {
+    let text = SweepPlot.svg(
+      title: "t", xKey: "lr", xValues: [0.1, 0.001, 1, 0.01], seriesKey: nil,
+      series: [("", [0.83, 0.67, 0.73, 0.78])], metric: "test_accuracy", logX: true)
+    let svg = try ParsedSVG(text)
+    let group = try #require(svg.series(""))
+    let line = try #require(svg.polylinePoints(in: group).first)
+    #expect(line.map(\.0) == line.map(\.0).sorted())
+    let ys = line.map(\.1)
+    // 0.67 (lr 1e-3) lowest, so largest pixel y, first; 0.83 (lr 0.1) highest, third.
+    #expect(ys.firstIndex(of: ys.max() ?? 0) == 0 && ys.firstIndex(of: ys.min() ?? 0) == 2)
+  }
+
   @Test func linearWhenAsked() throws {
     let svg = try ParsedSVG(Self.svg(logX: false))
     let panel = try #require(svg.elements("g", class: "panel").first)
