@@ -14,6 +14,7 @@ struct DLSpecCommand: ParsableCommand {
       ValidateCommand.self, InspectCommand.self, CostCommand.self, TrainCommand.self,
       EvaluateCommand.self, GradCheckCommand.self, BenchCommand.self, DataCommand.self,
       SchemaCommand.self, DiffCommand.self, PredictCommand.self, InitCommand.self,
+      PlotCommand.self,
     ])
 
   static func main() {

@@ -42,8 +42,8 @@ struct EvaluateCommand: ParsableCommand {
         throw CLIError("the \(split.rawValue) split has no samples (N = 0); nothing to evaluate")
       }
       let r = Evaluation.run(plan, on: data, indices: indices)
-      // TODO(integration): ConfusionMatrixPlot.svg(r.confusion, …) → <run>/confusion-matrix.svg
       let recorded = split == .test ? recordTest(r) : nil
+      let plotted = split == .test ? plotConfusion(r, title: "\(e.name): \(split.rawValue) split") : nil
       switch format {
       case .json:
         let rows = r.confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }
@@ -69,6 +69,7 @@ struct EvaluateCommand: ParsableCommand {
           print("    " + row.map { String($0).leftPadded(6) }.joined())
         }
         if let recorded { print("  recorded under `test` in \(recorded)") }
+        if let plotted { print("  confusion matrix plotted in \(plotted)") }
       }
     } catch let failure as CLIError {
       throw failure
@@ -99,6 +100,20 @@ struct EvaluateCommand: ParsableCommand {
       Data(
         ("warning: \(checkpoint) was trained from a different spec than \(spec):\n"
           + SpecDiffRenderer.changeLines(d)).utf8))
+  }
+
+  /// Draws the confusion matrix into the run the checkpoint lies in; returns the SVG's path, or
+  /// nil outside a run. Like the summary, a failure to write is a note: the metrics were printed.
+  func plotConfusion(_ r: Evaluation, title: String) -> String? {
+    guard let run = RunDirectory.containing(checkpoint: checkpoint) else { return nil }
+    let path = run + "/confusion-matrix.svg"
+    do {
+      try PlotFile.write(ConfusionMatrixPlot.svg(r.confusion, title: title), to: path)
+      return path
+    } catch {
+      FileHandle.standardError.write(Data("note: confusion matrix not written: \(error)\n".utf8))
+      return nil
+    }
   }
 
   /// Writes the test metrics into the summary.json of the run the checkpoint lies in; returns

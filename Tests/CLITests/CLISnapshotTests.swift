@@ -96,6 +96,17 @@ enum CLI {
       arguments: ["predict", "specs/logreg.yaml", "--checkpoint", "/nonexistent.h5"], exitCode: 1),
     Case(name: "init-bad-name", arguments: ["init", "specs/mine"], exitCode: 2),
     Case(name: "init-existing", arguments: ["init", "logreg", "--dir", "specs"], exitCode: 1),
+    Case(name: "help-plot", arguments: ["plot", "--help"], exitCode: 0),
+    Case(name: "plot-missing-run", arguments: ["plot", "runs/no-such-run"], exitCode: 1),
+    Case(
+      name: "plot-unknown-metric",
+      arguments: ["plot", "Tests/Fixtures/Plots/logreg", "--metric", "val_acc"], exitCode: 2),
+    Case(
+      name: "plot-several-without-out",
+      arguments: ["plot", "Tests/Fixtures/Plots/logreg", "Tests/Fixtures/Plots/mlp"], exitCode: 2),
+    Case(
+      name: "plot-json", arguments: ["plot", "Tests/Fixtures/Plots/no-validation", "--format", "json"],
+      exitCode: 0),
   ]
 
   static let diff = "Tests/CLITests/Fixtures/diff/"

@@ -221,6 +221,13 @@ import Testing
     #expect(test["loss"] as? Double == printed["loss"] as? Double)
     #expect(try w.summary("run")["status"] as? String == "finished")
     #expect(!r.stderr.contains("different spec"), "\(r.stderr)")
+    // The run has its plots: learning curves from training, the confusion matrix from here,
+    // with every count of the printed matrix in a cell.
+    #expect(try w.read("run/learning-curves.svg").contains("<svg xmlns"))
+    let matrix = try w.read("run/confusion-matrix.svg")
+    let counts = try #require(printed["confusion_matrix"] as? [[Int]])
+    #expect(counts.joined().reduce(0, +) == 30)
+    for c in Set(counts.joined()) { #expect(matrix.contains(">\(c)</text>"), "no cell shows \(c)") }
     // A checkpoint of another spec (here: another learning rate) is not taken without a word.
     #expect(
       try w.dlspec(["train", "spec.yaml", "--out", "other", "--set", "optimizer.sgd.lr=0.05"])

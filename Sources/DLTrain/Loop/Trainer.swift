@@ -291,6 +291,8 @@ public final class Trainer {
         record.wallSeconds = earlierWall + wall
         record.samplesPerSecond = Double(samplesSeen) / max(wall, 1e-9)
         try record.write(to: summaryPath)
+        // The curves are redrawn from metrics.csv after every epoch, so a stopped run has them.
+        try PlotFile.writeLearningCurves(runDirectory: directory, title: e.name)
         options.afterEpoch?(directory)
       }
     } catch {
