@@ -13,7 +13,7 @@ struct DLSpecCommand: ParsableCommand {
     subcommands: [
       ValidateCommand.self, InspectCommand.self, CostCommand.self, TrainCommand.self,
       EvaluateCommand.self, GradCheckCommand.self, BenchCommand.self, DataCommand.self,
-      SchemaCommand.self,
+      SchemaCommand.self, RunsCommand.self, SweepCommand.self,
     ])
 
   static func main() {

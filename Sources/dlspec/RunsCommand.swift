@@ -78,7 +78,7 @@ struct RunsShowCommand: ParsableCommand {
     abstract: "Everything about one run: summary, provenance, last metrics rows, checkpoints.")
 
   @Argument(help: "The run directory.")
-  var run: String
+  var runDirectory: String
 
   @Option(help: "How many of the last metrics.csv rows to show.")
   var rows: Int = 5
@@ -91,7 +91,7 @@ struct RunsShowCommand: ParsableCommand {
   }
 
   func run() throws {
-    let r = try requireRun(run)
+    let r = try requireRun(runDirectory)
     switch format {
     case .text: print(RunDetail.text(r, lastRows: rows), terminator: "")
     case .json: print(RunDetail.json(r, lastRows: rows).render())
