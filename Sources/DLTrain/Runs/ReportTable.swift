@@ -49,6 +49,7 @@ public enum RunFormat {
   /// 42.1s, 3m05s, 2h03m.
   public static func duration(_ s: Double?) -> String {
     guard let s, s.isFinite, s >= 0 else { return "-" }
+    if s < 10 { return String(format: "%.2fs", s) }
     if s < 60 { return String(format: "%.1fs", s) }
     let total = Int(s.rounded())
     if total < 3600 { return String(format: "%dm%02ds", total / 60, total % 60) }

@@ -64,8 +64,8 @@ public struct RunComparison: Sendable {
         r.summary?.best.flatMap { $0.metric == "validation_accuracy" ? $0.value : nil }
           ?? r.metrics?.best("val_accuracy")?.value
       },
-      row("test_loss") { $0.summary?.testLoss },
-      row("test_accuracy") { $0.summary?.testAccuracy },
+      row("test_loss") { $0.testLoss },
+      row("test_accuracy") { $0.testAccuracy },
       row("duration", .seconds) { $0.durationSeconds },
       row("samples_per_s", .rate) { $0.samplesPerSecond },
     ]

@@ -34,8 +34,8 @@ public enum RunDetail {
       add("best", "\(r.metricName) \(RunFormat.metric(b.value))"
         + (b.epoch.map { " at epoch \($0)" } ?? ""))
     }
-    if let t = s?.testAccuracy {
-      add("test", "accuracy \(RunFormat.metric(t)), loss \(RunFormat.metric(s?.testLoss))")
+    if let t = r.testAccuracy {
+      add("test", "accuracy \(RunFormat.metric(t)), loss \(RunFormat.metric(r.testLoss))")
     }
     add("duration", r.durationSeconds.map(RunFormat.duration))
     add("samples/s", r.samplesPerSecond.map { String(format: "%.0f", $0) })
@@ -72,7 +72,8 @@ public enum RunDetail {
   }
 
   static func cell(_ d: Double) -> String {
-    d == d.rounded() && abs(d) < 1e12 ? String(Int(d)) : String(format: "%.5g", d)
+    if d == d.rounded() && abs(d) < 1e12 { return String(Int(d)) }
+    return abs(d) >= 1000 ? String(format: "%.1f", d) : String(format: "%.5g", d)
   }
 
   public static func json(_ r: RunRecord, lastRows: Int) -> OrderedJSON {

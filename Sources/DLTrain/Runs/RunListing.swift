@@ -17,7 +17,7 @@ public enum RunListing {
       r.summary?.overrides.joined(separator: " ") ?? "", epochs(r),
       r.metricName == "validation_accuracy" ? "val_acc" : "train_acc",
       RunFormat.metric(r.finalMetric), RunFormat.metric(r.bestMetric?.value),
-      RunFormat.metric(r.summary?.testAccuracy), RunFormat.duration(r.durationSeconds),
+      RunFormat.metric(r.testAccuracy), RunFormat.duration(r.durationSeconds),
       r.status.rawValue,
     ]
   }
@@ -52,7 +52,7 @@ public enum RunListing {
       ("epochs", .int(r.epochsDone)), ("epochs_planned", .int(r.epochsPlanned)),
       ("metric", .string(r.metricName)), ("final", .number(r.finalMetric)),
       ("best", .number(r.bestMetric?.value)), ("best_epoch", .int(r.bestMetric?.epoch)),
-      ("test_accuracy", .number(s?.testAccuracy)), ("wall_seconds", .number(r.durationSeconds)),
+      ("test_accuracy", .number(r.testAccuracy)), ("wall_seconds", .number(r.durationSeconds)),
       ("status", .string(r.status.rawValue)), ("problem", .string(r.problem)),
     ])
   }

@@ -25,6 +25,12 @@ public struct RunRecord: Sendable {
   public var checkpoints: [CheckpointFile]
   /// The directory's modification time: the start time of last resort.
   public var modified: Date?
+  /// `evaluate.json` in the run (written by `dlspec sweep`), for runs whose summary.json has no
+  /// `test` (trainers before the contract's summary).
+  public var evaluation: (loss: Double, accuracy: Double)? = nil
+
+  public var testAccuracy: Double? { summary?.testAccuracy ?? evaluation?.accuracy }
+  public var testLoss: Double? { summary?.testLoss ?? evaluation?.loss }
 
   /// The run's name: the summary's, else the spec.yaml directory's parent (`runs/<name>/<time>`).
   public var name: String {

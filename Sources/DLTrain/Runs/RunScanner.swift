@@ -68,10 +68,19 @@ public enum RunScanner {
       }
     }
     let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-    return RunRecord(
+    if status == .corrupt, problem == nil {
+      problem = "unknown status '\(summary?.status ?? "")' in summary.json"
+    }
+    var record = RunRecord(
       path: path, relativePath: relativePath ?? path, summary: summary, status: status,
       problem: problem, metrics: RunMetrics.read(path: path + "/metrics.csv"),
       checkpoints: checkpoints, modified: modified)
+    if let e = RunSummary.read(path: path + "/evaluate.json"), case .success(let j) = e,
+      let loss = j.double("loss"), let accuracy = j.double("accuracy")
+    {
+      record.evaluation = (loss, accuracy)
+    }
+    return record
   }
 
   /// The summary's status; "running" without a live lock holder is "stopped" (killed). The

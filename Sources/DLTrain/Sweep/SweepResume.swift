@@ -42,10 +42,10 @@ public enum SweepResume {
       let trained = run.status == .finished && (run.epochsDone ?? 0) >= planned
       let evaluated =
         !state.settings.evaluate || !SweepPlan.hasTestSet(plan.points[p.index - 1].experiment)
-        || p.test != nil || run.summary?.testAccuracy != nil
+        || p.test != nil || run.testAccuracy != nil
       if trained && evaluated {
         state.points[i].status = .finished
-        if p.test == nil, let s = run.summary, let a = s.testAccuracy, let l = s.testLoss {
+        if p.test == nil, let a = run.testAccuracy, let l = run.testLoss {
           state.points[i].test = (l, a, nil)
         }
         continue

@@ -118,7 +118,7 @@ public final class SweepRunner: @unchecked Sendable {
     var parts: [String] = []
     if let a = r.finalTrainAccuracy { parts.append("train acc \(RunFormat.metric(a))") }
     if let a = r.finalValidationAccuracy { parts.append("val acc \(RunFormat.metric(a))") }
-    if let t = p.test?.accuracy ?? r.summary?.testAccuracy {
+    if let t = p.test?.accuracy ?? r.testAccuracy {
       parts.append("test acc \(RunFormat.metric(t))")
     }
     let epochs = r.epochsDone.map { "\($0) epochs in " } ?? ""

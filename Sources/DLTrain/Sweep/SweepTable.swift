@@ -7,8 +7,8 @@ public enum SweepTable {
     public var point: SweepState.Point
     public var run: RunRecord?
 
-    public var testLoss: Double? { point.test?.loss ?? run?.summary?.testLoss }
-    public var testAccuracy: Double? { point.test?.accuracy ?? run?.summary?.testAccuracy }
+    public var testLoss: Double? { point.test?.loss ?? run?.testLoss }
+    public var testAccuracy: Double? { point.test?.accuracy ?? run?.testAccuracy }
   }
 
   static let metricHeader = [
