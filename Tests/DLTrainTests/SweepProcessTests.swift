@@ -1,0 +1,210 @@
+import DLRuntime
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@testable import DLTrain
+
+/// `dlspec sweep` run as a process: kill -9 and --resume, failures, the jobs × threads check.
+@Suite(.serialized) struct SweepProcessTests {
+  /// The built `dlspec` beside the test bundle (`.build/debug/dlspec`).
+  static let binary: String? = {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+      let candidate = dir.appendingPathComponent("dlspec").path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+      dir = dir.deletingLastPathComponent()
+    }
+    return nil
+  }()
+
+  /// `count` samples of 16 features in 4 classes, in `dir/data.h5`; 2-epoch logreg specs over it
+  /// take a fraction of a second per point, batch size 1 a little longer.
+  static func fixture(_ dir: TemporaryDirectory, count: Int = 1500) throws -> String {
+    var generator = RandomGenerator(seed: 11)
+    var x: [Float] = []
+    var y: [Int64] = []
+    for _ in 0..<count {
+      let c = Int.random(in: 0..<4, using: &generator)
+      y.append(Int64(c))
+      for j in 0..<16 { x.append((j % 4 == c ? 1 : 0) + Float.random(in: -0.6...0.6, using: &generator)) }
+    }
+    let data = dir.path("data.h5")
+    let file = try HDF5File.create(data)
+    try file.write(x, shape: [count, 16], to: "x_train")
+    try file.write(y, shape: [count, 1], to: "y_train")
+    try file.write(Array(x.prefix(400 * 16)), shape: [400, 16], to: "x_test")
+    try file.write(Array(y.prefix(400)), shape: [400, 1], to: "y_test")
+    file.close()
+    let spec = dir.path("logreg.yaml")
+    try """
+      dlspec: 1
+      name: tinylog
+      data:
+        train: {hdf5: data.h5}
+        test: {hdf5: data.h5}
+        classes: 4
+        validation_split: 0.1
+      model:
+        input: [16]
+        layers:
+          - dense: {units: 4}
+          - softmax
+      loss: cross_entropy
+      optimizer:
+        sgd: {lr: 0.1}
+      train: {epochs: 2, batch_size: 10, seed: 3}
+
+      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    return spec
+  }
+
+  static func start(_ arguments: [String], in dir: TemporaryDirectory) throws -> (Process, Pipe, Pipe) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try #require(binary, "build dlspec first"))
+    process.arguments = arguments
+    process.currentDirectoryURL = dir.url
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    return (process, out, err)
+  }
+
+  static func run(_ arguments: [String], in dir: TemporaryDirectory) throws -> (status: Int32, stdout: String, stderr: String) {
+    let (process, out, err) = try start(arguments, in: dir)
+    final class Box: @unchecked Sendable { var data = Data() }
+    let box = Box()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { box.data = err.fileHandleForReading.readDataToEndOfFile() }
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: box.data, as: UTF8.self))
+  }
+
+  static func json(_ path: String) -> [String: Any]? {
+    FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+  }
+
+  static func points(_ sweep: String) -> [[String: Any]] {
+    (json(sweep + "/sweep.json")?["points"] as? [[String: Any]]) ?? []
+  }
+
+  @Test func killedSweepResumesWithEveryPointDoneOnce() throws {
+    let dir = try TemporaryDirectory()
+    _ = try Self.fixture(dir)
+    let arguments = [
+      "sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.05,0.2", "--grid", "train.batch_size=1,5,50",
+      "--out", "sw", "--jobs", "1", "--threads", "1",
+    ]
+    let (process, _, _) = try Self.start(arguments, in: dir)
+    // Wait for the first point to finish, then kill the sweep (not its child) with SIGKILL.
+    let deadline = Date().addingTimeInterval(120)
+    while Date() < deadline, !Self.points(dir.path("sw")).contains(where: { $0["status"] as? String == "finished" }) {
+      usleep(5_000)
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    let before = Self.points(dir.path("sw"))
+    let doneBefore = before.filter { $0["status"] as? String == "finished" }.compactMap { $0["run"] as? String }
+    #expect(!doneBefore.isEmpty && doneBefore.count < 6, "killed after \(doneBefore.count) points")
+    var stamps: [String: Data] = [:]
+    for run in doneBefore { stamps[run] = FileManager.default.contents(atPath: dir.path("sw/" + run + "/summary.json")) }
+
+    let resumed = try Self.run(arguments + ["--resume"], in: dir)
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stdout.contains("(\(doneBefore.count) done, \(6 - doneBefore.count) to run)")
+      || resumed.stdout.contains("waiting for pid"), "\(resumed.stdout)")
+
+    let after = Self.points(dir.path("sw"))
+    #expect(after.count == 6)
+    let csv = try String(contentsOfFile: dir.path("sw/sweep.csv"), encoding: .utf8)
+      .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    #expect(csv.count == 7)
+    #expect(csv.first?.prefix(4) == ["optimizer.sgd.lr", "train.batch_size", "status", "epochs"])
+    for (i, p) in after.enumerated() {
+      let run = try #require(p["run"] as? String)
+      #expect(p["status"] as? String == "finished", "\(run)")
+      // Done once: the points finished before the kill were not touched again.
+      if let old = stamps[run] {
+        #expect(FileManager.default.contents(atPath: dir.path("sw/" + run + "/summary.json")) == old, "\(run)")
+        #expect(p["attempts"] as? Int == 1)
+      }
+      // None trained twice: every epoch appears once in the point's metrics.csv.
+      let metrics = try #require(RunMetrics.read(path: dir.path("sw/" + run + "/metrics.csv")))
+      #expect(metrics.column("epoch") == [1, 2], "\(run)")
+      // sweep.csv row i is point i, with the numbers of its summary.json and evaluation.
+      let summary = try #require(Self.json(dir.path("sw/" + run + "/summary.json")))
+      let row = csv[i + 1]
+      #expect(row.last == run)
+      #expect(row[2] == "finished")
+      #expect(Double(row[4]) == RunSummary.double(summary["train_loss"]), "\(run)")
+      #expect(Double(row[5]) == RunSummary.double(summary["train_accuracy"]), "\(run)")
+      #expect(Double(row[7]) == RunSummary.double(summary["validation_accuracy"]), "\(run)")
+      let test = try #require(p["test"] as? [String: Any])
+      #expect(Double(row[9]) == RunSummary.double(test["accuracy"]), "\(run)")
+    }
+    // The grid's order and values.
+    #expect(csv.dropFirst().map { Array($0.prefix(2)) } == [
+      ["0.05", "1"], ["0.05", "5"], ["0.05", "50"], ["0.2", "1"], ["0.2", "5"], ["0.2", "50"],
+    ])
+    // A second --resume has nothing left to do.
+    let again = try Self.run(arguments + ["--resume"], in: dir)
+    #expect(again.status == 0)
+    #expect(again.stdout.contains("(6 done, 0 to run)"), "\(again.stdout)")
+  }
+
+  @Test func resumeRefusesAnotherGrid() throws {
+    let dir = try TemporaryDirectory()
+    _ = try Self.fixture(dir, count: 100)
+    let first = try Self.run(["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--out", "sw", "--no-evaluate"], in: dir)
+    #expect(first.status == 0, "\(first.stderr)")
+    let other = try Self.run(
+      ["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1,0.2", "--out", "sw", "--no-evaluate", "--resume"], in: dir)
+    #expect(other.status == 1)
+    #expect(other.stderr.contains("grid: stored optimizer.sgd.lr=0.1, now optimizer.sgd.lr=0.1,0.2"), "\(other.stderr)")
+    let again = try Self.run(["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--out", "sw"], in: dir)
+    #expect(again.status == 1)
+    #expect(again.stderr.contains("already holds a sweep"), "\(again.stderr)")
+  }
+
+  @Test func aFailingPointStopsTheSweepWithItsLog() throws {
+    let dir = try TemporaryDirectory()
+    _ = try Self.fixture(dir, count: 100)
+    // A linear model under mse overflows at a huge rate: point 1 fails while training.
+    let r = try Self.run(
+      [
+        "sweep", "logreg.yaml", "--set", "loss=mse", "--set", "model.layers=[{dense: {units: 4}}]",
+        "--grid", "optimizer.sgd.lr=1e6,0.1,0.2", "--out", "sw", "--jobs", "1", "--threads", "1",
+      ], in: dir)
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("point 1 (optimizer.sgd.lr=1e6) failed: "), "\(r.stderr)")
+    #expect(r.stderr.contains("diverged"), "\(r.stderr)")
+    #expect(r.stderr.contains("see sw/points/001-lr=1e6/train.log"), "\(r.stderr)")
+    let points = Self.points(dir.path("sw"))
+    #expect(points.map { $0["status"] as? String } == ["failed", "pending", "pending"])
+    let csv = try String(contentsOfFile: dir.path("sw/sweep.csv"), encoding: .utf8)
+    #expect(csv.split(separator: "\n").count == 4)
+    #expect(!FileManager.default.fileExists(atPath: dir.path("sw/points/002-lr=0.1")))
+  }
+
+  @Test func jobsTimesThreadsBeyondTheCoresIsRefused() throws {
+    let dir = try TemporaryDirectory()
+    _ = try Self.fixture(dir, count: 100)
+    let r = try Self.run(["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--jobs", "2", "--threads", "4096"], in: dir)
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("--jobs 2 × --threads 4096 = 8192 threads, more than this machine's \(Parallel.coreCount) cores"), "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.path("runs")))
+    // Threads per job default to cores / jobs, so --jobs alone never oversubscribes.
+    let ok = try Self.run(
+      ["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--jobs", String(Parallel.coreCount), "--out", "sw", "--no-evaluate", "--format", "json"], in: dir)
+    #expect(ok.status == 0, "\(ok.stderr)")
+    let state = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
+    #expect(state["threads"] as? Int == 1)
+  }
+}
