@@ -36,8 +36,9 @@ import Testing
     let file = try HDF5File.create(data)
     try file.write(x, shape: [count, 16], to: "x_train")
     try file.write(y, shape: [count, 1], to: "y_train")
-    try file.write(Array(x.prefix(400 * 16)), shape: [400, 16], to: "x_test")
-    try file.write(Array(y.prefix(400)), shape: [400, 1], to: "y_test")
+    let tests = min(400, count)
+    try file.write(Array(x.prefix(tests * 16)), shape: [tests, 16], to: "x_test")
+    try file.write(Array(y.prefix(tests)), shape: [tests, 1], to: "y_test")
     file.close()
     let spec = dir.path("logreg.yaml")
     try """

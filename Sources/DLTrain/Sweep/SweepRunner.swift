@@ -240,15 +240,18 @@ public final class SweepRunner: @unchecked Sendable {
     return .success(process.terminationStatus)
   }
 
-  /// The last non-empty line of a log (the error of a failed child), at most 300 characters.
+  /// The error of a failed child: the last `error:` line of its log, else its last non-empty
+  /// line, at most 300 characters. (The child's stdout is block-buffered into the log, so its
+  /// last line is not always the error.)
   static func lastLine(of path: String) -> String? {
     guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
     defer { handle.closeFile() }
     let size = handle.seekToEndOfFile()
     handle.seek(toFileOffset: size > 4096 ? size - 4096 : 0)
     let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-    let line = text.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-    return line.map { String($0.prefix(300)) }
+    let lines = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    let error = lines.last { $0.lowercased().hasPrefix("error:") }.map { $0.dropFirst(6).drop { $0 == " " } }
+    return (error ?? lines.last).map { String($0.prefix(300)) }
   }
 
   /// sweep.json, sweep.csv and sweep.md, each replaced whole. Called with the lock held.
