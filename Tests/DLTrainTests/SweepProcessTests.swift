@@ -96,21 +96,31 @@ import Testing
     (json(sweep + "/sweep.json")?["points"] as? [[String: Any]]) ?? []
   }
 
-  @Test func killedSweepResumesWithEveryPointDoneOnce() throws {
+  /// Kills the sweep with SIGKILL once point 1 has finished and point 2 (batch size 1, the
+  /// slow one) has trained its first epoch. With `crash` the training child dies too (a machine
+  /// crash), so point 2 must resume from its checkpoint; without, the orphaned child finishes
+  /// point 2 while the resumed sweep waits for it.
+  @Test(arguments: [false, true])
+  func killedSweepResumesWithEveryPointDoneOnce(crash: Bool) throws {
     let dir = try TemporaryDirectory()
-    _ = try Self.fixture(dir)
+    _ = try Self.fixture(dir, count: 6000)
     let arguments = [
-      "sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.05,0.2", "--grid", "train.batch_size=1,5,50",
+      "sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.05,0.2", "--grid", "train.batch_size=50,1,25",
       "--out", "sw", "--jobs", "1", "--threads", "1",
     ]
     let (process, _, _) = try Self.start(arguments, in: dir)
-    // Wait for the first point to finish, then kill the sweep (not its child) with SIGKILL.
     let deadline = Date().addingTimeInterval(120)
-    while Date() < deadline, !Self.points(dir.path("sw")).contains(where: { $0["status"] as? String == "finished" }) {
-      usleep(5_000)
+    func secondPointTrainedAnEpoch() -> Bool {
+      let p = Self.points(dir.path("sw"))
+      guard p.first?["status"] as? String == "finished", p.count > 1, let run = p[1]["run"] as? String else {
+        return false
+      }
+      return (RunMetrics.read(path: dir.path("sw/" + run + "/metrics.csv"))?.rows.count ?? 0) >= 1
     }
+    while Date() < deadline, !secondPointTrainedAnEpoch() { usleep(2_000) }
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
+    if crash, let pid = Self.points(dir.path("sw"))[1]["pid"] as? Int { kill(Int32(pid), SIGKILL) }
     let before = Self.points(dir.path("sw"))
     let doneBefore = before.filter { $0["status"] as? String == "finished" }.compactMap { $0["run"] as? String }
     #expect(!doneBefore.isEmpty && doneBefore.count < 6, "killed after \(doneBefore.count) points")
@@ -119,8 +129,11 @@ import Testing
 
     let resumed = try Self.run(arguments + ["--resume"], in: dir)
     #expect(resumed.status == 0, "\(resumed.stderr)")
-    #expect(resumed.stdout.contains("(\(doneBefore.count) done, \(6 - doneBefore.count) to run)")
-      || resumed.stdout.contains("waiting for pid"), "\(resumed.stdout)")
+    if crash {
+      #expect(resumed.stdout.contains("[resume] point 2 (optimizer.sgd.lr=0.05, train.batch_size=1)"), "\(resumed.stdout)")
+    } else {
+      #expect(resumed.stdout.contains("point 2: waiting for pid"), "\(resumed.stdout)")
+    }
 
     let after = Self.points(dir.path("sw"))
     #expect(after.count == 6)
@@ -152,7 +165,7 @@ import Testing
     }
     // The grid's order and values.
     #expect(csv.dropFirst().map { Array($0.prefix(2)) } == [
-      ["0.05", "1"], ["0.05", "5"], ["0.05", "50"], ["0.2", "1"], ["0.2", "5"], ["0.2", "50"],
+      ["0.05", "50"], ["0.05", "1"], ["0.05", "25"], ["0.2", "50"], ["0.2", "1"], ["0.2", "25"],
     ])
     // A second --resume has nothing left to do.
     let again = try Self.run(arguments + ["--resume"], in: dir)
