@@ -107,7 +107,8 @@ import Testing
       Issue.record("did not parse")
       return
     }
-    #expect(f.spec == "specs/sweeps/../logreg.yaml")
+    #expect(f.spec == "specs/logreg.yaml")
+    #expect(SweepFile.normalized("../a/./b/../c.yaml") == "../a/c.yaml")
     #expect(f.set == ["schedule=constant"])
     #expect(f.grid.axes == [
       SweepGrid.Axis(key: "optimizer.sgd.lr", values: ["0.001", "0.01"]),

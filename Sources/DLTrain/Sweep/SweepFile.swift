@@ -87,7 +87,7 @@ public struct SweepFile: Sendable {
           continue
         }
         let dir = (source.path as NSString).deletingLastPathComponent
-        file.spec = s.hasPrefix("/") || dir.isEmpty ? s : dir + "/" + s
+        file.spec = s.hasPrefix("/") || dir.isEmpty ? s : normalized(dir + "/" + s)
       case "set":
         if let items = v.sequenceItems {
           for item in items {
@@ -160,6 +160,20 @@ public struct SweepFile: Sendable {
           hint: "grid: {optimizer.sgd.lr: [0.01, 0.1]}"))
     }
     return problems.isEmpty ? .success(file) : .failure(Problems(diagnostics: problems))
+  }
+
+  /// `specs/sweeps/../logreg.yaml` → `specs/logreg.yaml` (a leading `..` stays).
+  static func normalized(_ path: String) -> String {
+    var parts: [Substring] = []
+    for c in path.split(separator: "/", omittingEmptySubsequences: false) {
+      if c == "." { continue }
+      if c == "..", let last = parts.last, last != "..", !last.isEmpty {
+        parts.removeLast()
+      } else {
+        parts.append(c)
+      }
+    }
+    return parts.joined(separator: "/")
   }
 
   /// A node as YAML flow text, the form `SpecOverrides` parses back: scalars as written
