@@ -283,4 +283,36 @@ enum RunFixtures {
     #expect(all.rows.count == 10)
     #expect(all.rows.filter { $0[0] == "*" }.map { $0[1] } == ["model.layers[1].dense.units", "optimizer.sgd.lr"])
   }
+
+  @Test func showPrintsProvenanceMetricsAndCheckpoints() throws {
+    let dir = try TemporaryDirectory()
+    let path = try RunFixtures.run(
+      dir, "mlp/20261201-100000",
+      summary: RunFixtures.summary(status: "finished", started: "2026-12-01T10:00:00Z", test: 0.84, dirty: true, overrides: ["train.epochs=3"]),
+      metrics: ["1,10,0.1,0.5,0.8,0.6,0.7,100,1.0", "2,20,0.1,0.4,0.85,0.5,0.75,100,1.0"],
+      checkpoints: ["last.h5": 2048, "epoch-002.h5": 2048])
+    let text = RunDetail.text(RunScanner.read(path), lastRows: 1)
+    #expect(text.hasPrefix("run:                 \(path)\nstatus:              finished\nname:                mlp\n"), "\(text)")
+    #expect(text.contains("git:                 0123456789abcdef (dirty)\n"), "\(text)")
+    #expect(text.contains("test:                accuracy 0.8400, loss 0.4100\n"), "\(text)")
+    #expect(text.contains("other summary keys:\n  future_key: {\n    \"x\": [1, 2]\n  }\n"), "\(text)")
+    #expect(text.contains("metrics.csv: 2 rows, the last 1:\n"), "\(text)")
+    #expect(text.hasSuffix("checkpoints:\n  epoch-002.h5  2.00 KiB\n  last.h5  2.00 KiB\n"), "\(text)")
+    let json = RunDetail.json(RunScanner.read(path), lastRows: 1).render()
+    let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let metrics = try #require(parsed["metrics"] as? [String: Any])
+    #expect(metrics["row_count"] as? Int == 2)
+    #expect((metrics["last_rows"] as? [[Any]])?.first?.first as? Int == 2)
+    #expect((parsed["summary"] as? [String: Any])?["status"] as? String == "finished")
+  }
+
+  @Test func listingJSONHasNullsForWhatIsMissing() throws {
+    let dir = try TemporaryDirectory()
+    try RunFixtures.run(dir, "x/20261201-100000", summary: nil, checkpoints: ["last.h5": 1])
+    let json = RunListing.json(RunScanner.scan(dir.url.path)).render()
+    #expect(json.contains("\"status\": \"incomplete\""))
+    #expect(json.contains("\"spec_sha256\": null"))
+    #expect(json.contains("\"started_at\": \"2026-12-01T10:00:00Z\""))
+    #expect(try JSONSerialization.jsonObject(with: Data(json.utf8)) is [Any])
+  }
 }

@@ -53,7 +53,7 @@ public enum RunDetail {
       let extra = s.raw.keys.filter { !known.contains($0) }.sorted()
       if !extra.isEmpty {
         out += "other summary keys:\n"
-        for k in extra { out += "  \(k): \(jsonValue(s.raw[k]).render())\n" }
+        for k in extra { out += "  \(k): \(jsonValue(s.raw[k]).render(indent: 1))\n" }
       }
     }
     if let m = r.metrics {
@@ -103,10 +103,10 @@ public enum RunDetail {
     switch v {
     case nil: return .null
     case let s as String: return .string(s)
-    case let b as Bool: return .bool(b)
+    case let b? where RunSummary.isBoolean(b): return .bool(RunSummary.bool(b) ?? false)
+    case let n as NSNumber: return .number(n.doubleValue)
     case let i as Int: return .int(i)
     case let d as Double: return .number(d)
-    case let n as NSNumber: return .number(n.doubleValue)
     case let a as [Any]: return .array(a.map(jsonValue))
     case let o as [String: Any]: return .object(o.keys.sorted().map { ($0, jsonValue(o[$0])) })
     default: return .null

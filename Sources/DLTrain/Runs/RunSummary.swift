@@ -52,7 +52,7 @@ public struct RunSummary: @unchecked Sendable {
     (raw["command_line"] as? [Any])?.compactMap(Self.string) ?? []
   }
   public var gitCommit: String? { object("git").flatMap { Self.string($0["commit"]) } }
-  public var gitDirty: Bool { (object("git")?["dirty"] as? Bool) ?? false }
+  public var gitDirty: Bool { object("git").flatMap { Self.bool($0["dirty"]) } ?? false }
   public var startedAt: Date? { string("started_at").flatMap(Self.date) }
   public var finishedAt: Date? { string("finished_at").flatMap(Self.date) }
   public var epochsPlanned: Int? { int("epochs_planned") }
@@ -75,16 +75,30 @@ public struct RunSummary: @unchecked Sendable {
 
   static func string(_ v: Any?) -> String? { v as? String }
 
-  /// A number as JSONSerialization gives it (Int, Double or NSNumber).
+  /// A number as JSONSerialization gives it (an NSNumber, or a Swift Int or Double); JSON
+  /// booleans, which are NSNumbers too, are not numbers.
   static func double(_ v: Any?) -> Double? {
+    guard let v, !isBoolean(v) else { return nil }
     let d: Double
     switch v {
+    case let n as NSNumber: d = n.doubleValue
     case let i as Int: d = Double(i)
     case let x as Double: d = x
-    case let n as NSNumber: d = n.doubleValue
     default: return nil
     }
     return d.isFinite ? d : nil
+  }
+
+  /// Whether a JSONSerialization value is `true` or `false`: on Linux an NSNumber holding 1
+  /// also casts to Bool, so the number's type code decides ("c", as CFBoolean reports it).
+  static func isBoolean(_ v: Any) -> Bool {
+    if let n = v as? NSNumber { return String(cString: n.objCType) == "c" }
+    return v is Bool
+  }
+
+  static func bool(_ v: Any?) -> Bool? {
+    guard let v, isBoolean(v) else { return nil }
+    return (v as? NSNumber)?.boolValue ?? (v as? Bool)
   }
 
   static func exactInt(_ d: Double) -> Int? {

@@ -155,7 +155,7 @@ public struct SweepState: Sendable {
       specSHA256: summary.string("spec_sha256") ?? "", sweepFile: summary.string("sweep_file"),
       set: (o["set"] as? [String]) ?? [], grid: SweepGrid(axes: axes), epochs: summary.int("epochs"),
       jobs: summary.int("jobs") ?? 1, threads: summary.int("threads") ?? 1,
-      evaluate: (o["evaluate"] as? Bool) ?? false)
+      evaluate: RunSummary.bool(o["evaluate"]) ?? false)
     var points: [Point] = []
     for p in (o["points"] as? [Any]) ?? [] {
       guard let p = p as? [String: Any] else { continue }
