@@ -105,7 +105,8 @@ struct RunsCompareCommand: ParsableCommand {
     abstract: "Runs side by side: the spec keys that differ, then the metrics.",
     discussion: """
       Spec keys are the key paths of each run's spec.canonical.yaml (or spec.yaml), e.g. \
-      optimizer.sgd.lr or model.layers[2].dense.units; * marks those that differ.
+      optimizer.sgd.lr or model.layers[2].dense.units; * marks those that differ. Columns are \
+      named by the runs' paths without the directory they share.
       """)
 
   @Argument(help: "Two or more run directories.")
@@ -123,7 +124,7 @@ struct RunsCompareCommand: ParsableCommand {
 
   func run() throws {
     let records = try runs.map(requireRun)
-    let c = RunComparison(records, labels: runs)
+    let c = RunComparison(records, labels: RunComparison.labels(runs))
     switch format {
     case .text: print(c.text(onlyChanged: onlyChanged), terminator: "")
     case .json: print(c.json(onlyChanged: onlyChanged).render())

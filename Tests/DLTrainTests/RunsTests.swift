@@ -194,6 +194,13 @@ enum RunFixtures {
     return RunComparison([RunScanner.read(a), RunScanner.read(bPath)], labels: ["a", "b"])
   }
 
+  @Test func compareLabelsDropTheSharedDirectory() {
+    #expect(RunComparison.labels(["sw/points/001-a", "sw/points/002-b"]) == ["001-a", "002-b"])
+    #expect(RunComparison.labels(["runs/a/1", "runs/b/1"]) == ["a/1", "b/1"])
+    #expect(RunComparison.labels(["a", "b"]) == ["a", "b"])
+    #expect(RunComparison.labels(["x/a", "x/a"]) == ["x/a", "x/a"])
+  }
+
   @Test func specKeyPathsIndexLayers() {
     let pairs = SpecKeyPaths.flatten(Self.specA) ?? []
     let map = Dictionary(pairs, uniquingKeysWith: { a, _ in a })

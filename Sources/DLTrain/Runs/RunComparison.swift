@@ -72,6 +72,22 @@ public struct RunComparison: Sendable {
     self.notes = notes
   }
 
+  /// Run paths without the directory they share: `sw/points/001-a`, `sw/points/002-b` →
+  /// `001-a`, `002-b`, so the columns stay narrow.
+  public static func labels(_ paths: [String]) -> [String] {
+    guard paths.count > 1, let first = paths.first else { return paths }
+    var prefix = first.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+    for p in paths.dropFirst() {
+      let parts = p.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+      var n = 0
+      while n < min(prefix.count, parts.count), prefix[prefix.startIndex + n] == parts[parts.startIndex + n] { n += 1 }
+      prefix = prefix.prefix(n)
+    }
+    let drop = prefix.isEmpty ? 0 : prefix.joined(separator: "/").count + 1
+    let short = paths.map { String($0.dropFirst(drop)) }
+    return Set(short).count == short.count && !short.contains("") ? short : paths
+  }
+
   static func format(_ v: Double?, _ kind: MetricRow.Kind) -> String {
     guard let v else { return "-" }
     switch kind {
