@@ -21,7 +21,8 @@ struct SweepCommand: ParsableCommand {
   @Argument(help: "The spec file, or a sweep file.")
   var spec: String
 
-  @Option(help: "A swept key and its values, KEY=V1,V2,... (repeatable; the grid is their product).")
+  @Option(
+    help: "A swept key and its values, KEY=V1,V2,... (repeatable; the grid is their product).")
   var grid: [String] = []
 
   @Option(name: .customLong("set"), help: "Override a spec key for every point (repeatable).")
@@ -55,7 +56,9 @@ struct SweepCommand: ParsableCommand {
     if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-    if resume && out == nil { throw ValidationError("--resume needs --out DIR, the sweep to continue") }
+    if resume && out == nil {
+      throw ValidationError("--resume needs --out DIR, the sweep to continue")
+    }
   }
 
   func run() throws {
@@ -71,12 +74,17 @@ struct SweepCommand: ParsableCommand {
       case .failure(let problems):
         let diagnostics = problems.diagnostics
         FileHandle.standardError.write(
-          Data(DiagnosticRenderer.text(diagnostics, sources: [spec: SourceFile(path: spec, text: text)]).utf8))
-        throw CLIError("\(spec): not a valid sweep file (\(DiagnosticRenderer.summary(diagnostics)))")
+          Data(
+            DiagnosticRenderer.text(
+              diagnostics, sources: [spec: SourceFile(path: spec, text: text)]
+            ).utf8))
+        throw CLIError(
+          "\(spec): not a valid sweep file (\(DiagnosticRenderer.summary(diagnostics)))")
       case .success(let f):
         sweepFile = f
         if !grid.isEmpty {
-          throw ValidationError("\(spec) is a sweep file with its own grid; give --grid with a spec instead")
+          throw ValidationError(
+            "\(spec) is a sweep file with its own grid; give --grid with a spec instead")
         }
         specPath = f.spec
         guard let t = try? String(contentsOfFile: f.spec, encoding: .utf8) else {
@@ -114,14 +122,19 @@ struct SweepCommand: ParsableCommand {
     }
     guard let first = plan.points.first else { throw CLIError("the grid has no points") }
     let settings = SweepState.Settings(
-      name: first.experiment.name, specPath: specPath, specSHA256: SHA256.hex(of: Array(specText.utf8)),
+      name: first.experiment.name, specPath: specPath,
+      specSHA256: SHA256.hex(of: Array(specText.utf8)),
       sweepFile: sweepFile?.path, set: setList, grid: gridValue, epochs: epochCount, jobs: jobCount,
       threads: threadCount, evaluate: evaluate ?? sweepFile?.evaluate ?? true)
     let directory = out ?? sweepFile?.out ?? defaultDirectory(settings.name)
     var state = try prepare(directory, settings: settings, plan: plan)
     let log: @Sendable (String) -> Void = { [format] line in
       let data = Data((line + "\n").utf8)
-      if format == .json { FileHandle.standardError.write(data) } else { FileHandle.standardOutput.write(data) }
+      if format == .json {
+        FileHandle.standardError.write(data)
+      } else {
+        FileHandle.standardOutput.write(data)
+      }
     }
     let actions: [(index: Int, action: SweepRunner.Action)]
     if resume {
@@ -138,7 +151,8 @@ struct SweepCommand: ParsableCommand {
     let runner = SweepRunner(
       state: state, plan: plan,
       configuration: SweepRunner.Configuration(
-        binary: Self.binary(), directory: directory, specPath: specPath, specText: specText, log: log))
+        binary: Self.binary(), directory: directory, specPath: specPath, specText: specText,
+        log: log))
     let failure = runner.run(actions)
     let finished = runner.state.points.filter { $0.status == .finished }.count
     if format == .json { print(runner.state.json.render()) }
@@ -152,7 +166,9 @@ struct SweepCommand: ParsableCommand {
 
   /// A new sweep directory with its points, or the stored sweep when resuming (refused when the
   /// spec, grid, --set, --epochs or evaluation differ from the stored ones).
-  func prepare(_ directory: String, settings: SweepState.Settings, plan: SweepPlan) throws -> SweepState {
+  func prepare(_ directory: String, settings: SweepState.Settings, plan: SweepPlan) throws
+    -> SweepState
+  {
     let fm = FileManager.default
     let file = directory + "/sweep.json"
     if resume {
@@ -160,7 +176,9 @@ struct SweepCommand: ParsableCommand {
       do {
         stored = try SweepState.read(path: file)
       } catch {
-        throw CLIError("\(error)\n  = hint: --resume continues the sweep in --out DIR (a directory with sweep.json)")
+        throw CLIError(
+          "\(error)\n  = hint: --resume continues the sweep in --out DIR (a directory with sweep.json)"
+        )
       }
       let differences = settings.differences(from: stored.settings)
       if !differences.isEmpty {
@@ -181,7 +199,9 @@ struct SweepCommand: ParsableCommand {
       return state
     }
     if fm.fileExists(atPath: file) {
-      throw CLIError("\(directory) already holds a sweep\n  = hint: continue it with --resume, or choose another --out")
+      throw CLIError(
+        "\(directory) already holds a sweep\n  = hint: continue it with --resume, or choose another --out"
+      )
     }
     do {
       try fm.createDirectory(atPath: directory + "/points", withIntermediateDirectories: true)

@@ -2,11 +2,11 @@ import DLSpec
 import Foundation
 import Testing
 
+@testable import DLTrain
+
 #if canImport(Glibc)
   import Glibc
 #endif
-
-@testable import DLTrain
 
 /// Run directories built by hand in the contract's format (and the older trainer's), including
 /// damaged ones: `runs` must list every one with its status and never crash.
@@ -23,7 +23,9 @@ enum RunFixtures {
   ) throws -> String {
     let path = dir.path(relative)
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    if let summary { try summary.write(toFile: path + "/summary.json", atomically: true, encoding: .utf8) }
+    if let summary {
+      try summary.write(toFile: path + "/summary.json", atomically: true, encoding: .utf8)
+    }
     if !metrics.isEmpty {
       try (metricsHeader + metrics.map { $0 + "\n" }.joined())
         .write(toFile: path + "/metrics.csv", atomically: true, encoding: .utf8)
@@ -33,9 +35,11 @@ enum RunFixtures {
       try canonical.write(toFile: path + "/spec.canonical.yaml", atomically: true, encoding: .utf8)
     }
     if !checkpoints.isEmpty {
-      try FileManager.default.createDirectory(atPath: path + "/checkpoints", withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        atPath: path + "/checkpoints", withIntermediateDirectories: true)
       for (name, bytes) in checkpoints {
-        _ = FileManager.default.createFile(atPath: path + "/checkpoints/" + name, contents: Data(count: bytes))
+        _ = FileManager.default.createFile(
+          atPath: path + "/checkpoints/" + name, contents: Data(count: bytes))
       }
     }
     return path
@@ -57,13 +61,20 @@ enum RunFixtures {
       "\"train_loss\": 0.3", "\"train_accuracy\": \(trainAccuracy)", "\"wall_seconds\": \(wall)",
       "\"samples_per_second\": 1234.5", "\"future_key\": {\"x\": [1, 2]}",
     ]
-    fields.append(commit.map { "\"git\": {\"commit\": \"\($0)\", \"dirty\": \(dirty), \"root\": \"/r\"}" } ?? "\"git\": null")
+    fields.append(
+      commit.map { "\"git\": {\"commit\": \"\($0)\", \"dirty\": \(dirty), \"root\": \"/r\"}" }
+        ?? "\"git\": null")
     if let v = validationAccuracy {
       fields.append("\"validation_loss\": 0.4")
       fields.append("\"validation_accuracy\": \(v)")
     }
-    if let best { fields.append("\"best\": {\"metric\": \"validation_accuracy\", \"value\": \(best), \"epoch\": 2}") }
-    if let test { fields.append("\"test\": {\"loss\": 0.41, \"accuracy\": \(test), \"samples\": 10000}") }
+    if let best {
+      fields.append(
+        "\"best\": {\"metric\": \"validation_accuracy\", \"value\": \(best), \"epoch\": 2}")
+    }
+    if let test {
+      fields.append("\"test\": {\"loss\": 0.41, \"accuracy\": \(test), \"samples\": 10000}")
+    }
     return "{" + fields.joined(separator: ", ") + "}"
   }
 }
@@ -71,21 +82,32 @@ enum RunFixtures {
 @Suite struct RunsTests {
   @Test func everyStatusIsListedAndNothingCrashes() throws {
     let dir = try TemporaryDirectory()
-    let rows = ["1,10,0.1,0.5,0.8,0.6,0.7,100,1.0", "2,20,0.1,0.4,0.85,0.5,0.75,100,1.0", "3,30,0.1,0.3"]
-    try RunFixtures.run(dir, "mlp/20261201-100000", summary: RunFixtures.summary(status: "finished", started: "2026-12-01T10:00:00Z", test: 0.84))
-    try RunFixtures.run(dir, "mlp/20261201-110000", summary: RunFixtures.summary(status: "failed", started: "2026-12-01T11:00:00Z"))
+    let rows = [
+      "1,10,0.1,0.5,0.8,0.6,0.7,100,1.0", "2,20,0.1,0.4,0.85,0.5,0.75,100,1.0", "3,30,0.1,0.3",
+    ]
+    try RunFixtures.run(
+      dir, "mlp/20261201-100000",
+      summary: RunFixtures.summary(status: "finished", started: "2026-12-01T10:00:00Z", test: 0.84))
+    try RunFixtures.run(
+      dir, "mlp/20261201-110000",
+      summary: RunFixtures.summary(status: "failed", started: "2026-12-01T11:00:00Z"))
     // "running" but nobody holds run.lock (a killed trainer) → stopped.
-    let killed = try RunFixtures.run(dir, "mlp/20261201-120000", summary: RunFixtures.summary(status: "running", started: "2026-12-01T12:00:00Z", epochs: 1))
+    let killed = try RunFixtures.run(
+      dir, "mlp/20261201-120000",
+      summary: RunFixtures.summary(status: "running", started: "2026-12-01T12:00:00Z", epochs: 1))
     try "999999999\n".write(toFile: killed + "/run.lock", atomically: true, encoding: .utf8)
     // "running" with the lock held by an open file description in this process → running.
-    let live = try RunFixtures.run(dir, "mlp/20261201-130000", summary: RunFixtures.summary(status: "running", started: "2026-12-01T13:00:00Z", epochs: 2))
+    let live = try RunFixtures.run(
+      dir, "mlp/20261201-130000",
+      summary: RunFixtures.summary(status: "running", started: "2026-12-01T13:00:00Z", epochs: 2))
     try "1\n".write(toFile: live + "/run.lock", atomically: true, encoding: .utf8)
     let fd = open(live + "/run.lock", O_RDWR)
     #expect(fd >= 0)
     defer { close(fd) }
     #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
     // Damaged summaries: half-written, empty, an array, a directory; metrics.csv still read.
-    try RunFixtures.run(dir, "bad/20261201-140000", summary: "{\"name\": \"bad\", \"epo", metrics: rows)
+    try RunFixtures.run(
+      dir, "bad/20261201-140000", summary: "{\"name\": \"bad\", \"epo", metrics: rows)
     try RunFixtures.run(dir, "bad/20261201-140001", summary: "")
     try RunFixtures.run(dir, "bad/20261201-140002", summary: "[1, 2, 3]")
     let asDirectory = dir.path("bad/20261201-140003/summary.json")
@@ -95,11 +117,13 @@ enum RunFixtures {
     try RunFixtures.run(dir, "bad/20261201-150000", summary: nil, checkpoints: ["last.h5": 100])
     // Garbage beside the runs, and a directory that is no run.
     try Data([0xff, 0x00, 0xfe]).write(to: dir.url.appendingPathComponent("garbage.bin"))
-    try FileManager.default.createDirectory(atPath: dir.path("empty/nested"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: dir.path("empty/nested"), withIntermediateDirectories: true)
     // The older trainer's summary: no status, spec_hash → finished.
     try RunFixtures.run(
       dir, "old/20261201-090000",
-      summary: "{\"name\": \"old\", \"spec_hash\": \"0123456789abcdef0123\", \"epochs\": 2, \"steps\": 4, \"train_loss\": 0.5, \"train_accuracy\": 0.75, \"wall_seconds\": 1.5}",
+      summary:
+        "{\"name\": \"old\", \"spec_hash\": \"0123456789abcdef0123\", \"epochs\": 2, \"steps\": 4, \"train_loss\": 0.5, \"train_accuracy\": 0.75, \"wall_seconds\": 1.5}",
       metrics: ["1,2,0.1,0.6,0.7,,,50,1", "2,4,0.1,0.5,0.75,,,50,1"])
 
     let runs = RunScanner.scan(dir.url.path)
@@ -129,7 +153,9 @@ enum RunFixtures {
   @Test func unreadableSummaryIsCorrupt() throws {
     guard getuid() != 0 else { return }  // root reads everything
     let dir = try TemporaryDirectory()
-    let run = try RunFixtures.run(dir, "r/20261201-100000", summary: RunFixtures.summary(status: "finished", started: "2026-12-01T10:00:00Z"))
+    let run = try RunFixtures.run(
+      dir, "r/20261201-100000",
+      summary: RunFixtures.summary(status: "finished", started: "2026-12-01T10:00:00Z"))
     chmod(run + "/summary.json", 0)
     let locked = dir.path("locked")
     try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
@@ -147,8 +173,11 @@ enum RunFixtures {
     let dir = try TemporaryDirectory()
     try RunFixtures.run(
       dir, "mlp/20261201-100000",
-      summary: RunFixtures.summary(status: "finished", started: "2026-12-01T10:00:00Z", test: 0.84, dirty: true, overrides: ["train.epochs=3"]))
-    try RunFixtures.run(dir, "bad/20261201-140000", summary: "[]", metrics: ["1,10,0.1,0.5,0.8,,,100,1.0"])
+      summary: RunFixtures.summary(
+        status: "finished", started: "2026-12-01T10:00:00Z", test: 0.84, dirty: true,
+        overrides: ["train.epochs=3"]))
+    try RunFixtures.run(
+      dir, "bad/20261201-140000", summary: "[]", metrics: ["1,10,0.1,0.5,0.8,,,100,1.0"])
     let table = RunListing.table(RunScanner.scan(dir.url.path))
     #expect(
       table.text == """
@@ -186,10 +215,14 @@ enum RunFixtures {
     let b = specA.replacingOccurrences(of: "units: 100", with: "units: 200")
       .replacingOccurrences(of: "lr: 0.1", with: "lr: 0.05")
     let a = try RunFixtures.run(
-      dir, "a", summary: RunFixtures.summary(status: "finished", started: "2026-12-01T10:00:00Z", test: 0.84),
-      metrics: ["1,10,0.1,0.5,0.8,0.6,0.7,100,1.0", "2,20,0.1,0.4,0.85,0.55,0.86,100,1.0"], spec: specA)
+      dir, "a",
+      summary: RunFixtures.summary(status: "finished", started: "2026-12-01T10:00:00Z", test: 0.84),
+      metrics: ["1,10,0.1,0.5,0.8,0.6,0.7,100,1.0", "2,20,0.1,0.4,0.85,0.55,0.86,100,1.0"],
+      spec: specA)
     let bPath = try RunFixtures.run(
-      dir, "b", summary: RunFixtures.summary(status: "finished", started: "2026-12-01T11:00:00Z", validationAccuracy: 0.88, best: 0.88),
+      dir, "b",
+      summary: RunFixtures.summary(
+        status: "finished", started: "2026-12-01T11:00:00Z", validationAccuracy: 0.88, best: 0.88),
       metrics: ["1,10,0.05,0.45,0.82,0.5,0.88,120,1.0"], canonical: b)
     return RunComparison([RunScanner.read(a), RunScanner.read(bPath)], labels: ["a", "b"])
   }
@@ -239,7 +272,8 @@ enum RunFixtures {
 
         """)
     #expect(
-      c.markdown(onlyChanged: true).hasPrefix("""
+      c.markdown(onlyChanged: true).hasPrefix(
+        """
         ### Spec keys (2 of 10 differ)
 
         | changed | key | a | b |
@@ -255,7 +289,8 @@ enum RunFixtures {
 
         """))
     #expect(
-      c.csv(onlyChanged: true).hasPrefix("""
+      c.csv(onlyChanged: true).hasPrefix(
+        """
         section,key,a,b,changed
         spec,model.layers[1].dense.units,100,200,true
         spec,optimizer.sgd.lr,0.1,0.05,true
@@ -264,7 +299,8 @@ enum RunFixtures {
 
         """))
     #expect(
-      c.json(onlyChanged: true).render().hasPrefix("""
+      c.json(onlyChanged: true).render().hasPrefix(
+        """
         {
           "runs": ["a", "b"],
           "spec": [
@@ -288,25 +324,36 @@ enum RunFixtures {
     // Without --only-changed every key is shown, the changed ones marked.
     let all = c.specTable(onlyChanged: false)
     #expect(all.rows.count == 10)
-    #expect(all.rows.filter { $0[0] == "*" }.map { $0[1] } == ["model.layers[1].dense.units", "optimizer.sgd.lr"])
+    #expect(
+      all.rows.filter { $0[0] == "*" }.map { $0[1] } == [
+        "model.layers[1].dense.units", "optimizer.sgd.lr",
+      ])
   }
 
   @Test func showPrintsProvenanceMetricsAndCheckpoints() throws {
     let dir = try TemporaryDirectory()
     let path = try RunFixtures.run(
       dir, "mlp/20261201-100000",
-      summary: RunFixtures.summary(status: "finished", started: "2026-12-01T10:00:00Z", test: 0.84, dirty: true, overrides: ["train.epochs=3"]),
+      summary: RunFixtures.summary(
+        status: "finished", started: "2026-12-01T10:00:00Z", test: 0.84, dirty: true,
+        overrides: ["train.epochs=3"]),
       metrics: ["1,10,0.1,0.5,0.8,0.6,0.7,100,1.0", "2,20,0.1,0.4,0.85,0.5,0.75,100,1.0"],
       checkpoints: ["last.h5": 2048, "epoch-002.h5": 2048])
     let text = RunDetail.text(RunScanner.read(path), lastRows: 1)
-    #expect(text.hasPrefix("run:                 \(path)\nstatus:              finished\nname:                mlp\n"), "\(text)")
+    #expect(
+      text.hasPrefix(
+        "run:                 \(path)\nstatus:              finished\nname:                mlp\n"),
+      "\(text)")
     #expect(text.contains("git:                 0123456789abcdef (dirty)\n"), "\(text)")
     #expect(text.contains("test:                accuracy 0.8400, loss 0.4100\n"), "\(text)")
-    #expect(text.contains("other summary keys:\n  future_key: {\n    \"x\": [1, 2]\n  }\n"), "\(text)")
+    #expect(
+      text.contains("other summary keys:\n  future_key: {\n    \"x\": [1, 2]\n  }\n"), "\(text)")
     #expect(text.contains("metrics.csv: 2 rows, the last 1:\n"), "\(text)")
-    #expect(text.hasSuffix("checkpoints:\n  epoch-002.h5  2.00 KiB\n  last.h5  2.00 KiB\n"), "\(text)")
+    #expect(
+      text.hasSuffix("checkpoints:\n  epoch-002.h5  2.00 KiB\n  last.h5  2.00 KiB\n"), "\(text)")
     let json = RunDetail.json(RunScanner.read(path), lastRows: 1).render()
-    let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let parsed = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
     let metrics = try #require(parsed["metrics"] as? [String: Any])
     #expect(metrics["row_count"] as? Int == 2)
     #expect((metrics["last_rows"] as? [[Any]])?.first?.first as? Int == 2)

@@ -8,7 +8,10 @@ import Testing
   @Test func valuesSplitOnCommasOutsideBracketsAndQuotes() throws {
     #expect(try SweepGrid.split("0.001,0.01, 0.1") == ["0.001", "0.01", "0.1"])
     #expect(try SweepGrid.split("[1,28,28],[784]") == ["[1,28,28]", "[784]"])
-    #expect(try SweepGrid.split("{units: 64, bias: true},{units: 8}") == ["{units: 64, bias: true}", "{units: 8}"])
+    #expect(
+      try SweepGrid.split("{units: 64, bias: true},{units: 8}") == [
+        "{units: 64, bias: true}", "{units: 8}",
+      ])
     #expect(try SweepGrid.split("'a,b',\"c,d\",e") == ["'a,b'", "\"c,d\"", "e"])
     #expect(throws: SweepGrid.Failure.self) { try SweepGrid.split("[1,2") }
     #expect(throws: SweepGrid.Failure.self) { try SweepGrid.split("1],2") }
@@ -25,15 +28,19 @@ import Testing
   @Test func pointsEnumerateTheLastKeyFastest() throws {
     let g = try SweepGrid(arguments: ["optimizer.sgd.lr=0.01,0.1", "train.batch_size=1,10,100"])
     #expect(g.count == 6)
-    #expect(g.points.map(\.values) == [
-      ["0.01", "1"], ["0.01", "10"], ["0.01", "100"], ["0.1", "1"], ["0.1", "10"], ["0.1", "100"],
-    ])
+    #expect(
+      g.points.map(\.values) == [
+        ["0.01", "1"], ["0.01", "10"], ["0.01", "100"], ["0.1", "1"], ["0.1", "10"],
+        ["0.1", "100"],
+      ])
     #expect(g.points.map(\.index) == [1, 2, 3, 4, 5, 6])
     let p = g.points[4]
     #expect(g.assignments(p) == ["optimizer.sgd.lr=0.1", "train.batch_size=10"])
     #expect(g.label(p) == "point 5 (optimizer.sgd.lr=0.1, train.batch_size=10)")
     #expect(g.directoryName(p) == "005-lr=0.1-batch_size=10")
-    let shapes = try SweepGrid(arguments: ["model.input=[1,28,28],[784]", "model.layers[0].dense.units=8"])
+    let shapes = try SweepGrid(arguments: [
+      "model.input=[1,28,28],[784]", "model.layers[0].dense.units=8",
+    ])
     #expect(shapes.directoryName(shapes.points[0]) == "001-input=_1_28_28_-units=8")
   }
 
@@ -61,7 +68,8 @@ import Testing
       try SweepPlan.make(specPath: "logreg.yaml", specText: Self.spec, set: [], grid: g, epochs: 2)
     }
     do {
-      _ = try SweepPlan.make(specPath: "logreg.yaml", specText: Self.spec, set: [], grid: g, epochs: 2)
+      _ = try SweepPlan.make(
+        specPath: "logreg.yaml", specText: Self.spec, set: [], grid: g, epochs: 2)
     } catch {
       #expect(
         "\(error)" == """
@@ -79,11 +87,18 @@ import Testing
   @Test func planAppliesSetThenPointThenEpochs() throws {
     let g = try SweepGrid(arguments: ["optimizer.sgd.lr=0.01,1.0"])
     let plan = try SweepPlan.make(
-      specPath: "logreg.yaml", specText: Self.spec, set: ["schedule=constant", "train.batch_size=10"],
+      specPath: "logreg.yaml", specText: Self.spec,
+      set: ["schedule=constant", "train.batch_size=10"],
       grid: g, epochs: 2)
     #expect(plan.points.map { $0.experiment.optimizer.value.learningRate } == [0.01, 1.0])
-    #expect(plan.points.allSatisfy { $0.experiment.train.value.epochs == 2 && $0.experiment.train.value.batchSize == 10 })
-    #expect(plan.points[0].assignments == ["schedule=constant", "train.batch_size=10", "optimizer.sgd.lr=0.01", "train.epochs=2"])
+    #expect(
+      plan.points.allSatisfy {
+        $0.experiment.train.value.epochs == 2 && $0.experiment.train.value.batchSize == 10
+      })
+    #expect(
+      plan.points[0].assignments == [
+        "schedule=constant", "train.batch_size=10", "optimizer.sgd.lr=0.01", "train.epochs=2",
+      ])
     #expect(plan.points[0].absoluteDataPaths.isEmpty)
     #expect(SweepPlan.hasTestSet(plan.points[0].experiment))
   }
@@ -103,17 +118,20 @@ import Testing
       """
     #expect(SweepFile.isSweepFile(text, path: "specs/sweeps/x.yaml"))
     #expect(!SweepFile.isSweepFile(Self.spec, path: "logreg.yaml"))
-    guard case .success(let f) = SweepFile.parse(SourceFile(path: "specs/sweeps/x.yaml", text: text)) else {
+    guard
+      case .success(let f) = SweepFile.parse(SourceFile(path: "specs/sweeps/x.yaml", text: text))
+    else {
       Issue.record("did not parse")
       return
     }
     #expect(f.spec == "specs/logreg.yaml")
     #expect(SweepFile.normalized("../a/./b/../c.yaml") == "../a/c.yaml")
     #expect(f.set == ["schedule=constant"])
-    #expect(f.grid.axes == [
-      SweepGrid.Axis(key: "optimizer.sgd.lr", values: ["0.001", "0.01"]),
-      SweepGrid.Axis(key: "model.input", values: ["[1, 28, 28]", "[784]"]),
-    ])
+    #expect(
+      f.grid.axes == [
+        SweepGrid.Axis(key: "optimizer.sgd.lr", values: ["0.001", "0.01"]),
+        SweepGrid.Axis(key: "model.input", values: ["[1, 28, 28]", "[784]"]),
+      ])
     #expect(f.epochs == 2 && f.jobs == 2 && f.evaluate == false)
   }
 
@@ -162,9 +180,10 @@ import Testing
     #expect(now.differences(from: stored).isEmpty)
     now.grid.axes[0].values.append("3")
     now.specSHA256 = "bbbb"
-    #expect(now.differences(from: stored) == [
-      "the spec s.yaml changed (sha256 aaaa when the sweep started, bbbb now)",
-      "grid: stored a=1,2, now a=1,2,3",
-    ])
+    #expect(
+      now.differences(from: stored) == [
+        "the spec s.yaml changed (sha256 aaaa when the sweep started, bbbb now)",
+        "grid: stored a=1,2, now a=1,2,3",
+      ])
   }
 }

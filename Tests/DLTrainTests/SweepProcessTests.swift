@@ -2,11 +2,11 @@ import DLRuntime
 import Foundation
 import Testing
 
+@testable import DLTrain
+
 #if canImport(Glibc)
   import Glibc
 #endif
-
-@testable import DLTrain
 
 /// `dlspec sweep` run as a process: kill -9 and --resume, failures, the jobs × threads check.
 @Suite(.serialized) struct SweepProcessTests {
@@ -30,7 +30,9 @@ import Testing
     for _ in 0..<count {
       let c = Int.random(in: 0..<4, using: &generator)
       y.append(Int64(c))
-      for j in 0..<16 { x.append((j % 4 == c ? 1 : 0) + Float.random(in: -0.6...0.6, using: &generator)) }
+      for j in 0..<16 {
+        x.append((j % 4 == c ? 1 : 0) + Float.random(in: -0.6...0.6, using: &generator))
+      }
     }
     let data = dir.path("data.h5")
     let file = try HDF5File.create(data)
@@ -42,28 +44,30 @@ import Testing
     file.close()
     let spec = dir.path("logreg.yaml")
     try """
-      dlspec: 1
-      name: tinylog
-      data:
-        train: {hdf5: data.h5}
-        test: {hdf5: data.h5}
-        classes: 4
-        validation_split: 0.1
-      model:
-        input: [16]
-        layers:
-          - dense: {units: 4}
-          - softmax
-      loss: cross_entropy
-      optimizer:
-        sgd: {lr: 0.1}
-      train: {epochs: 2, batch_size: 10, seed: 3}
+    dlspec: 1
+    name: tinylog
+    data:
+      train: {hdf5: data.h5}
+      test: {hdf5: data.h5}
+      classes: 4
+      validation_split: 0.1
+    model:
+      input: [16]
+      layers:
+        - dense: {units: 4}
+        - softmax
+    loss: cross_entropy
+    optimizer:
+      sgd: {lr: 0.1}
+    train: {epochs: 2, batch_size: 10, seed: 3}
 
-      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    """.write(toFile: spec, atomically: true, encoding: .utf8)
     return spec
   }
 
-  static func start(_ arguments: [String], in dir: TemporaryDirectory) throws -> (Process, Pipe, Pipe) {
+  static func start(_ arguments: [String], in dir: TemporaryDirectory) throws -> (
+    Process, Pipe, Pipe
+  ) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try #require(binary, "build dlspec first"))
     process.arguments = arguments
@@ -76,20 +80,29 @@ import Testing
     return (process, out, err)
   }
 
-  static func run(_ arguments: [String], in dir: TemporaryDirectory) throws -> (status: Int32, stdout: String, stderr: String) {
+  static func run(_ arguments: [String], in dir: TemporaryDirectory) throws -> (
+    status: Int32, stdout: String, stderr: String
+  ) {
     let (process, out, err) = try start(arguments, in: dir)
     final class Box: @unchecked Sendable { var data = Data() }
     let box = Box()
     let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { box.data = err.fileHandleForReading.readDataToEndOfFile() }
+    DispatchQueue.global().async(group: group) {
+      box.data = err.fileHandleForReading.readDataToEndOfFile()
+    }
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: box.data, as: UTF8.self))
+    return (
+      process.terminationStatus, String(decoding: stdout, as: UTF8.self),
+      String(decoding: box.data, as: UTF8.self)
+    )
   }
 
   static func json(_ path: String) -> [String: Any]? {
-    FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+    FileManager.default.contents(atPath: path).flatMap {
+      try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+    }
   }
 
   static func points(_ sweep: String) -> [[String: Any]] {
@@ -105,14 +118,17 @@ import Testing
     let dir = try TemporaryDirectory()
     _ = try Self.fixture(dir, count: 6000)
     let arguments = [
-      "sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.05,0.2", "--grid", "train.batch_size=50,1,25",
+      "sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.05,0.2", "--grid",
+      "train.batch_size=50,1,25",
       "--out", "sw", "--jobs", "1", "--threads", "1",
     ]
     let (process, _, _) = try Self.start(arguments, in: dir)
     let deadline = Date().addingTimeInterval(120)
     func secondPointTrainedAnEpoch() -> Bool {
       let p = Self.points(dir.path("sw"))
-      guard p.first?["status"] as? String == "finished", p.count > 1, let run = p[1]["run"] as? String else {
+      guard p.first?["status"] as? String == "finished", p.count > 1,
+        let run = p[1]["run"] as? String
+      else {
         return false
       }
       return (RunMetrics.read(path: dir.path("sw/" + run + "/metrics.csv"))?.rows.count ?? 0) >= 1
@@ -122,15 +138,21 @@ import Testing
     process.waitUntilExit()
     if crash, let pid = Self.points(dir.path("sw"))[1]["pid"] as? Int { kill(Int32(pid), SIGKILL) }
     let before = Self.points(dir.path("sw"))
-    let doneBefore = before.filter { $0["status"] as? String == "finished" }.compactMap { $0["run"] as? String }
+    let doneBefore = before.filter { $0["status"] as? String == "finished" }.compactMap {
+      $0["run"] as? String
+    }
     #expect(!doneBefore.isEmpty && doneBefore.count < 6, "killed after \(doneBefore.count) points")
     var stamps: [String: Data] = [:]
-    for run in doneBefore { stamps[run] = FileManager.default.contents(atPath: dir.path("sw/" + run + "/summary.json")) }
+    for run in doneBefore {
+      stamps[run] = FileManager.default.contents(atPath: dir.path("sw/" + run + "/summary.json"))
+    }
 
     let resumed = try Self.run(arguments + ["--resume"], in: dir)
     #expect(resumed.status == 0, "\(resumed.stderr)")
     if crash {
-      #expect(resumed.stdout.contains("[resume] point 2 (optimizer.sgd.lr=0.05, train.batch_size=1)"), "\(resumed.stdout)")
+      #expect(
+        resumed.stdout.contains("[resume] point 2 (optimizer.sgd.lr=0.05, train.batch_size=1)"),
+        "\(resumed.stdout)")
     } else {
       #expect(resumed.stdout.contains("point 2: waiting for pid"), "\(resumed.stdout)")
     }
@@ -138,7 +160,9 @@ import Testing
     let after = Self.points(dir.path("sw"))
     #expect(after.count == 6)
     let csv = try String(contentsOfFile: dir.path("sw/sweep.csv"), encoding: .utf8)
-      .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+      .split(separator: "\n").map {
+        $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      }
     #expect(csv.count == 7)
     #expect(csv.first?.prefix(4) == ["optimizer.sgd.lr", "train.batch_size", "status", "epochs"])
     for (i, p) in after.enumerated() {
@@ -146,7 +170,9 @@ import Testing
       #expect(p["status"] as? String == "finished", "\(run)")
       // Done once: the points finished before the kill were not touched again.
       if let old = stamps[run] {
-        #expect(FileManager.default.contents(atPath: dir.path("sw/" + run + "/summary.json")) == old, "\(run)")
+        #expect(
+          FileManager.default.contents(atPath: dir.path("sw/" + run + "/summary.json")) == old,
+          "\(run)")
         #expect(p["attempts"] as? Int == 1)
       }
       // None trained twice: every epoch appears once in the point's metrics.csv.
@@ -164,9 +190,10 @@ import Testing
       #expect(Double(row[9]) == RunSummary.double(test["accuracy"]), "\(run)")
     }
     // The grid's order and values.
-    #expect(csv.dropFirst().map { Array($0.prefix(2)) } == [
-      ["0.05", "50"], ["0.05", "1"], ["0.05", "25"], ["0.2", "50"], ["0.2", "1"], ["0.2", "25"],
-    ])
+    #expect(
+      csv.dropFirst().map { Array($0.prefix(2)) } == [
+        ["0.05", "50"], ["0.05", "1"], ["0.05", "25"], ["0.2", "50"], ["0.2", "1"], ["0.2", "25"],
+      ])
     // A second --resume has nothing left to do.
     let again = try Self.run(arguments + ["--resume"], in: dir)
     #expect(again.status == 0)
@@ -176,13 +203,21 @@ import Testing
   @Test func resumeRefusesAnotherGrid() throws {
     let dir = try TemporaryDirectory()
     _ = try Self.fixture(dir, count: 100)
-    let first = try Self.run(["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--out", "sw", "--no-evaluate"], in: dir)
+    let first = try Self.run(
+      ["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--out", "sw", "--no-evaluate"],
+      in: dir)
     #expect(first.status == 0, "\(first.stderr)")
     let other = try Self.run(
-      ["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1,0.2", "--out", "sw", "--no-evaluate", "--resume"], in: dir)
+      [
+        "sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1,0.2", "--out", "sw",
+        "--no-evaluate", "--resume",
+      ], in: dir)
     #expect(other.status == 1)
-    #expect(other.stderr.contains("grid: stored optimizer.sgd.lr=0.1, now optimizer.sgd.lr=0.1,0.2"), "\(other.stderr)")
-    let again = try Self.run(["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--out", "sw"], in: dir)
+    #expect(
+      other.stderr.contains("grid: stored optimizer.sgd.lr=0.1, now optimizer.sgd.lr=0.1,0.2"),
+      "\(other.stderr)")
+    let again = try Self.run(
+      ["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--out", "sw"], in: dir)
     #expect(again.status == 1)
     #expect(again.stderr.contains("already holds a sweep"), "\(again.stderr)")
   }
@@ -210,15 +245,26 @@ import Testing
   @Test func jobsTimesThreadsBeyondTheCoresIsRefused() throws {
     let dir = try TemporaryDirectory()
     _ = try Self.fixture(dir, count: 100)
-    let r = try Self.run(["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--jobs", "2", "--threads", "4096"], in: dir)
+    let r = try Self.run(
+      [
+        "sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--jobs", "2", "--threads",
+        "4096",
+      ], in: dir)
     #expect(r.status == 2)
-    #expect(r.stderr.contains("--jobs 2 × --threads 4096 = 8192 threads, more than this machine's \(Parallel.coreCount) cores"), "\(r.stderr)")
+    #expect(
+      r.stderr.contains(
+        "--jobs 2 × --threads 4096 = 8192 threads, more than this machine's \(Parallel.coreCount) cores"
+      ), "\(r.stderr)")
     #expect(!FileManager.default.fileExists(atPath: dir.path("runs")))
     // Threads per job default to cores / jobs, so --jobs alone never oversubscribes.
     let ok = try Self.run(
-      ["sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--jobs", String(Parallel.coreCount), "--out", "sw", "--no-evaluate", "--format", "json"], in: dir)
+      [
+        "sweep", "logreg.yaml", "--grid", "optimizer.sgd.lr=0.1", "--jobs",
+        String(Parallel.coreCount), "--out", "sw", "--no-evaluate", "--format", "json",
+      ], in: dir)
     #expect(ok.status == 0, "\(ok.stderr)")
-    let state = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
+    let state = try #require(
+      try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
     #expect(state["threads"] as? Int == 1)
   }
 }

@@ -42,7 +42,8 @@ public indirect enum OrderedJSON: Sendable, Equatable {
         + "\n\(pad)]"
     case .object(let pairs):
       if pairs.isEmpty { return "{}" }
-      return "{\n" + pairs.map { inner + JSONText.string($0.0) + ": " + $0.1.render(indent: indent + 1) }
+      return "{\n"
+        + pairs.map { inner + JSONText.string($0.0) + ": " + $0.1.render(indent: indent + 1) }
         .joined(separator: ",\n") + "\n\(pad)}"
     }
   }

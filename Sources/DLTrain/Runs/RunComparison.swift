@@ -80,7 +80,9 @@ public struct RunComparison: Sendable {
     for p in paths.dropFirst() {
       let parts = p.split(separator: "/", omittingEmptySubsequences: false).dropLast()
       var n = 0
-      while n < min(prefix.count, parts.count), prefix[prefix.startIndex + n] == parts[parts.startIndex + n] { n += 1 }
+      while n < min(prefix.count, parts.count),
+        prefix[prefix.startIndex + n] == parts[parts.startIndex + n]
+      { n += 1 }
       prefix = prefix.prefix(n)
     }
     let drop = prefix.isEmpty ? 0 : prefix.joined(separator: "/").count + 1
@@ -119,9 +121,12 @@ public struct RunComparison: Sendable {
 
   public func text(onlyChanged: Bool) -> String {
     let changed = specRows.filter(\.changed).count
-    var out = "spec keys: \(changed) of \(specRows.count) differ"
+    var out =
+      "spec keys: \(changed) of \(specRows.count) differ"
       + (onlyChanged ? " (only those shown)" : " (* marks them)") + "\n"
-    if !shownRows(onlyChanged: onlyChanged).isEmpty { out += specTable(onlyChanged: onlyChanged).text }
+    if !shownRows(onlyChanged: onlyChanged).isEmpty {
+      out += specTable(onlyChanged: onlyChanged).text
+    }
     out += notes.map { "note: \($0)\n" }.joined()
     return out + "\nmetrics:\n" + metricTable.text
   }

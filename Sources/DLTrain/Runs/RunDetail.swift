@@ -31,8 +31,10 @@ public enum RunDetail {
     add("validation loss", r.finalValidationLoss.map(RunFormat.metric))
     add("validation accuracy", r.finalValidationAccuracy.map(RunFormat.metric))
     if let b = r.bestMetric {
-      add("best", "\(r.metricName) \(RunFormat.metric(b.value))"
-        + (b.epoch.map { " at epoch \($0)" } ?? ""))
+      add(
+        "best",
+        "\(r.metricName) \(RunFormat.metric(b.value))"
+          + (b.epoch.map { " at epoch \($0)" } ?? ""))
     }
     if let t = r.testAccuracy {
       add("test", "accuracy \(RunFormat.metric(t)), loss \(RunFormat.metric(r.testLoss))")
@@ -58,10 +60,13 @@ public enum RunDetail {
     }
     if let m = r.metrics {
       let rows = m.rows.suffix(lastRows)
-      out += "\nmetrics.csv: \(m.rows.count) rows" + (rows.isEmpty ? "\n" : ", the last \(rows.count):\n")
+      out +=
+        "\nmetrics.csv: \(m.rows.count) rows"
+        + (rows.isEmpty ? "\n" : ", the last \(rows.count):\n")
       if !rows.isEmpty {
         let cells = rows.map { $0.map { $0.map(cell) ?? "" } }
-        out += ReportTable(header: m.columns, rows: cells, rightAligned: Set(m.columns.indices)).text
+        out +=
+          ReportTable(header: m.columns, rows: cells, rightAligned: Set(m.columns.indices)).text
       }
     } else {
       out += "\nmetrics.csv: none\n"
@@ -80,21 +85,24 @@ public enum RunDetail {
     var pairs: [(String, OrderedJSON)] = [("run", RunListing.json(r))]
     pairs.append(("summary", r.summary.map { jsonValue($0.raw) } ?? .null))
     if let m = r.metrics {
-      pairs.append((
-        "metrics",
-        .object([
-          ("columns", .array(m.columns.map { .string($0) })),
-          ("row_count", .int(m.rows.count)),
-          ("last_rows", .array(m.rows.suffix(lastRows).map { .array($0.map { .number($0) }) })),
-        ])
-      ))
+      pairs.append(
+        (
+          "metrics",
+          .object([
+            ("columns", .array(m.columns.map { .string($0) })),
+            ("row_count", .int(m.rows.count)),
+            ("last_rows", .array(m.rows.suffix(lastRows).map { .array($0.map { .number($0) }) })),
+          ])
+        ))
     } else {
       pairs.append(("metrics", .null))
     }
-    pairs.append((
-      "checkpoints",
-      .array(r.checkpoints.map { .object([("name", .string($0.name)), ("bytes", .int($0.bytes))]) })
-    ))
+    pairs.append(
+      (
+        "checkpoints",
+        .array(
+          r.checkpoints.map { .object([("name", .string($0.name)), ("bytes", .int($0.bytes))]) })
+      ))
     return .object(pairs)
   }
 

@@ -30,7 +30,8 @@ public enum RunScanner {
       guard let attributes = try? fm.attributesOfItem(atPath: child),
         attributes[.type] as? FileAttributeType == .typeDirectory
       else { continue }
-      walk(child, relative: relative == "." ? name : relative + "/" + name, depth: depth + 1,
+      walk(
+        child, relative: relative == "." ? name : relative + "/" + name, depth: depth + 1,
         into: &found)
     }
   }

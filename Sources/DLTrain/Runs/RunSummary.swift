@@ -17,8 +17,12 @@ public struct RunSummary: @unchecked Sendable {
   /// Reads `path`; a missing file is `nil`, anything unusable a `Problem`.
   public static func read(path: String) -> Result<RunSummary, Problem>? {
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-    if isDirectory.boolValue { return .failure(Problem(description: "summary.json is a directory")) }
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      return nil
+    }
+    if isDirectory.boolValue {
+      return .failure(Problem(description: "summary.json is a directory"))
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       return .failure(Problem(description: "summary.json is not readable"))
     }

@@ -29,7 +29,9 @@ public struct SweepFile: Sendable {
     public var diagnostics: [Diagnostic]
   }
 
-  static let keys = ["sweep", "spec", "set", "grid", "epochs", "jobs", "threads", "evaluate", "out"]
+  static let keys = [
+    "sweep", "spec", "set", "grid", "epochs", "jobs", "threads", "evaluate", "out",
+  ]
 
   /// Whether `text` is a sweep file rather than a spec: a top-level `sweep:` or `grid:` key.
   public static func isSweepFile(_ text: String, path: String) -> Bool {
@@ -53,7 +55,9 @@ public struct SweepFile: Sendable {
     }
     guard let pairs = root.mappingPairs else {
       return .failure(
-        Problems(diagnostics: [Diagnostic(.rootNotMapping, at: root.location, "a sweep file is a mapping")]))
+        Problems(diagnostics: [
+          Diagnostic(.rootNotMapping, at: root.location, "a sweep file is a mapping")
+        ]))
     }
     var problems: [Diagnostic] = []
     var file = SweepFile(path: source.path, spec: "", grid: SweepGrid(axes: []))
@@ -83,7 +87,8 @@ public struct SweepFile: Sendable {
         sawSpec = true
         guard case .scalar(let s, _) = v.value, !s.isEmpty else {
           problems.append(
-            Diagnostic(.wrongType, at: v.location, "`spec` must be a path, found \(v.kindDescription)"))
+            Diagnostic(
+              .wrongType, at: v.location, "`spec` must be a path, found \(v.kindDescription)"))
           continue
         }
         let dir = (source.path as NSString).deletingLastPathComponent
@@ -95,7 +100,9 @@ public struct SweepFile: Sendable {
               file.set.append(s)
             } else {
               problems.append(
-                Diagnostic(.wrongType, at: item.location, "a `set` item is KEY=VALUE, found \(item.kindDescription)"))
+                Diagnostic(
+                  .wrongType, at: item.location,
+                  "a `set` item is KEY=VALUE, found \(item.kindDescription)"))
             }
           }
         } else if let entries = v.mappingPairs {
@@ -104,7 +111,8 @@ public struct SweepFile: Sendable {
           problems.append(
             Diagnostic(
               .wrongType, at: v.location,
-              "`set` must be a mapping (key: value) or a list of KEY=VALUE, found \(v.kindDescription)"))
+              "`set` must be a mapping (key: value) or a list of KEY=VALUE, found \(v.kindDescription)"
+            ))
         }
       case "grid":
         sawGrid = true
@@ -121,7 +129,8 @@ public struct SweepFile: Sendable {
             problems.append(
               Diagnostic(
                 .wrongType, at: ev.location,
-                "grid key `\(key(ek) ?? "")` needs a non-empty list of values, found \(ev.kindDescription)"))
+                "grid key `\(key(ek) ?? "")` needs a non-empty list of values, found \(ev.kindDescription)"
+              ))
             continue
           }
           file.grid.axes.append(SweepGrid.Axis(key: key(ek) ?? "", values: items.map(flow)))
@@ -134,7 +143,9 @@ public struct SweepFile: Sendable {
           file.evaluate = b
         } else {
           problems.append(
-            Diagnostic(.wrongType, at: v.location, "`evaluate` must be true or false, found \(v.kindDescription)"))
+            Diagnostic(
+              .wrongType, at: v.location,
+              "`evaluate` must be true or false, found \(v.kindDescription)"))
         }
       case "out":
         if case .scalar(let s, _) = v.value, !s.isEmpty {
@@ -151,7 +162,9 @@ public struct SweepFile: Sendable {
     }
     if !sawSpec {
       problems.append(
-        Diagnostic(.missingKey, at: root.location, "the sweep file has no `spec:`", hint: "spec: ../logreg.yaml"))
+        Diagnostic(
+          .missingKey, at: root.location, "the sweep file has no `spec:`",
+          hint: "spec: ../logreg.yaml"))
     }
     if !sawGrid {
       problems.append(

@@ -36,11 +36,13 @@ public struct SweepGrid: Sendable, Equatable {
     var axes: [Axis] = []
     for a in arguments {
       guard let eq = a.firstIndex(of: "=") else {
-        throw Failure(description: "--grid '\(a)': expected KEY=V1,V2,..., e.g. optimizer.sgd.lr=0.01,0.1")
+        throw Failure(
+          description: "--grid '\(a)': expected KEY=V1,V2,..., e.g. optimizer.sgd.lr=0.01,0.1")
       }
       let key = String(a[..<eq]).trimmingCharacters(in: .whitespaces)
       guard !key.isEmpty else {
-        throw Failure(description: "--grid '\(a)': the key is empty; write e.g. train.batch_size=10,100")
+        throw Failure(
+          description: "--grid '\(a)': the key is empty; write e.g. train.batch_size=10,100")
       }
       if axes.contains(where: { $0.key == key }) {
         throw Failure(description: "--grid '\(a)': \(key) is already swept by an earlier --grid")
@@ -48,7 +50,8 @@ public struct SweepGrid: Sendable, Equatable {
       let values = try Self.split(String(a[a.index(after: eq)...]))
       if let empty = values.firstIndex(where: { $0.isEmpty }) {
         throw Failure(
-          description: "--grid '\(a)': value \(empty + 1) is empty; separate values by single commas")
+          description:
+            "--grid '\(a)': value \(empty + 1) is empty; separate values by single commas")
       }
       axes.append(Axis(key: key, values: values))
     }

@@ -48,7 +48,8 @@ public struct SweepPlan: Sendable {
             + "\(specPath): \(DiagnosticRenderer.summary(errors))")
       }
       points.append(
-        Point(point: p, assignments: assignments, experiment: e, absoluteDataPaths: absolutePaths(e)))
+        Point(
+          point: p, assignments: assignments, experiment: e, absoluteDataPaths: absolutePaths(e)))
     }
     return SweepPlan(grid: grid, points: points)
   }

@@ -209,7 +209,8 @@ public final class SweepRunner: @unchecked Sendable {
       let loss = RunSummary.double(json["loss"]), let accuracy = RunSummary.double(json["accuracy"])
     else { return .failure("dlspec evaluate printed no loss and accuracy") }
     try? writeReplacing(String(decoding: box.data, as: UTF8.self), to: dir + "/evaluate.json")
-    return .success((loss, accuracy, RunSummary.double(json["samples"]).flatMap(RunSummary.exactInt)))
+    return .success(
+      (loss, accuracy, RunSummary.double(json["samples"]).flatMap(RunSummary.exactInt)))
   }
 
   enum Launch {
@@ -249,8 +250,12 @@ public final class SweepRunner: @unchecked Sendable {
     let size = handle.seekToEndOfFile()
     handle.seek(toFileOffset: size > 4096 ? size - 4096 : 0)
     let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-    let lines = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-    let error = lines.last { $0.lowercased().hasPrefix("error:") }.map { $0.dropFirst(6).drop { $0 == " " } }
+    let lines = text.split(separator: "\n").filter {
+      !$0.trimmingCharacters(in: .whitespaces).isEmpty
+    }
+    let error = lines.last { $0.lowercased().hasPrefix("error:") }.map {
+      $0.dropFirst(6).drop { $0 == " " }
+    }
     return (error ?? lines.last).map { String($0.prefix(300)) }
   }
 

@@ -47,7 +47,9 @@ public struct SweepState: Sendable {
       }
       if stored.grid != grid { out.append("grid: stored \(show(stored.grid)), now \(show(grid))") }
       if stored.set != set {
-        out.append("--set: stored [\(stored.set.joined(separator: " "))], now [\(set.joined(separator: " "))]")
+        out.append(
+          "--set: stored [\(stored.set.joined(separator: " "))], now [\(set.joined(separator: " "))]"
+        )
       }
       if stored.epochs != epochs {
         out.append(
@@ -105,7 +107,9 @@ public struct SweepState: Sendable {
       (
         "grid",
         .array(
-          s.grid.axes.map { .object([("key", .string($0.key)), ("values", .array($0.values.map { .string($0) }))]) })
+          s.grid.axes.map {
+            .object([("key", .string($0.key)), ("values", .array($0.values.map { .string($0) }))])
+          })
       ),
       ("set", .array(s.set.map { .string($0) })), ("epochs", .int(s.epochs)),
       ("jobs", .int(s.jobs)), ("threads", .int(s.threads)), ("evaluate", .bool(s.evaluate)),
@@ -124,7 +128,10 @@ public struct SweepState: Sendable {
       (
         "test",
         p.test.map {
-          .object([("loss", .number($0.loss)), ("accuracy", .number($0.accuracy)), ("samples", .int($0.samples))])
+          .object([
+            ("loss", .number($0.loss)), ("accuracy", .number($0.accuracy)),
+            ("samples", .int($0.samples)),
+          ])
         } ?? .null
       ),
     ])
@@ -153,7 +160,8 @@ public struct SweepState: Sendable {
     let settings = Settings(
       name: summary.name ?? "", specPath: summary.specPath ?? "",
       specSHA256: summary.string("spec_sha256") ?? "", sweepFile: summary.string("sweep_file"),
-      set: (o["set"] as? [String]) ?? [], grid: SweepGrid(axes: axes), epochs: summary.int("epochs"),
+      set: (o["set"] as? [String]) ?? [], grid: SweepGrid(axes: axes),
+      epochs: summary.int("epochs"),
       jobs: summary.int("jobs") ?? 1, threads: summary.int("threads") ?? 1,
       evaluate: RunSummary.bool(o["evaluate"]) ?? false)
     var points: [Point] = []
