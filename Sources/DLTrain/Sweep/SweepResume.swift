@@ -32,8 +32,12 @@ public enum SweepResume {
       }
       state.points[i].pid = nil
       guard RunScanner.isRun(path) else {
-        // Never started, or killed before the trainer wrote anything: start it here.
+        // Never started, or killed before the trainer wrote anything: start it, in a fresh
+        // directory if the trainer had made this one (`--out` must not exist yet).
         state.points[i].status = .pending
+        if FileManager.default.fileExists(atPath: path) {
+          state.points[i].directory = freshDirectory(p, in: directory)
+        }
         out.append((p.index, .train))
         continue
       }

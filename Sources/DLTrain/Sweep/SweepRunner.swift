@@ -99,7 +99,10 @@ public final class SweepRunner: @unchecked Sendable {
         state.points[i].status = .failed
         state.points[i].error = message
         if failure == nil {
-          let log = configuration.directory + "/" + point.directory + "/train.log"
+          let dir = configuration.directory + "/" + state.points[i].directory
+          let log =
+            FileManager.default.fileExists(atPath: dir + "/train.log")
+            ? dir + "/train.log" : dir + ".train.log"
           failure = "\(label) failed: \(message)\n  see \(log)"
         }
       }
@@ -137,14 +140,26 @@ public final class SweepRunner: @unchecked Sendable {
     let dir = configuration.directory + "/" + point.directory
     let planned = plan.points[point.index - 1]
     let fm = FileManager.default
-    let logPath = dir + "/train.log"
+    // Until the trainer has made the run directory, its output goes to `<dir>.train.log`
+    // beside it (the trainer creates `--out` itself and may refuse a directory that exists);
+    // the log moves into the run as train.log as soon as the run exists.
+    let inside = dir + "/train.log"
+    let beside = dir + ".train.log"
+    func adopt() {
+      if fm.fileExists(atPath: dir), fm.fileExists(atPath: beside), !fm.fileExists(atPath: inside) {
+        try? fm.moveItem(atPath: beside, toPath: inside)
+      }
+    }
+    adopt()
+    var logPath = fm.fileExists(atPath: dir) ? inside : beside
     do {
-      try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      try fm.createDirectory(
+        atPath: (dir as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       if !fm.fileExists(atPath: logPath) { _ = fm.createFile(atPath: logPath, contents: nil) }
     } catch {
       return .failure("cannot create \(dir): \(error.localizedDescription)")
     }
-    guard let log = FileHandle(forWritingAtPath: logPath) else {
+    guard var log = FileHandle(forWritingAtPath: logPath) else {
       return .failure("cannot write \(logPath)")
     }
     defer { log.closeFile() }
@@ -157,7 +172,18 @@ public final class SweepRunner: @unchecked Sendable {
       arguments += ["--out", dir, "--threads", String(state.settings.threads)]
       if let n = state.settings.epochs { arguments += ["--epochs", String(n)] }
       if action == .resume { arguments += ["--resume", dir] }
-      guard case .success(let status) = launch(arguments, log: log, stdout: nil, at: i) else {
+      let launched = launch(arguments, log: log, stdout: nil, at: i)
+      if logPath == beside, fm.fileExists(atPath: dir) {
+        log.closeFile()
+        adopt()
+        logPath = fm.fileExists(atPath: inside) ? inside : beside
+        guard let reopened = FileHandle(forWritingAtPath: logPath) else {
+          return .failure("cannot write \(logPath)")
+        }
+        log = reopened
+        log.seekToEndOfFile()
+      }
+      guard case .success(let status) = launched else {
         return .failure("cannot start \(configuration.binary)")
       }
       if status != 0 {
