@@ -115,6 +115,11 @@ enum RunFixtures {
     try RunFixtures.run(dir, "bad/20261201-140004", summary: "{\"status\": \"exploded\"}")
     // No summary at all, only checkpoints → incomplete.
     try RunFixtures.run(dir, "bad/20261201-150000", summary: nil, checkpoints: ["last.h5": 100])
+    // A FIFO as summary.json (reading it would block forever) and as metrics.csv.
+    let fifo = dir.path("bad/20261201-140005")
+    try FileManager.default.createDirectory(atPath: fifo, withIntermediateDirectories: true)
+    #expect(mkfifo(fifo + "/summary.json", 0o644) == 0)
+    #expect(mkfifo(fifo + "/metrics.csv", 0o644) == 0)
     // Garbage beside the runs, and a directory that is no run.
     try Data([0xff, 0x00, 0xfe]).write(to: dir.url.appendingPathComponent("garbage.bin"))
     try FileManager.default.createDirectory(
@@ -128,12 +133,18 @@ enum RunFixtures {
 
     let runs = RunScanner.scan(dir.url.path)
     let statuses = Dictionary(uniqueKeysWithValues: runs.map { ($0.relativePath, $0.status) })
-    #expect(runs.count == 11)
+    #expect(runs.count == 12)
     #expect(statuses["mlp/20261201-100000"] == .finished)
     #expect(statuses["mlp/20261201-110000"] == .failed)
     #expect(statuses["mlp/20261201-120000"] == .stopped)
     #expect(statuses["mlp/20261201-130000"] == .running)
-    for i in 0...4 { #expect(statuses["bad/20261201-14000\(i)"] == .corrupt, "\(i)") }
+    for i in 0...5 { #expect(statuses["bad/20261201-14000\(i)"] == .corrupt, "\(i)") }
+    #expect(
+      runs.first { $0.relativePath == "bad/20261201-140005" }?.problem
+        == "summary.json is not a regular file")
+    #expect(
+      runs.first { $0.relativePath == "bad/20261201-140003" }?.problem
+        == "summary.json is a directory")
     #expect(statuses["bad/20261201-150000"] == .incomplete)
     #expect(statuses["old/20261201-090000"] == .finished)
     // Sorted by start time: the old run (from its directory name) first.
@@ -150,8 +161,9 @@ enum RunFixtures {
     #expect(finished.summary?.raw["future_key"] != nil)
   }
 
-  @Test func unreadableSummaryIsCorrupt() throws {
-    guard getuid() != 0 else { return }  // root reads everything
+  /// Permissions: skipped as root, who reads everything (the FIFO case above needs no
+  /// permissions and runs everywhere).
+  @Test(.enabled(if: getuid() != 0)) func unreadableSummaryIsCorrupt() throws {
     let dir = try TemporaryDirectory()
     let run = try RunFixtures.run(
       dir, "r/20261201-100000",

@@ -14,8 +14,8 @@ public struct RunMetrics: Sendable {
 
   /// Reads `path`, or `nil` when there is no readable file with a header.
   public static func read(path: String) -> RunMetrics? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    return parse(String(decoding: data.prefix(64 << 20), as: UTF8.self))
+    guard case .data(let data) = RegularFile.read(path, limit: 256 << 20) else { return nil }
+    return parse(String(decoding: data, as: UTF8.self))
   }
 
   public static func parse(_ text: String) -> RunMetrics? {

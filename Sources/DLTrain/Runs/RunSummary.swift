@@ -16,17 +16,11 @@ public struct RunSummary: @unchecked Sendable {
 
   /// Reads `path`; a missing file is `nil`, anything unusable a `Problem`.
   public static func read(path: String) -> Result<RunSummary, Problem>? {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      return nil
+    switch RegularFile.read(path, limit: 16 << 20) {
+    case .missing: return nil
+    case .problem(let p): return .failure(Problem(description: "summary.json \(p)"))
+    case .data(let data): return parse(data)
     }
-    if isDirectory.boolValue {
-      return .failure(Problem(description: "summary.json is a directory"))
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      return .failure(Problem(description: "summary.json is not readable"))
-    }
-    return parse(data)
   }
 
   public static func parse(_ data: Data) -> Result<RunSummary, Problem> {
@@ -114,5 +108,33 @@ public struct RunSummary: @unchecked Sendable {
     if let d = f.date(from: s) { return d }
     f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return f.date(from: s)
+  }
+}
+
+/// Reads a file of a run directory only when it is a regular file of bounded size: a FIFO named
+/// summary.json would block a reader forever, a device or a huge file would exhaust memory.
+enum RegularFile {
+  enum Outcome {
+    case missing
+    case problem(String)
+    case data(Data)
+  }
+
+  static func read(_ path: String, limit: Int) -> Outcome {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      return errno == ENOENT
+        ? .missing : .problem("cannot be read (\(String(cString: strerror(errno))))")
+    }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: return .problem("is a directory")
+    default: return .problem("is not a regular file")
+    }
+    if Int(info.st_size) > limit { return .problem("is larger than \(limit >> 20) MiB") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      return .problem("is not readable")
+    }
+    return .data(data)
   }
 }

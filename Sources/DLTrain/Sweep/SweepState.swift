@@ -143,7 +143,7 @@ public struct SweepState: Sendable {
 
   /// Reads a sweep.json written by `json`, tolerating unknown keys.
   public static func read(path: String) throws -> SweepState {
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard case .data(let data) = RegularFile.read(path, limit: 64 << 20) else {
       throw Failure(description: "no sweep at '\(path)' (cannot read it)")
     }
     guard let any = try? JSONSerialization.jsonObject(with: data), let o = any as? [String: Any],
