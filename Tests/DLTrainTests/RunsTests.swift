@@ -284,8 +284,7 @@ enum RunFixtures {
 
         """)
     #expect(
-      c.markdown(onlyChanged: true).hasPrefix(
-        """
+      c.markdown(onlyChanged: true) == """
         ### Spec keys (2 of 10 differ)
 
         | changed | key | a | b |
@@ -298,21 +297,42 @@ enum RunFixtures {
         | metric | a | b |
         |---|---:|---:|
         | epochs | 3 | 3 |
+        | train_loss final | 0.3000 | 0.3000 |
+        | train_loss best | 0.4000 | 0.4500 |
+        | train_accuracy final | 0.9000 | 0.9000 |
+        | train_accuracy best | 0.8500 | 0.8200 |
+        | validation_loss final | 0.4000 | 0.4000 |
+        | validation_loss best | 0.5500 | 0.5000 |
+        | validation_accuracy final | 0.8500 | 0.8800 |
+        | validation_accuracy best | 0.8600 | 0.8800 |
+        | test_loss | 0.4100 | - |
+        | test_accuracy | 0.8400 | - |
+        | duration | 1m16s | 1m16s |
+        | samples_per_s | 1234 | 1234 |
 
-        """))
+        """)
     #expect(
-      c.csv(onlyChanged: true).hasPrefix(
-        """
+      c.csv(onlyChanged: true) == """
         section,key,a,b,changed
         spec,model.layers[1].dense.units,100,200,true
         spec,optimizer.sgd.lr,0.1,0.05,true
-        metric,epochs,3.0,3.0,
+        metric,epochs,3,3,
         metric,train_loss final,0.3,0.3,
+        metric,train_loss best,0.4,0.45,
+        metric,train_accuracy final,0.9,0.9,
+        metric,train_accuracy best,0.85,0.82,
+        metric,validation_loss final,0.4,0.4,
+        metric,validation_loss best,0.55,0.5,
+        metric,validation_accuracy final,0.85,0.88,
+        metric,validation_accuracy best,0.86,0.88,
+        metric,test_loss,0.41,,
+        metric,test_accuracy,0.84,,
+        metric,duration,75.5,75.5,
+        metric,samples_per_s,1234.5,1234.5,
 
-        """))
+        """)
     #expect(
-      c.json(onlyChanged: true).render().hasPrefix(
-        """
+      c.json(onlyChanged: true).render() == """
         {
           "runs": ["a", "b"],
           "spec": [
@@ -332,7 +352,58 @@ enum RunFixtures {
               "metric": "epochs",
               "values": [3, 3]
             },
-        """))
+            {
+              "metric": "train_loss final",
+              "values": [0.3, 0.3]
+            },
+            {
+              "metric": "train_loss best",
+              "values": [0.4, 0.45]
+            },
+            {
+              "metric": "train_accuracy final",
+              "values": [0.9, 0.9]
+            },
+            {
+              "metric": "train_accuracy best",
+              "values": [0.85, 0.82]
+            },
+            {
+              "metric": "validation_loss final",
+              "values": [0.4, 0.4]
+            },
+            {
+              "metric": "validation_loss best",
+              "values": [0.55, 0.5]
+            },
+            {
+              "metric": "validation_accuracy final",
+              "values": [0.85, 0.88]
+            },
+            {
+              "metric": "validation_accuracy best",
+              "values": [0.86, 0.88]
+            },
+            {
+              "metric": "test_loss",
+              "values": [0.41, null]
+            },
+            {
+              "metric": "test_accuracy",
+              "values": [0.84, null]
+            },
+            {
+              "metric": "duration",
+              "values": [75.5, 75.5]
+            },
+            {
+              "metric": "samples_per_s",
+              "values": [1234.5, 1234.5]
+            }
+          ],
+          "notes": []
+        }
+        """)
     // Without --only-changed every key is shown, the changed ones marked.
     let all = c.specTable(onlyChanged: false)
     #expect(all.rows.count == 10)

@@ -1,3 +1,4 @@
+import DLSpec
 import Foundation
 
 /// `runs compare`: N runs side by side, the spec keys first (changed ones marked), then the
@@ -150,7 +151,7 @@ public struct RunComparison: Sendable {
       ["spec", r.key] + r.values.map { $0 ?? "" } + [r.changed ? "true" : "false"]
     }
     rows += metricRows.map { r in
-      ["metric", r.metric] + r.values.map { $0.map { "\($0)" } ?? "" } + [""]
+      ["metric", r.metric] + r.values.map { $0.map(JSONText.number) ?? "" } + [""]
     }
     return ReportTable(header: ["section", "key"] + labels + ["changed"], rows: rows).csv
   }

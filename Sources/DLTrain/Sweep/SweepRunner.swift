@@ -33,6 +33,8 @@ public final class SweepRunner: @unchecked Sendable {
   }
 
   public private(set) var state: SweepState
+  /// The settings, fixed for the run: read by the workers without the lock.
+  let settings: SweepState.Settings
   let plan: SweepPlan
   let configuration: Configuration
   let lock = NSLock()
@@ -43,6 +45,7 @@ public final class SweepRunner: @unchecked Sendable {
 
   public init(state: SweepState, plan: SweepPlan, configuration: Configuration) {
     self.state = state
+    self.settings = state.settings
     self.plan = plan
     self.configuration = configuration
   }
@@ -51,7 +54,7 @@ public final class SweepRunner: @unchecked Sendable {
   public func run(_ actions: [(index: Int, action: Action)]) -> String? {
     queue = actions
     writeFiles()
-    let workers = max(1, min(state.settings.jobs, actions.count))
+    let workers = max(1, min(settings.jobs, actions.count))
     let group = DispatchGroup()
     for _ in 0..<workers {
       group.enter()
@@ -166,11 +169,11 @@ public final class SweepRunner: @unchecked Sendable {
     log.seekToEndOfFile()
     if action != .evaluate {
       var arguments = ["train", configuration.specPath]
-      for a in planned.assignments.dropLast(state.settings.epochs == nil ? 0 : 1) {
+      for a in planned.assignments.dropLast(settings.epochs == nil ? 0 : 1) {
         arguments += ["--set", a]
       }
-      arguments += ["--out", dir, "--threads", String(state.settings.threads)]
-      if let n = state.settings.epochs { arguments += ["--epochs", String(n)] }
+      arguments += ["--out", dir, "--threads", String(settings.threads)]
+      if let n = settings.epochs { arguments += ["--epochs", String(n)] }
       if action == .resume { arguments += ["--resume", dir] }
       let launched = launch(arguments, log: log, stdout: nil, at: i)
       if logPath == beside, fm.fileExists(atPath: dir) {
@@ -194,7 +197,7 @@ public final class SweepRunner: @unchecked Sendable {
         return .failure("training ended, but its summary.json says \(run.status.rawValue)")
       }
     }
-    guard state.settings.evaluate, SweepPlan.hasTestSet(planned.experiment) else {
+    guard settings.evaluate, SweepPlan.hasTestSet(planned.experiment) else {
       return .success(nil)
     }
     var spec = dir + "/spec.yaml"
