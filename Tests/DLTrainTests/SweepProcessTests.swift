@@ -159,7 +159,9 @@ import Testing
       #expect(
         resumed.stdout.contains("point 2: waiting for pid")
           || resumed.stdout.contains("[evaluate] point 2 "), "\(resumed.stdout)")
-      #expect(!resumed.stdout.contains("[start] point 2 ") && !resumed.stdout.contains("[resume] point 2 "))
+      #expect(
+        !resumed.stdout.contains("[start] point 2 ")
+          && !resumed.stdout.contains("[resume] point 2 "))
     }
 
     let after = Self.points(dir.path("sw"))
@@ -271,5 +273,58 @@ import Testing
     let state = try #require(
       try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
     #expect(state["threads"] as? Int == 1)
+  }
+
+  @Test func aSweepFileIsTheOneCommand() throws {
+    let dir = try TemporaryDirectory()
+    _ = try Self.fixture(dir, count: 200)
+    try FileManager.default.createDirectory(
+      atPath: dir.path("sweeps"), withIntermediateDirectories: true)
+    try """
+    sweep: 1
+    spec: ../logreg.yaml
+    set: {schedule: constant}
+    grid:
+      optimizer.sgd.lr: [0.01, 0.1]
+      train.batch_size: [10, 20]
+    epochs: 1
+    out: sw
+
+    """.write(toFile: dir.path("sweeps/lr.yaml"), atomically: true, encoding: .utf8)
+    let r = try Self.run(["sweep", "sweeps/lr.yaml"], in: dir)
+    #expect(r.status == 0, "\(r.stderr)")
+    let state = try #require(Self.json(dir.path("sw/sweep.json")))
+    #expect(state["spec_path"] as? String == "logreg.yaml")
+    #expect(state["sweep_file"] as? String == "sweeps/lr.yaml")
+    #expect(state["set"] as? [String] == ["schedule=constant"])
+    let points = Self.points(dir.path("sw"))
+    #expect(
+      points.map { $0["assignments"] as? [String] ?? [] } == [
+        ["optimizer.sgd.lr=0.01", "train.batch_size=10"],
+        ["optimizer.sgd.lr=0.01", "train.batch_size=20"],
+        ["optimizer.sgd.lr=0.1", "train.batch_size=10"],
+        ["optimizer.sgd.lr=0.1", "train.batch_size=20"],
+      ])
+    #expect(
+      points.allSatisfy { $0["status"] as? String == "finished" && $0["test"] is [String: Any] })
+    // The plot data: x = the first key, one series per value of the second.
+    let plot = try #require(state["plot"] as? [String: Any])
+    #expect(plot["x_key"] as? String == "optimizer.sgd.lr")
+    #expect(plot["series_key"] as? String == "train.batch_size")
+    #expect(
+      (plot["series"] as? [[String: Any]])?.map { $0["label"] as? String } == [
+        "batch_size=10", "batch_size=20",
+      ])
+    let spec = try String(
+      contentsOfFile: dir.path("sw/points/002-lr=0.01-batch_size=20/spec.yaml"), encoding: .utf8)
+    #expect(spec.contains("schedule: constant") && spec.contains("batch_size: 20"))
+
+    try "sweep: 1\nspec: ../logreg.yaml\ngrid: [1, 2]\n".write(
+      toFile: dir.path("sweeps/bad.yaml"), atomically: true, encoding: .utf8)
+    let bad = try Self.run(["sweep", "sweeps/bad.yaml"], in: dir)
+    #expect(bad.status == 1)
+    #expect(
+      bad.stderr.contains("sweeps/bad.yaml:3:7: error[E015]: `grid` must be a mapping"),
+      "\(bad.stderr)")
   }
 }
