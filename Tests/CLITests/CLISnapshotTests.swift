@@ -107,6 +107,26 @@ enum CLI {
     Case(
       name: "plot-json", arguments: ["plot", "Tests/Fixtures/Plots/no-validation", "--format", "json"],
       exitCode: 0),
+    Case(name: "help-runs", arguments: ["runs", "--help"], exitCode: 0),
+    Case(name: "help-runs-list", arguments: ["runs", "list", "--help"], exitCode: 0),
+    Case(name: "help-runs-show", arguments: ["runs", "show", "--help"], exitCode: 0),
+    Case(name: "help-runs-compare", arguments: ["runs", "compare", "--help"], exitCode: 0),
+    Case(name: "help-sweep", arguments: ["sweep", "--help"], exitCode: 0),
+    Case(name: "runs-missing-dir", arguments: ["runs", "no-such-dir"], exitCode: 1),
+    Case(name: "runs-show-missing", arguments: ["runs", "show", "runs/no-such-run"], exitCode: 1),
+    Case(name: "runs-show-not-a-run", arguments: ["runs", "show", "specs"], exitCode: 1),
+    Case(name: "runs-compare-one-run", arguments: ["runs", "compare", "specs"], exitCode: 2),
+    Case(name: "runs-compare-missing", arguments: ["runs", "compare", "runs/a", "runs/b"], exitCode: 1),
+    Case(name: "runs-bad-format", arguments: ["runs", "--format", "yaml"], exitCode: 2),
+    Case(name: "sweep-no-grid", arguments: ["sweep", "specs/logreg.yaml"], exitCode: 2),
+    Case(
+      name: "sweep-bad-point",
+      arguments: ["sweep", "specs/logreg.yaml", "--grid", "optimizer.sgd.lr=0.1,abc", "--grid", "train.batch_size=10,100"],
+      exitCode: 1),
+    Case(name: "sweep-unknown-key", arguments: ["sweep", "specs/logreg.yaml", "--grid", "optimizer.sgd.lrr=0.1,1"], exitCode: 1),
+    Case(name: "sweep-unbalanced-value", arguments: ["sweep", "specs/logreg.yaml", "--grid", "model.input=[1,28"], exitCode: 2),
+    Case(name: "sweep-resume-without-out", arguments: ["sweep", "specs/logreg.yaml", "--grid", "train.epochs=1", "--resume"], exitCode: 2),
+    Case(name: "sweep-missing-spec", arguments: ["sweep", "specs/no-such-spec.yaml", "--grid", "train.epochs=1"], exitCode: 1),
   ]
 
   static let diff = "Tests/CLITests/Fixtures/diff/"
