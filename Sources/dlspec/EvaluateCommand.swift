@@ -43,7 +43,8 @@ struct EvaluateCommand: ParsableCommand {
       }
       let r = Evaluation.run(plan, on: data, indices: indices)
       let recorded = split == .test ? recordTest(r) : nil
-      let plotted = split == .test ? plotConfusion(r, title: "\(e.name): \(split.rawValue) split") : nil
+      let plotted = split == .test ? plotConfusion(
+          r, title: "\(e.name): \(split.rawValue) split", data: e.data?.source) : nil
       switch format {
       case .json:
         let rows = r.confusion.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }
@@ -94,7 +95,9 @@ struct EvaluateCommand: ParsableCommand {
         Data("note: \(checkpoint) was trained from a spec this build no longer reads\n".utf8))
       return
     }
-    let d = SpecDiff(from: old, to: e)
+    var d = SpecDiff(from: old, to: e)
+    // `train --epochs N` is the usual way a run ends elsewhere than the spec says: not a warning.
+    d.changes.removeAll { $0.kind == .epochs }
     if d.isEmpty { return }
     FileHandle.standardError.write(
       Data(
@@ -104,11 +107,22 @@ struct EvaluateCommand: ParsableCommand {
 
   /// Draws the confusion matrix into the run the checkpoint lies in; returns the SVG's path, or
   /// nil outside a run. Like the summary, a failure to write is a note: the metrics were printed.
-  func plotConfusion(_ r: Evaluation, title: String) -> String? {
+  func plotConfusion(_ r: Evaluation, title: String, data experimentData: DataConfig.Source?)
+    -> String?
+  {
     guard let run = RunDirectory.containing(checkpoint: checkpoint) else { return nil }
     let path = run + "/confusion-matrix.svg"
     do {
-      try PlotFile.write(ConfusionMatrixPlot.svg(r.confusion, title: title), to: path)
+      // A named dataset's classes are labelled by name (Fashion-MNIST's "Sandal", …).
+      var names: [String]? = nil
+      if case .named(let dataset)? = experimentData,
+        let entry = DatasetRegistry.builtIn.datasets[dataset],
+        entry.classNames.count == r.confusion.count
+      {
+        names = entry.classNames
+      }
+      try PlotFile.write(
+        ConfusionMatrixPlot.svg(r.confusion, title: title, classNames: names), to: path)
       return path
     } catch {
       FileHandle.standardError.write(Data("note: confusion matrix not written: \(error)\n".utf8))

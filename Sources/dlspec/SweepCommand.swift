@@ -147,7 +147,7 @@ struct SweepCommand: ParsableCommand {
       "sweep '\(settings.name)': \(state.points.count) points"
         + (resume ? " (\(done) done, \(actions.count) to run)" : "")
         + ", \(jobCount) job\(jobCount == 1 ? "" : "s") × \(threadCount) thread\(threadCount == 1 ? "" : "s")"
-        + (epochCount.map { ", \($0) epochs" } ?? "") + " → \(directory)")
+        + (epochCount.map { ", \($0) epoch\($0 == 1 ? "" : "s")" } ?? "") + " → \(directory)")
     let runner = SweepRunner(
       state: state, plan: plan,
       configuration: SweepRunner.Configuration(

@@ -127,7 +127,7 @@ public final class SweepRunner: @unchecked Sendable {
     if let t = p.test?.accuracy ?? r.testAccuracy {
       parts.append("test acc \(RunFormat.metric(t))")
     }
-    let epochs = r.epochsDone.map { "\($0) epochs in " } ?? ""
+    let epochs = r.epochsDone.map { "\($0) epoch\($0 == 1 ? "" : "s") in " } ?? ""
     parts.append(epochs + RunFormat.duration(r.durationSeconds))
     return "finished: " + parts.joined(separator: ", ")
   }

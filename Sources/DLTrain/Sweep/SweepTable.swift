@@ -60,7 +60,7 @@ public enum SweepTable {
     let done = rows.filter { $0.point.status == .finished }.count
     return "## Sweep `\(s.name)`: \(done) of \(rows.count) points finished\n\n"
       + "spec `\(s.specPath)`" + (s.set.isEmpty ? "" : ", set `\(s.set.joined(separator: " "))`")
-      + (s.epochs.map { ", \($0) epochs" } ?? "") + "\n\n" + table.markdown
+      + (s.epochs.map { ", \($0) epoch\($0 == 1 ? "" : "s")" } ?? "") + "\n\n" + table.markdown
   }
 
   /// The data of the sweep plot: the final metric against the first grid key, one series per
