@@ -127,6 +127,18 @@ public final class Plan<T: DLScalar> {
     }
     self.programs = programs
     fusedIntoPrevious = fusedSet
+    resetState()
+  }
+
+  /// Sets every layer's state to its declared initial value (done at construction, so a plan
+  /// that only receives parameters still normalises with valid running statistics).
+  public func resetState() {
+    guard let state else { return }
+    for (i, l) in model.layers.enumerated() {
+      for (t, s) in zip(l.state, stateSlices[i]) {
+        (state + s.offset).update(repeating: T(t.initial), count: s.count)
+      }
+    }
   }
 
   deinit {
@@ -250,12 +262,8 @@ public final class Plan<T: DLScalar> {
   @_specialize(where T == Double)
   public func initialize(_ scheme: InitScheme, seed: UInt64) {
     var generator = RandomGenerator(seed: seed)
+    resetState()
     for (i, l) in model.layers.enumerated() {
-      if let state {
-        for (t, s) in zip(l.state, stateSlices[i]) {
-          (state + s.offset).update(repeating: T(t.initial), count: s.count)
-        }
-      }
       for (p, s) in zip(l.parameters, parameterSlices[i]) {
         let ptr = parameters + s.offset
         if case .constant(let value) = p.initial {
