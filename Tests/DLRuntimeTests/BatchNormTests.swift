@@ -55,8 +55,12 @@ import Testing
   @Test func evaluationUsesRunningStatistics() {
     let x = Tensor<Double>(shape: [4], values: [1, 2, 3, 4])
     let y = Tensor<Double>(shape: [4])
-    let (g, b) = (Tensor<Double>(shape: [2], values: [2, 1]), Tensor<Double>(shape: [2], values: [0, 1]))
-    let (mean, variance) = (Tensor<Double>(shape: [2], values: [1, 0]), Tensor<Double>(shape: [2], values: [4, 1]))
+    let (g, b) = (
+      Tensor<Double>(shape: [2], values: [2, 1]), Tensor<Double>(shape: [2], values: [0, 1])
+    )
+    let (mean, variance) = (
+      Tensor<Double>(shape: [2], values: [1, 0]), Tensor<Double>(shape: [2], values: [4, 1])
+    )
     // x as [n = 2, c = 2, s = 1]: channel 0 holds 1 and 3, channel 1 holds 2 and 4.
     BatchNormKernel.evaluationForward(
       x: x.pointer, y: y.pointer, scale: g.pointer, shift: b.pointer, runningMean: mean.pointer,

@@ -57,7 +57,8 @@ public struct LayerRow: Sendable, CustomStringConvertible {
 private typealias G = LayerRow.GradCheck
 
 // Shared gradient-check specs (several kinds appear in one).
-private let denseRelu = G("[6]", ["dense: {units: 5}", "relu", "dense: {units: 3}"], "cross_entropy")
+private let denseRelu = G(
+  "[6]", ["dense: {units: 5}", "relu", "dense: {units: 3}"], "cross_entropy")
 private let tanhSoftmax = G(
   "[6]", ["dense: {units: 5}", "tanh", "dense: {units: 3}", "softmax"], "cross_entropy")
 private let sigmoidLogSoftmax = G(
@@ -66,12 +67,16 @@ private let dropoutL1 = G(
   "[6]", ["dense: {units: 5, bias: false}", "dropout: {p: 0.3}", "dense: {units: 3}"], "l1")
 private let convMaxPool = G(
   "[2, 6, 6]",
-  ["conv2d: {filters: 3, kernel: 3, padding: same}", "relu", "maxpool: {size: 2}", "flatten",
-   "dense: {units: 3}"], "cross_entropy")
+  [
+    "conv2d: {filters: 3, kernel: 3, padding: same}", "relu", "maxpool: {size: 2}", "flatten",
+    "dense: {units: 3}",
+  ], "cross_entropy")
 private let convAvgPoolSoftmax = G(
   "[1, 7, 7]",
-  ["conv2d: {filters: 2, kernel: [3, 2], stride: 2, bias: false}", "avgpool: {size: 2, stride: 1}",
-   "flatten", "dense: {units: 3}", "softmax"], "mse")
+  [
+    "conv2d: {filters: 2, kernel: [3, 2], stride: 2, bias: false}", "avgpool: {size: 2, stride: 1}",
+    "flatten", "dense: {units: 3}", "softmax",
+  ], "mse")
 
 private let threshold = 10e-5
 
@@ -87,12 +92,16 @@ public let layerTable: [LayerRow] = [
       G("[6]", ["dense: {units: 5}", "batchnorm", "tanh", "dense: {units: 3}"], "cross_entropy"),
       G(
         "[2, 5, 5]",
-        ["conv2d: {filters: 3, kernel: 3}", "batchnorm: {eps: 0.001}", "tanh", "flatten",
-         "dense: {units: 3}"], "mse"),
+        [
+          "conv2d: {filters: 3, kernel: 3}", "batchnorm: {eps: 0.001}", "tanh", "flatten",
+          "dense: {units: 3}",
+        ], "mse"),
     ]),
   LayerRow(
     kind: "clipped_relu", yaml: "clipped_relu: {t: 6}", input: [5], output: [5],
-    gradcheck: [G("[6]", ["dense: {units: 5}", "clipped_relu: {t: 0.5}", "dense: {units: 3}"], "mse")],
+    gradcheck: [
+      G("[6]", ["dense: {units: 5}", "clipped_relu: {t: 0.5}", "dense: {units: 3}"], "mse")
+    ],
     reference: { min(max($0, 0), 6) }, kink: { abs($0) < threshold || abs($0 - 6) < threshold }),
   LayerRow(
     kind: "conv2d", yaml: "conv2d: {filters: 4, kernel: [3, 5], stride: 2, padding: 1}",
@@ -109,7 +118,9 @@ public let layerTable: [LayerRow] = [
   LayerRow(
     kind: "leaky_relu", yaml: "leaky_relu: {slope: 0.1}", input: [5], output: [5],
     gradcheck: [
-      G("[6]", ["dense: {units: 5}", "leaky_relu: {slope: 0.1}", "dense: {units: 3}"], "cross_entropy")
+      G(
+        "[6]", ["dense: {units: 5}", "leaky_relu: {slope: 0.1}", "dense: {units: 3}"],
+        "cross_entropy")
     ],
     reference: { $0 > 0 ? $0 : 0.1 * $0 }, kink: { abs($0) < threshold }),
   LayerRow(

@@ -20,7 +20,8 @@ import Testing
       loss: mse
 
       """
-    let r = SpecChecker(memoryLimit: 24 << 30).check(SourceFile(path: "\(row.kind).yaml", text: text))
+    let r = SpecChecker(memoryLimit: 24 << 30).check(
+      SourceFile(path: "\(row.kind).yaml", text: text))
     let e = try #require(r.experiment, "\(r.diagnostics.map(\.message))")
     #expect(IRVerifier.verify(e).isEmpty)
     return e.model.layers[0]
@@ -41,8 +42,11 @@ import Testing
   @Test func everyRegisteredKindHasARow() {
     let rows = Set(layerTable.map(\.kind))
     let kinds = Set(LayerRegistry.builtIn.names)
-    #expect(kinds.subtracting(rows).isEmpty, "kinds without a row: \(kinds.subtracting(rows).sorted())")
-    #expect(rows.subtracting(kinds).isEmpty, "rows for unknown kinds: \(rows.subtracting(kinds).sorted())")
+    #expect(
+      kinds.subtracting(rows).isEmpty, "kinds without a row: \(kinds.subtracting(rows).sorted())")
+    #expect(
+      rows.subtracting(kinds).isEmpty, "rows for unknown kinds: \(rows.subtracting(kinds).sorted())"
+    )
     #expect(layerTable.count == kinds.count, "one row per kind")
   }
 
@@ -131,7 +135,8 @@ enum LayerTableDoc {
       }
       for (i, p) in kind.params.enumerated() {
         let value = p.defaultValue.map { "`\($0)`" } ?? (p.required ? "required" : "none")
-        out += "| \(i == 0 ? "`\(name)`" : "") | `\(p.name)` | \(p.type.expected) | \(value) | \(p.doc) |\n"
+        out +=
+          "| \(i == 0 ? "`\(name)`" : "") | `\(p.name)` | \(p.type.expected) | \(value) | \(p.doc) |\n"
       }
     }
     return out

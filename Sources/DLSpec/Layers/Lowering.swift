@@ -135,9 +135,10 @@ public struct LayerProgram<T: DLScalar> {
   public init(
     backwardInPlace: Bool = false,
     forward: @escaping (_ n: Int, _ mode: Mode) -> Void,
-    backward: @escaping (
-      _ n: Int, _ dy: UnsafeMutablePointer<T>, _ dx: UnsafeMutablePointer<T>?
-    ) -> Void
+    backward:
+      @escaping (
+        _ n: Int, _ dy: UnsafeMutablePointer<T>, _ dx: UnsafeMutablePointer<T>?
+      ) -> Void
   ) {
     self.forward = forward
     self.backward = backward

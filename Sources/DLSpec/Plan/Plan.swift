@@ -16,7 +16,8 @@ public final class Plan<T: DLScalar> {
   /// Index of the last layer run in training: a final softmax/log_softmax is fused into the
   /// cross-entropy loss (computed stably from logits), so training stops before it.
   public let lastTrainedLayer: Int
-  /// Layers whose forward is done by the dense layer before them (fused bias + activation).
+  /// Layers whose forward is done by the layer before them (a kind whose fusion accepts an
+  /// activation: bias add + σ in one pass).
   public let fusedIntoPrevious: Set<Int>
   public let random: RandomState
   /// Where each layer's parameters sit in `parameters` (and gradients in `gradients`).
@@ -163,7 +164,8 @@ public final class Plan<T: DLScalar> {
   let needsInputGradient: [Bool]
   let hasParameters: [Bool]
 
-  /// Forward over the first `n` samples of `input`. In training mode dropout is active.
+  /// Forward over the first `n` samples of `input`, in `Mode.training` or `.evaluation`:
+  /// dropout draws masks and batchnorm uses (and updates) batch statistics only in training.
   /// Stops before a final softmax fused into the loss; `probabilities(n)` finishes it.
   public func forward(_ n: Int, training: Bool) {
     runForward(n, training: training, seconds: nil)
