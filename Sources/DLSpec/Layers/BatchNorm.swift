@@ -85,7 +85,7 @@ public struct BatchNorm: LayerKind {
   public func buffers(input: Shape, output: Shape, batch: Int) -> BufferNeeds {
     BufferNeeds(auxiliary: [
       .init("normalized", perSample: output.elementCount),
-      .init("inverse deviation", perSample: 0, fixed: Self.layout(input).channels),
+      .init("inverse std", perSample: 0, fixed: Self.layout(input).channels),
     ])
   }
 
