@@ -128,6 +128,34 @@ enum CLI {
     }
   }
 
+  /// gradcheck falls back to synthetic data only when the data is absent; a corrupt file is an
+  /// error, not a reason to check the gradient on noise.
+  @Test func gradcheckRefusesCorruptData() throws {
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("dlspec-gradcheck-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data("not an HDF5 file\n".utf8).write(to: dir.appendingPathComponent("data.h5"))
+    let spec = dir.appendingPathComponent("corrupt.yaml")
+    let text = """
+      dlspec: 1
+      data:
+        train: {hdf5: data.h5, x: x, y: y}
+        classes: 3
+      model:
+        input: [4]
+        layers:
+          - dense: {units: 3}
+      loss: cross_entropy
+
+      """
+    try Data(text.utf8).write(to: spec)
+    let output = try CLI.run(["gradcheck", spec.path])
+    #expect(output.status != 0, "\(output.stdout)\(output.stderr)")
+    #expect(!output.stdout.contains("synthetic"), "\(output.stdout)")
+    #expect(output.stderr.contains("data.h5"), "\(output.stderr)")
+  }
+
   @Test func schemaCommandPrintsCommittedSchema() throws {
     let output = try CLI.run(["schema"])
     let committed = try String(
