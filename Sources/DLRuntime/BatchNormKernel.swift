@@ -28,18 +28,11 @@ public enum BatchNormKernel {
     let count = T(m)
     for c in 0..<channels {
       var sum: T = 0
-      for n in 0..<batch {
-        let row = x + (n * channels + c) * spatial
-        for s in 0..<spatial { sum += row[s] }
-      }
+      for n in 0..<batch { sum += Reduction.sum(x + (n * channels + c) * spatial, count: spatial) }
       let mean = sum / count
       var squares: T = 0
       for n in 0..<batch {
-        let row = x + (n * channels + c) * spatial
-        for s in 0..<spatial {
-          let d = row[s] - mean
-          squares += d * d
-        }
+        squares += centeredSquares(x + (n * channels + c) * spatial, count: spatial, mean: mean)
       }
       let variance = squares / count
       let inverse = 1 / (variance + epsilon).squareRoot()
@@ -87,10 +80,8 @@ public enum BatchNormKernel {
       var sumDyH: T = 0
       for n in 0..<batch {
         let offset = (n * channels + c) * spatial
-        for s in 0..<spatial {
-          sumDy += dy[offset + s]
-          sumDyH += dy[offset + s] * normalized[offset + s]
-        }
+        sumDy += Reduction.sum(dy + offset, count: spatial)
+        sumDyH += dot(dy + offset, normalized + offset, count: spatial)
       }
       dShift[c] = sumDy
       dScale[c] = sumDyH
@@ -103,5 +94,45 @@ public enum BatchNormKernel {
         }
       }
     }
+  }
+
+  // The per-channel reductions run over contiguous rows of S elements; eight SIMD lanes break
+  // the dependency on one running sum, as in `Reduction` (a plain loop measured ~4× slower).
+
+  /// Σ (x[i] − mean)².
+  @inlinable
+  static func centeredSquares<T: DLScalar>(
+    _ x: UnsafePointer<T>, count: Int, mean: T
+  ) -> T {
+    var accumulator = SIMD8<T>()
+    let m = SIMD8<T>(repeating: mean)
+    let raw = UnsafeRawPointer(x)
+    var i = 0
+    while i + 8 <= count {
+      let d = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.stride, as: SIMD8<T>.self) - m
+      accumulator += d * d
+      i += 8
+    }
+    var total = accumulator.sum()
+    for j in i..<count { total += (x[j] - mean) * (x[j] - mean) }
+    return total
+  }
+
+  /// Σ a[i] · b[i].
+  @inlinable
+  static func dot<T: DLScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count: Int) -> T {
+    var accumulator = SIMD8<T>()
+    let (ra, rb) = (UnsafeRawPointer(a), UnsafeRawPointer(b))
+    let stride = MemoryLayout<T>.stride
+    var i = 0
+    while i + 8 <= count {
+      accumulator +=
+        ra.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
+        * rb.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
+      i += 8
+    }
+    var total = accumulator.sum()
+    for j in i..<count { total += a[j] * b[j] }
+    return total
   }
 }
