@@ -106,7 +106,8 @@ public struct Checkpoint {
         throw Failure.unreadable(path, "attribute '\(name)' is missing or unreadable (\(error))")
       }
     }
-    let rng = try attribute("rng_state") { try file.int64ArrayAttribute($0) }.map { UInt64(bitPattern: $0) }
+    let rng = try attribute("rng_state") { try file.int64ArrayAttribute($0) }
+      .map { UInt64(bitPattern: $0) }
     guard rng.count == 4, rng.contains(where: { $0 != 0 }) else {
       throw Failure.unreadable(
         path, "rng_state must be 4 words, not all zero; found \(rng.count) words \(rng)")
