@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Release builds of the numeric targets drop overflow and bounds checks in the hot loops;
-// unsafeFlags are allowed because dlspec is always the root package.
-let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+// Release builds use plain -O. -Ounchecked (dropping overflow checks and preconditions) was
+// measured against it on the bench specs and gained nothing beyond noise (docs/performance.md,
+// "Layer kinds that describe themselves"), so the checks stay.
 
 let package = Package(
   name: "dlspec",
@@ -26,14 +26,12 @@ let package = Package(
     .systemLibrary(name: "_CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "_CAllocCounter", exclude: ["README.md"]),
     .target(
-      name: "DLRuntime", dependencies: ["_COpenBLAS"], exclude: ["README.md"],
-      swiftSettings: fastMath),
+      name: "DLRuntime", dependencies: ["_COpenBLAS"], exclude: ["README.md"]),
     .target(
-      name: "DLSpec", dependencies: ["DLRuntime", "Yams"], exclude: ["README.md"],
-      swiftSettings: fastMath),
+      name: "DLSpec", dependencies: ["DLRuntime", "Yams"], exclude: ["README.md"]),
     .target(
       name: "DLTrain", dependencies: ["DLSpec", "DLRuntime", "_CHDF5", "_CZlib"],
-      exclude: ["README.md"], swiftSettings: fastMath),
+      exclude: ["README.md"]),
     .executableTarget(name: "dlspec", dependencies: [
       "DLSpec", "DLRuntime", "DLTrain", "_CAllocCounter",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),

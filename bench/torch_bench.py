@@ -17,7 +17,8 @@ Three modes:
       The notes' single-sample SGD loop for logistic regression 784 -> 10 in numpy:
       for x, y: z = W@x + b; p = softmax(z); W -= lr*outer(p - e_y, x); b -= lr*(p - e_y).
 
-The spec is read with PyYAML; the layer vocabulary is dlspec's (docs/spec-language.md).
+The spec is read with PyYAML; the layer vocabulary is dlspec's (docs/spec-language.md), and
+each kind's PyTorch module comes from the table bench/torch_kinds.json, not from code here.
 Under `loss: cross_entropy` a final softmax/log_softmax is dropped and nn.CrossEntropyLoss runs on
 the logits, as dlspec fuses the pair; a model without a final softmax is read as logits too (as
 dlspec does). mse and l1 compare against one-hot targets, summed over classes and averaged over
@@ -222,8 +223,70 @@ def layer_entry(entry):
     raise SystemExit(f"torch_bench: a layer is a bare name or a one-key map, got {entry!r}")
 
 
-def build_model(spec):
+KINDS_TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_kinds.json")
+
+
+def load_kinds(path=KINDS_TABLE):
+    with open(path) as f:
+        table = json.load(f)
+    return {k: v for k, v in table.items() if not k.startswith("_")}
+
+
+def geometry(kind, p, shape):
+    """The named values a table entry may refer to, from the layer's params and input shape."""
+    g = {"in_features": shape[0] if len(shape) == 1 else None, "channels": shape[0]}
+    if "units" in p:
+        g["units"] = int(p["units"])
+    if kind == "conv2d":
+        ky, kx = pair(p["kernel"], "kernel")
+        pad = p.get("padding", 0)
+        g["kernel"] = (ky, kx)
+        g["stride"] = pair(p.get("stride", 1), "stride")
+        g["padding"] = ((ky - 1) // 2, (kx - 1) // 2) if pad == "same" else pair(pad, "padding")
+    if "size" in p:
+        ky, kx = pair(p["size"], "size")
+        st = p.get("stride", "auto")
+        g["window"] = (ky, kx)
+        g["window_stride"] = (ky, kx) if st == "auto" else pair(st, "stride")
+    return g
+
+
+def argument(a, p, g):
+    if isinstance(a, str):
+        if a not in g or g[a] is None:
+            raise SystemExit(f"torch_bench: torch_kinds.json names {a!r}, which this layer lacks")
+        return g[a]
+    if isinstance(a, dict):
+        if a["param"] not in p and "default" not in a:
+            raise SystemExit(f"torch_bench: layer needs {a['param']!r}")
+        v = p.get(a["param"], a.get("default"))
+        return {"float": float, "int": int, "bool": bool}.get(a.get("as"), lambda x: x)(v)
+    return a
+
+
+def out_shape(rule, shape, g):
+    if rule == "flatten":
+        n = 1
+        for s in shape:
+            n *= s
+        return (n,)
+    if rule == "dense":
+        if len(shape) != 1:
+            raise SystemExit("torch_bench: dense needs a flat input; insert flatten")
+        return (g["units"],)
+    if rule in ("conv", "pool"):
+        c, h, w = shape
+        ky, kx = g["kernel"] if rule == "conv" else g["window"]
+        sy, sx = g["stride"] if rule == "conv" else g["window_stride"]
+        py, px = g["padding"] if rule == "conv" else (0, 0)
+        channels = g["filters"] if rule == "conv" else c
+        return (channels, (h + 2 * py - ky) // sy + 1, (w + 2 * px - kx) // sx + 1)
+    return shape
+
+
+def build_model(spec, kinds=None):
     import torch.nn as nn
+    kinds = kinds if kinds is not None else load_kinds()
     model = spec["model"]
     shape = tuple(model["input"])
     loss = spec.get("loss", "cross_entropy")
@@ -234,51 +297,21 @@ def build_model(spec):
         entries = entries[:-1]  # fused into nn.CrossEntropyLoss on the logits, as dlspec does
     mods, names = [], []
     for kind, p in entries:
-        if kind == "dense":
-            if len(shape) != 1:
-                raise SystemExit("torch_bench: dense needs a flat input; insert flatten")
-            mods.append(nn.Linear(shape[0], int(p["units"]), bias=bool(p.get("bias", True))))
-            shape = (int(p["units"]),)
-        elif kind == "conv2d":
-            c, h, w = shape
-            ky, kx = pair(p["kernel"], "kernel")
-            sy, sx = pair(p.get("stride", 1), "stride")
-            pad = p.get("padding", 0)
-            py, px = ((ky - 1) // 2, (kx - 1) // 2) if pad == "same" else pair(pad, "padding")
-            f = int(p["filters"])
-            mods.append(nn.Conv2d(c, f, (ky, kx), stride=(sy, sx), padding=(py, px),
-                                  bias=bool(p.get("bias", True))))
-            shape = (f, (h + 2 * py - ky) // sy + 1, (w + 2 * px - kx) // sx + 1)
-        elif kind in ("maxpool", "avgpool"):
-            c, h, w = shape
-            ky, kx = pair(p["size"], "size")
-            st = p.get("stride", "auto")
-            sy, sx = (ky, kx) if st == "auto" else pair(st, "stride")
-            cls = nn.MaxPool2d if kind == "maxpool" else nn.AvgPool2d
-            mods.append(cls((ky, kx), stride=(sy, sx)))
-            shape = (c, (h - ky) // sy + 1, (w - kx) // sx + 1)
-        elif kind == "flatten":
-            mods.append(nn.Flatten())
-            n = 1
-            for s in shape:
-                n *= s
-            shape = (n,)
-        elif kind == "relu":
-            mods.append(nn.ReLU())
-        elif kind == "tanh":
-            mods.append(nn.Tanh())
-        elif kind == "sigmoid":
-            mods.append(nn.Sigmoid())
-        elif kind == "clipped_relu":
-            mods.append(nn.Hardtanh(0.0, float(p.get("t", 1))))
-        elif kind == "dropout":
-            mods.append(nn.Dropout(float(p["p"])))
-        elif kind == "softmax":
-            mods.append(nn.Softmax(dim=1))
-        elif kind == "log_softmax":
-            mods.append(nn.LogSoftmax(dim=1))
-        else:
-            raise SystemExit(f"torch_bench: unknown layer kind {kind!r}")
+        entry = kinds.get(kind)
+        if entry is None:
+            raise SystemExit(f"torch_bench: layer kind {kind!r} has no entry in {KINDS_TABLE}")
+        g = geometry(kind, p, shape)
+        if kind == "conv2d":
+            g["filters"] = int(p["filters"])
+        module = entry["module"]
+        if isinstance(module, dict):
+            module = module.get(str(len(shape)))
+            if module is None:
+                raise SystemExit(f"torch_bench: {kind} has no module for input rank {len(shape)}")
+        args = [argument(a, p, g) for a in entry.get("args", [])]
+        kwargs = {k: argument(v, p, g) for k, v in entry.get("kwargs", {}).items()}
+        mods.append(getattr(nn, module)(*args, **kwargs))
+        shape = out_shape(entry.get("shape", "same"), shape, g)
         names.append(kind)
     return nn.Sequential(*mods), loss, shape, names
 

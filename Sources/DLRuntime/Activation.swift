@@ -2,80 +2,52 @@
 ///
 /// Shapes: `x`, `y`, `dy`, `dx` all hold `count` elements of any shape. `x` may equal `y` and
 /// `dy` may equal `dx` (in place). The backward pass reads the saved *output* `y`, never `x`,
-/// so a layer keeps one buffer:
+/// so a layer keeps one buffer. The set is open: a σ is an `ActivationFunction` (its value and
+/// its gradient read off y), and `ActivationKernel` turns one into the three loops a layer runs.
+/// The functions kept here are those of the built-in kinds:
 ///
-/// | kind                | y = σ(z)                  | dσ/dz from y                    |
-/// |---------------------|---------------------------|---------------------------------|
-/// | `identity`          | z                         | 1                               |
-/// | `relu`              | max(z, 0)                 | 1 if y > 0 else 0 (0 at z = 0)  |
-/// | `tanh`              | tanh z                    | 1 − y²                          |
-/// | `sigmoid`           | e^z / (1 + e^z), stable   | y (1 − y)                       |
-/// | `clippedReLU(t)`    | min(max(z, 0), t)         | 1 if 0 < y < t else 0           |
+/// | function               | y = σ(z)                  | dσ/dz from y                    |
+/// |------------------------|---------------------------|---------------------------------|
+/// | `IdentityFunction`     | z                         | 1                               |
+/// | `ReLUFunction`         | max(z, 0)                 | 1 if y > 0 else 0 (0 at z = 0)  |
+/// | `TanhFunction`         | tanh z                    | 1 − y²                          |
+/// | `SigmoidFunction`      | e^z / (1 + e^z), stable   | y (1 − y)                       |
+/// | `ClippedReLUFunction`  | min(max(z, 0), t)         | 1 if 0 < y < t else 0           |
 ///
 /// Reading the gradient off y is exact for these functions: relu's y > 0 iff z > 0, and clipped
 /// relu's 0 < y < t iff 0 < z < t; at the kinks z = 0 and z = t the gradient is taken as 0.
-public enum Activation {
-  /// Which σ to apply. `clippedReLU` carries its ceiling t > 0.
-  public enum Kind: Equatable, Hashable, Sendable {
-    case identity
-    case relu
-    case tanh
-    case sigmoid
-    case clippedReLU(threshold: Double)
-  }
-
+public struct ActivationKernel<T: DLScalar> {
   /// `y[i] = σ(x[i])` for `i < count`. Split across cores for large counts.
-  @inlinable
-  public static func forward<T: DLScalar>(
-    _ kind: Kind, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, count: Int
-  ) {
-    switch kind {
-    case .identity:
-      if UnsafePointer(y) != x { y.update(from: x, count: count) }
-    case .relu: map(ReLUFunction.self, 0, count: count, x, y)
-    case .tanh: map(TanhFunction.self, 0, count: count, x, y)
-    case .sigmoid: map(SigmoidFunction.self, 0, count: count, x, y)
-    case .clippedReLU(let t): map(ClippedReLUFunction.self, T(t), count: count, x, y)
-    }
-  }
-
-  /// `dx[i] = dy[i] · σ'(z[i])`, with σ' computed from the saved output `y` (table above).
-  @inlinable
-  public static func backward<T: DLScalar>(
-    _ kind: Kind, y: UnsafePointer<T>, dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>,
-    count: Int
-  ) {
-    switch kind {
-    case .identity:
-      if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }
-    case .relu: zip(ReLUFunction.self, 0, count: count, y, dy, dx)
-    case .tanh: zip(TanhFunction.self, 0, count: count, y, dy, dx)
-    case .sigmoid: zip(SigmoidFunction.self, 0, count: count, y, dy, dx)
-    case .clippedReLU(let t): zip(ClippedReLUFunction.self, T(t), count: count, y, dy, dx)
-    }
-  }
-
+  public let forward: (_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ count: Int) -> Void
+  /// `dx[i] = dy[i] · σ'(z[i])`, with σ' computed from the saved output `y`.
+  public let backward:
+    (_ y: UnsafePointer<T>, _ dy: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, _ count: Int)
+      -> Void
   /// Adds a per-column bias and applies σ in one pass over `y` (the dense layer's epilogue):
   /// `y[r, j] = σ(y[r, j] + bias[j])` for `y: [rows, columns]`, `bias: [columns]`.
   /// A `nil` bias applies σ only.
+  public let biasForward:
+    (_ bias: UnsafePointer<T>?, _ y: UnsafeMutablePointer<T>, _ rows: Int, _ columns: Int) -> Void
+
+  /// The kernel of σ = `function` with its parameter `t` (clipped relu's ceiling, leaky relu's
+  /// slope; ignored by the others). Build it where `T` is concrete (a `@_specialize`d lowering):
+  /// the loops then inline σ, and each call costs one closure call per batch, not per element.
   @inlinable
-  public static func biasForward<T: DLScalar>(
-    _ kind: Kind, bias: UnsafePointer<T>?, y: UnsafeMutablePointer<T>, rows: Int, columns: Int
-  ) {
-    guard let bias else {
-      forward(kind, x: y, y: y, count: rows * columns)
-      return
-    }
-    switch kind {
-    case .identity: mapRows(IdentityFunction.self, 0, rows: rows, columns: columns, bias, y)
-    case .relu: mapRows(ReLUFunction.self, 0, rows: rows, columns: columns, bias, y)
-    case .tanh: mapRows(TanhFunction.self, 0, rows: rows, columns: columns, bias, y)
-    case .sigmoid: mapRows(SigmoidFunction.self, 0, rows: rows, columns: columns, bias, y)
-    case .clippedReLU(let t):
-      mapRows(ClippedReLUFunction.self, T(t), rows: rows, columns: columns, bias, y)
+  public init<F: ActivationFunction>(_ function: F.Type, _ t: T) {
+    forward = { x, y, count in Activation.map(F.self, t, count: count, x, y) }
+    backward = { y, dy, dx, count in Activation.zip(F.self, t, count: count, y, dy, dx) }
+    biasForward = { bias, y, rows, columns in
+      if let bias {
+        Activation.mapRows(F.self, t, rows: rows, columns: columns, bias, y)
+      } else {
+        Activation.map(F.self, t, count: rows * columns, y, y)
+      }
     }
   }
+}
 
+/// The loops every `ActivationKernel` runs, and numerically careful σ helpers.
+public enum Activation {
   /// Logistic sigmoid without overflow: with e = e^{−|z|} ≤ 1, σ(z) = 1/(1 + e) for z ≥ 0 and
   /// e/(1 + e) for z < 0, so `exp` never sees a positive argument. One exp and a select, no
   /// branch, so Float loops vectorise.

@@ -34,7 +34,7 @@ public enum Loss {
       let y = Int(labels[n])
       precondition(y >= 0 && y < classes, "label \(y) outside 0..<\(classes)")
       // ρ = log Σ e^u − u_y = (m − u_y) + log Σ e^{u − m}, small terms added last.
-      let (m, logSum) = LogSoftmax.shiftedLogSumExp(u, classes)
+      let (m, logSum) = LogSoftmaxKernel.shiftedLogSumExp(u, classes)
       total += (m - u[y]) + logSum
       if dLogits != nil || probabilities != nil {
         for k in 0..<classes {

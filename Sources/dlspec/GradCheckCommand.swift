@@ -64,7 +64,7 @@ struct GradCheckCommand: ParsableCommand {
       options.maxEntries = maxEntries
       options.seed = UInt64(seed)
       options.params = asked.map(Set.init)
-      let (x, y, description) = batch(e)
+      let (x, y, description) = try batch(e)
       let check = GradientCheck(e, options: options)
       let report = float32
         ? check.run(x: x, y: y, dataDescription: description, as: Float.self)
@@ -86,11 +86,21 @@ struct GradCheckCommand: ParsableCommand {
     if !allPassed { throw ExitCode(1) }
   }
 
-  /// A small batch from the spec's data, or synthetic data (uniform pixels, random labels).
-  func batch(_ e: Experiment) -> ([Double], [Int32], String) {
+  /// A small batch from the spec's data, or synthetic data (uniform pixels, random labels)
+  /// when asked, when the spec has no data, or when its data is not installed. Data that is
+  /// there but unreadable (corrupt, wrong shape) is an error, not a reason to check on noise.
+  func batch(_ e: Experiment) throws -> ([Double], [Int32], String) {
     let count = e.model.input.elementCount
     let classes = e.model.output.elementCount
-    if !synthetic, e.data != nil, let data = try? ExperimentData.load(e, split: .train) {
+    var loaded: Dataset? = nil
+    if !synthetic, e.data != nil {
+      do {
+        loaded = try ExperimentData.load(e, split: .train)
+      } catch is DataLocateError {
+      } catch IDXError.fileNotFound(_) {
+      }
+    }
+    if let data = loaded {
       var generator = RandomGenerator(seed: UInt64(seed))
       var x: [Double] = []
       var y: [Int32] = []

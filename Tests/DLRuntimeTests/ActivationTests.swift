@@ -6,12 +6,12 @@ import Testing
 #endif
 
 @Suite struct ActivationTests {
-  static let kinds: [Activation.Kind] = [
+  static let kinds: [TestActivation] = [
     .identity, .relu, .tanh, .sigmoid, .clippedReLU(threshold: 0.5),
   ]
 
   /// The textbook σ in Double, the reference for `forward`.
-  static func reference(_ kind: Activation.Kind, _ z: Double) -> Double {
+  static func reference(_ kind: TestActivation, _ z: Double) -> Double {
     switch kind {
     case .identity: return z
     case .relu: return max(z, 0)
@@ -22,7 +22,7 @@ import Testing
   }
 
   /// True near a kink, where central differences straddle two slopes.
-  static func nearKink(_ kind: Activation.Kind, _ z: Double) -> Bool {
+  static func nearKink(_ kind: TestActivation, _ z: Double) -> Bool {
     switch kind {
     case .relu: return abs(z) < 10 * gradientStep
     case .clippedReLU(let t): return abs(z) < 10 * gradientStep || abs(z - t) < 10 * gradientStep
@@ -30,7 +30,7 @@ import Testing
     }
   }
 
-  func forwardMatches<T: DLScalar>(_ type: T.Type, _ kind: Activation.Kind) {
+  func forwardMatches<T: DLScalar>(_ type: T.Type, _ kind: TestActivation) {
     let z = randomValues(101, seed: 7, low: -3, high: 3) + [0, 0.5, -0.0]
     let x = tensor(T.self, [z.count], z)
     let y = Tensor<T>(shape: [z.count])
@@ -40,13 +40,13 @@ import Testing
   }
 
   @Test(arguments: kinds)
-  func forward(_ kind: Activation.Kind) {
+  func forward(_ kind: TestActivation) {
     forwardMatches(Float.self, kind)
     forwardMatches(Double.self, kind)
   }
 
   @Test(arguments: kinds)
-  func backwardMatchesCentralDifferences(_ kind: Activation.Kind) {
+  func backwardMatchesCentralDifferences(_ kind: TestActivation) {
     let z = randomValues(64, seed: 8, low: -2, high: 2)
     let w = randomValues(64, seed: 9)
     let x = Tensor<Double>(shape: [64], values: z)
@@ -86,7 +86,7 @@ import Testing
   }
 
   @Test(arguments: kinds)
-  func biasForwardEqualsAddThenActivate(_ kind: Activation.Kind) {
+  func biasForwardEqualsAddThenActivate(_ kind: TestActivation) {
     let (rows, columns) = (5, 7)
     let values = randomValues(rows * columns, seed: 10, low: -2, high: 2)
     let b = randomValues(columns, seed: 11)
@@ -115,9 +115,6 @@ import Testing
   }
 }
 
-extension Activation.Kind: CustomTestStringConvertible {
-  public var testDescription: String { "\(self)" }
-}
 
 @Suite struct FastTanhTests {
   @Test func floatTanhIsWithinSevenUlp() {

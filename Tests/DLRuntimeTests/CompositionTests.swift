@@ -7,7 +7,7 @@ import Testing
   /// conv(1→2, 3×3, pad 1) → relu → maxpool 2 → flatten → dense(18→3) → softmax-CE, in Double.
   struct TinyCNN {
     static let batch = 2
-    static let conv = Conv2D.Geometry(
+    static let conv = Conv2DKernel.Geometry(
       channels: 1, height: 6, width: 6, filters: 2, kernelHeight: 3, kernelWidth: 3,
       paddingY: 1, paddingX: 1)
     static let pool = Pool.Geometry(
@@ -24,7 +24,7 @@ import Testing
     let convOut = Tensor<Double>(shape: [batch, 2, 6, 6])
     let pooled = Tensor<Double>(shape: [batch, 2, 3, 3])
     let logits = Tensor<Double>(shape: [batch, classes])
-    let workspace = Tensor<Double>(shape: [Conv2D.workspaceCount(conv, batch: batch)])
+    let workspace = Tensor<Double>(shape: [Conv2DKernel.workspaceCount(conv, batch: batch)])
     let indices = Tensor<Int32>(shape: [pool.outputCount])
 
     // Gradients.
@@ -49,13 +49,13 @@ import Testing
     }
 
     func forward() -> Double {
-      Conv2D.forward(
+      Conv2DKernel.forward(
         x: x.pointer, weight: convWeight.pointer, bias: convBias.pointer, y: convOut.pointer,
         batch: Self.batch, geometry: Self.conv, workspace: workspace.pointer)
       Activation.forward(.relu, x: convOut.pointer, y: convOut.pointer, count: convOut.count)
       Pool.maxForward(
         x: convOut.pointer, y: pooled.pointer, argmax: indices.pointer, geometry: Self.pool)
-      Dense.forward(
+      DenseKernel.forward(
         x: pooled.pointer, weight: denseWeight.pointer, bias: denseBias.pointer,
         y: logits.pointer, batch: Self.batch, inFeatures: Self.features,
         outFeatures: Self.classes)
@@ -65,7 +65,7 @@ import Testing
     }
 
     func backward() {
-      Dense.backward(
+      DenseKernel.backward(
         x: pooled.pointer, weight: denseWeight.pointer, dy: dLogits.pointer,
         dx: dPooled.pointer, dWeight: dDenseWeight.pointer, dBias: dDenseBias.pointer,
         batch: Self.batch, inFeatures: Self.features, outFeatures: Self.classes)
@@ -74,7 +74,7 @@ import Testing
       Activation.backward(
         .relu, y: convOut.pointer, dy: dConvOut.pointer, dx: dConvOut.pointer,
         count: convOut.count)
-      Conv2D.backward(
+      Conv2DKernel.backward(
         x: x.pointer, weight: convWeight.pointer, dy: dConvOut.pointer, dx: dx.pointer,
         dWeight: dConvWeight.pointer, dBias: dConvBias.pointer, batch: Self.batch,
         geometry: Self.conv, workspace: workspace.pointer)
@@ -132,21 +132,21 @@ import Testing
     )
     var losses: [Float] = []
     for _ in 0..<100 {
-      Dense.forward(
+      DenseKernel.forward(
         x: x.pointer, weight: w1.pointer, bias: b1.pointer, y: hidden.pointer, batch: n,
-        inFeatures: d, outFeatures: h, activation: .tanh)
-      Dense.forward(
+        inFeatures: d, outFeatures: h, activation: TestActivation.tanh.kernel(Float.self))
+      DenseKernel.forward(
         x: hidden.pointer, weight: w2.pointer, bias: b2.pointer, y: logits.pointer, batch: n,
         inFeatures: h, outFeatures: k)
       losses.append(
         Loss.softmaxCrossEntropy(
           logits: logits.pointer, labels: &labels, batch: n, classes: k, dLogits: dLogits.pointer))
-      Dense.backward(
+      DenseKernel.backward(
         x: hidden.pointer, weight: w2.pointer, dy: dLogits.pointer, dx: dHidden.pointer,
         dWeight: dw2.pointer, dBias: db2.pointer, batch: n, inFeatures: h, outFeatures: k)
       Activation.backward(
         .tanh, y: hidden.pointer, dy: dHidden.pointer, dx: dHidden.pointer, count: hidden.count)
-      Dense.backward(
+      DenseKernel.backward(
         x: x.pointer, weight: w1.pointer, dy: dHidden.pointer, dx: nil, dWeight: dw1.pointer,
         dBias: db1.pointer, batch: n, inFeatures: d, outFeatures: h)
       for (parameter, gradient) in [(w1, dw1), (b1, db1), (w2, dw2), (b2, db2)] {

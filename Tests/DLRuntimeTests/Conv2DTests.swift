@@ -5,7 +5,7 @@ import Testing
 @Suite struct Conv2DTests {
   struct Case: CustomTestStringConvertible, Sendable {
     var batch: Int
-    var geometry: Conv2D.Geometry
+    var geometry: Conv2DKernel.Geometry
     /// Samples per GEMM group; nil takes the kernel's choice (the whole batch here).
     var group: Int? = nil
     var testDescription: String {
@@ -74,10 +74,10 @@ import Testing
     let b = tensor(T.self, [g.filters], bias ? bs : Array(repeating: 0, count: g.filters))
     let y = Tensor<T>(shape: [c.batch, g.filters, g.outHeight, g.outWidth])
     let workspace = Tensor<T>(
-      shape: [Conv2D.workspaceCount(g, batch: c.batch, samplesPerGroup: c.group)])
+      shape: [Conv2DKernel.workspaceCount(g, batch: c.batch, samplesPerGroup: c.group)])
     y.fill(T.nan)
     workspace.fill(T.nan)
-    Conv2D.forward(
+    Conv2DKernel.forward(
       x: x.pointer, weight: w.pointer, bias: bias ? b.pointer : nil, y: y.pointer,
       batch: c.batch, geometry: g, workspace: workspace.pointer, samplesPerGroup: c.group)
     let expected = Self.reference(c, x: xs, w: ws, b: bs)
@@ -106,11 +106,11 @@ import Testing
     let dw = Tensor<Double>(shape: [ws.count])
     let db = Tensor<Double>(shape: [bs.count])
     let workspace = Tensor<Double>(
-      shape: [Conv2D.workspaceCount(g, batch: c.batch, samplesPerGroup: c.group)])
+      shape: [Conv2DKernel.workspaceCount(g, batch: c.batch, samplesPerGroup: c.group)])
     dx.fill(.nan)
     dw.fill(.nan)
     db.fill(.nan)
-    Conv2D.backward(
+    Conv2DKernel.backward(
       x: x.pointer, weight: w.pointer, dy: dy.pointer, dx: dx.pointer, dWeight: dw.pointer,
       dBias: db.pointer, batch: c.batch, geometry: g, workspace: workspace.pointer,
       samplesPerGroup: c.group)
@@ -123,7 +123,7 @@ import Testing
     expectGradient(db.array, numericGradient(bs) { loss(xs, ws, $0) }, "db \(c)")
 
     // With `accumulate`, a second call adds the same gradients again.
-    Conv2D.backward(
+    Conv2DKernel.backward(
       x: x.pointer, weight: w.pointer, dy: dy.pointer, dx: nil, dWeight: dw.pointer,
       dBias: db.pointer, batch: c.batch, geometry: g, workspace: workspace.pointer,
       accumulate: true, samplesPerGroup: c.group)
@@ -134,14 +134,14 @@ import Testing
   }
 
   @Test func outputSizeFormula() {
-    let g = Conv2D.Geometry(
+    let g = Conv2DKernel.Geometry(
       channels: 1, height: 28, width: 28, filters: 32, kernelHeight: 3, kernelWidth: 3,
       strideY: 2, strideX: 2, paddingY: 1, paddingX: 1)
     #expect(g.outHeight == 14 && g.outWidth == 14)
-    #expect(Conv2D.groupSize(g, batch: 64) == 64)
-    #expect(Conv2D.workspaceCount(g, batch: 64) == (9 + 32) * 14 * 14 * 64)
-    #expect(Conv2D.workspaceCount(g, batch: 64, samplesPerGroup: 1) == (9 + 32) * 14 * 14)
-    let notes = Conv2D.Geometry(
+    #expect(Conv2DKernel.groupSize(g, batch: 64) == 64)
+    #expect(Conv2DKernel.workspaceCount(g, batch: 64) == (9 + 32) * 14 * 14 * 64)
+    #expect(Conv2DKernel.workspaceCount(g, batch: 64, samplesPerGroup: 1) == (9 + 32) * 14 * 14)
+    let notes = Conv2DKernel.Geometry(
       channels: 1, height: 28, width: 28, filters: 1, kernelHeight: 5, kernelWidth: 4)
     #expect(notes.outHeight == 24 && notes.outWidth == 25)
   }

@@ -5,7 +5,7 @@ import Testing
 @Suite struct DenseTests {
   static let (batch, inFeatures, outFeatures) = (4, 6, 3)
 
-  func forwardMatches<T: DLScalar>(_ type: T.Type, activation: Activation.Kind) {
+  func forwardMatches<T: DLScalar>(_ type: T.Type, activation: TestActivation) {
     let (n, i, o) = (Self.batch, Self.inFeatures, Self.outFeatures)
     let xs = randomValues(n * i, seed: 20)
     let ws = randomValues(o * i, seed: 21)
@@ -15,9 +15,9 @@ import Testing
     let b = tensor(T.self, [o], bs)
     let y = Tensor<T>(shape: [n, o])
     y.fill(T.nan)  // beta = 0 must not read y
-    Dense.forward(
+    DenseKernel.forward(
       x: x.pointer, weight: w.pointer, bias: b.pointer, y: y.pointer, batch: n,
-      inFeatures: i, outFeatures: o, activation: activation)
+      inFeatures: i, outFeatures: o, activation: activation.kernel(T.self))
     let z = Reference.matmul(xs, ws, m: n, n: o, k: i, transB: true)
     let expected = z.indices.map {
       ActivationTests.reference(activation, z[$0] + bs[$0 % o])
@@ -25,8 +25,8 @@ import Testing
     expectClose(doubles(y), expected, tolerance: tolerance(T.self), "dense \(T.self)")
   }
 
-  @Test(arguments: [Activation.Kind.identity, .relu, .tanh, .sigmoid])
-  func forward(_ activation: Activation.Kind) {
+  @Test(arguments: [TestActivation.identity, .relu, .tanh, .sigmoid])
+  func forward(_ activation: TestActivation) {
     forwardMatches(Float.self, activation: activation)
     forwardMatches(Double.self, activation: activation)
   }
@@ -35,7 +35,7 @@ import Testing
     let x = Tensor<Double>(shape: [1, 2], values: [1, 2])
     let w = Tensor<Double>(shape: [2, 2], values: [1, 0, 3, 4])
     let y = Tensor<Double>(shape: [1, 2])
-    Dense.forward(
+    DenseKernel.forward(
       x: x.pointer, weight: w.pointer, bias: nil, y: y.pointer, batch: 1, inFeatures: 2,
       outFeatures: 2)
     #expect(y.array == [1, 11])
@@ -64,7 +64,7 @@ import Testing
     // Pre-existing gradient contents: kept with `accumulate`, discarded otherwise.
     dw.fill(accumulate ? 1 : .nan)
     db.fill(accumulate ? 1 : .nan)
-    Dense.backward(
+    DenseKernel.backward(
       x: x.pointer, weight: w.pointer, dy: dy.pointer, dx: dx.pointer, dWeight: dw.pointer,
       dBias: db.pointer, batch: n, inFeatures: i, outFeatures: o, accumulate: accumulate)
     let offset = accumulate ? 1.0 : 0.0

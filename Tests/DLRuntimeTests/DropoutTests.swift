@@ -11,7 +11,7 @@ import Testing
     let mask = Tensor<Float>(shape: [count])
     var generator = RandomGenerator(seed: 3)
     let saved = generator.state
-    Dropout.forward(
+    DropoutKernel.forward(
       x: x.pointer, y: y.pointer, mask: mask.pointer, count: count, rate: rate,
       generator: &generator)
     let keep = Float(1 / (1 - rate))
@@ -23,7 +23,7 @@ import Testing
     // The same generator state gives the same mask.
     var replay = RandomGenerator(state: saved)
     let again = Tensor<Float>(shape: [count])
-    Dropout.forward(
+    DropoutKernel.forward(
       x: x.pointer, y: y.pointer, mask: again.pointer, count: count, rate: rate,
       generator: &replay)
     #expect(again.array == mask.array)
@@ -32,7 +32,7 @@ import Testing
     // Backward multiplies by the mask, in place.
     let gradient = Tensor<Float>(shape: [count])
     gradient.fill(3)
-    Dropout.backward(dy: gradient.pointer, mask: mask.pointer, dx: gradient.pointer, count: count)
+    DropoutKernel.backward(dy: gradient.pointer, mask: mask.pointer, dx: gradient.pointer, count: count)
     #expect(zip(gradient.array, mask.array).allSatisfy { $0 == 3 * $1 })
   }
 }

@@ -10,9 +10,9 @@ import Testing
     let x = tensor(T.self, [Self.rows, Self.columns], xs)
     let y = Tensor<T>(shape: [Self.rows, Self.columns])
     let expected = Reference.softmax(doubles(x), rows: Self.rows, columns: Self.columns)
-    Softmax.forward(x: x.pointer, y: y.pointer, rows: Self.rows, columns: Self.columns)
+    SoftmaxKernel.forward(x: x.pointer, y: y.pointer, rows: Self.rows, columns: Self.columns)
     expectClose(doubles(y), expected, tolerance: tolerance(T.self), "softmax \(T.self)")
-    LogSoftmax.forward(x: x.pointer, y: y.pointer, rows: Self.rows, columns: Self.columns)
+    LogSoftmaxKernel.forward(x: x.pointer, y: y.pointer, rows: Self.rows, columns: Self.columns)
     expectClose(
       doubles(y), expected.map { Double.log($0) }, tolerance: tolerance(T.self),
       "log_softmax \(T.self)")
@@ -27,11 +27,11 @@ import Testing
     // Naive exp(1000) overflows; the max-subtracted forms must not.
     let x = Tensor<Float>(shape: [1, 3], values: [1000, 1001, 1002])
     let y = Tensor<Float>(shape: [1, 3])
-    Softmax.forward(x: x.pointer, y: y.pointer, rows: 1, columns: 3)
+    SoftmaxKernel.forward(x: x.pointer, y: y.pointer, rows: 1, columns: 3)
     expectClose(
       doubles(y), [0.09003057317038046, 0.24472847105479767, 0.6652409557748219],
       tolerance: 1e-6, "softmax")
-    LogSoftmax.forward(x: x.pointer, y: y.pointer, rows: 1, columns: 3)
+    LogSoftmaxKernel.forward(x: x.pointer, y: y.pointer, rows: 1, columns: 3)
     #expect(y.array.allSatisfy { $0.isFinite })
     expectClose(
       doubles(y), [-2.40760596444438, -1.40760596444438, -0.4076059644443803],
@@ -48,11 +48,11 @@ import Testing
     let dy = Tensor<Double>(shape: [r, c], values: up)
     let dx = Tensor<Double>(shape: [r, c])
     if log {
-      LogSoftmax.forward(x: x.pointer, y: y.pointer, rows: r, columns: c)
-      LogSoftmax.backward(y: y.pointer, dy: dy.pointer, dx: dx.pointer, rows: r, columns: c)
+      LogSoftmaxKernel.forward(x: x.pointer, y: y.pointer, rows: r, columns: c)
+      LogSoftmaxKernel.backward(y: y.pointer, dy: dy.pointer, dx: dx.pointer, rows: r, columns: c)
     } else {
-      Softmax.forward(x: x.pointer, y: y.pointer, rows: r, columns: c)
-      Softmax.backward(y: y.pointer, dy: dy.pointer, dx: dx.pointer, rows: r, columns: c)
+      SoftmaxKernel.forward(x: x.pointer, y: y.pointer, rows: r, columns: c)
+      SoftmaxKernel.backward(y: y.pointer, dy: dy.pointer, dx: dx.pointer, rows: r, columns: c)
     }
     let numeric = numericGradient(xs) { theta in
       let p = Reference.softmax(theta, rows: r, columns: c)

@@ -90,3 +90,48 @@ func weightedSum(_ y: [Double], _ w: [Double]) -> Double {
 func tolerance<T: DLScalar>(_ type: T.Type) -> Double {
   T.self == Float.self ? 2e-5 : 1e-12
 }
+
+/// The built-in activation functions as test arguments (the runtime has no enum of them: a
+/// layer kind brings its `ActivationFunction`, and `ActivationKernel` runs it).
+enum TestActivation: Hashable, Sendable, CustomTestStringConvertible {
+  case identity
+  case relu
+  case tanh
+  case sigmoid
+  case clippedReLU(threshold: Double)
+
+  var testDescription: String { "\(self)" }
+
+  func kernel<T: DLScalar>(_ type: T.Type) -> ActivationKernel<T> {
+    switch self {
+    case .identity: return ActivationKernel(IdentityFunction.self, 0)
+    case .relu: return ActivationKernel(ReLUFunction.self, 0)
+    case .tanh: return ActivationKernel(TanhFunction.self, 0)
+    case .sigmoid: return ActivationKernel(SigmoidFunction.self, 0)
+    case .clippedReLU(let t): return ActivationKernel(ClippedReLUFunction.self, T(t))
+    }
+  }
+}
+
+/// The kernels' entry points in the shape the tests were written against.
+extension Activation {
+  static func forward<T: DLScalar>(
+    _ kind: TestActivation, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, count: Int
+  ) {
+    kind.kernel(T.self).forward(x, y, count)
+  }
+
+  static func backward<T: DLScalar>(
+    _ kind: TestActivation, y: UnsafePointer<T>, dy: UnsafePointer<T>,
+    dx: UnsafeMutablePointer<T>, count: Int
+  ) {
+    kind.kernel(T.self).backward(y, dy, dx, count)
+  }
+
+  static func biasForward<T: DLScalar>(
+    _ kind: TestActivation, bias: UnsafePointer<T>?, y: UnsafeMutablePointer<T>, rows: Int,
+    columns: Int
+  ) {
+    kind.kernel(T.self).biasForward(bias, y, rows, columns)
+  }
+}

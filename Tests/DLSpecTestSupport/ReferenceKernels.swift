@@ -108,4 +108,31 @@ public enum Reference {
     }
     return y
   }
+
+  /// Batch normalisation of `x: [n, c, s]` per channel with the batch's statistics (biased
+  /// variance), written as the textbook loops: returns y and the unbiased variances the
+  /// running estimate folds in.
+  public static func batchNorm(
+    _ x: [Double], n: Int, c: Int, s: Int, scale: [Double], shift: [Double], eps: Double
+  ) -> (y: [Double], mean: [Double], unbiasedVariance: [Double]) {
+    var y = x
+    var means = [Double](repeating: 0, count: c)
+    var unbiased = [Double](repeating: 0, count: c)
+    for ch in 0..<c {
+      var values: [Double] = []
+      for b in 0..<n { for p in 0..<s { values.append(x[(b * c + ch) * s + p]) } }
+      let m = Double(values.count)
+      let mean = values.reduce(0, +) / m
+      let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / m
+      means[ch] = mean
+      unbiased[ch] = values.count > 1 ? variance * m / (m - 1) : variance
+      for b in 0..<n {
+        for p in 0..<s {
+          let i = (b * c + ch) * s + p
+          y[i] = scale[ch] * (x[i] - mean) / (variance + eps).squareRoot() + shift[ch]
+        }
+      }
+    }
+    return (y, means, unbiased)
+  }
 }

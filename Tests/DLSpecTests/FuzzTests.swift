@@ -180,7 +180,10 @@ enum SpecGenerator {
       shape = [1 + rng.below(4), 4 + rng.below(29), 4 + rng.below(29)]
     }
     let input = shape
-    let activations = ["relu", "tanh", "sigmoid", "clipped_relu: {t: 6}", "dropout: {p: 0.25}"]
+    let activations = [
+      "relu", "tanh", "sigmoid", "clipped_relu: {t: 6}", "dropout: {p: 0.25}", "leaky_relu",
+      "batchnorm: {momentum: 0.3}",
+    ]
     for _ in 0..<rng.below(8) {
       if shape.count == 3 {
         switch rng.below(5) {

@@ -93,14 +93,12 @@ final class FixtureHTTPServer {
     return DatasetRegistry(datasets: ["tiny": entry], systemDirectory: "/nonexistent")
   }
 
-  @Test func fetchesVerifiesAndStoresAtomically() throws {
+  @Test(.enabled(if: DataFixtures.hasPython, "needs python3 to serve the fixtures over HTTP"))
+  func fetchesVerifiesAndStoresAtomically() throws {
     let tmp = try TemporaryDirectory()
     let served = tmp.path("served")
     let registry = try Self.tinyRegistry(served: served)
-    guard let server = FixtureHTTPServer(directory: served) else {
-      print("skipping fetch test: python3 not found to serve fixtures")
-      return
-    }
+    let server = try #require(FixtureHTTPServer(directory: served), "python3 did not serve")
     let target = registry.defaultFetchDirectory(
       for: "tiny", environment: [:], currentDirectory: tmp.path("project"))
     var lines: [String] = []
@@ -125,14 +123,12 @@ final class FixtureHTTPServer {
     #expect(lines.allSatisfy { $0.contains("already present") })
   }
 
-  @Test func checksumMismatchIsAClearErrorAndSavesNothing() throws {
+  @Test(.enabled(if: DataFixtures.hasPython, "needs python3 to serve the fixtures over HTTP"))
+  func checksumMismatchIsAClearErrorAndSavesNothing() throws {
     let tmp = try TemporaryDirectory()
     let served = tmp.path("served")
     let registry = try Self.tinyRegistry(served: served, corrupt: "train-labels-idx1-ubyte.gz")
-    guard let server = FixtureHTTPServer(directory: served) else {
-      print("skipping fetch test: python3 not found to serve fixtures")
-      return
-    }
+    let server = try #require(FixtureHTTPServer(directory: served), "python3 did not serve")
     let target = tmp.path("data/tiny")
     let error = #expect(throws: DataFetchError.self) {
       try DataFetcher(registry: registry, idleTimeout: 10, fileTimeout: 30)
@@ -152,12 +148,13 @@ final class FixtureHTTPServer {
     #expect(leftovers.isEmpty)
   }
 
-  @Test func missingFileOnMirrorIsHTTPError() throws {
+  @Test(.enabled(if: DataFixtures.hasPython, "needs python3 to serve the fixtures over HTTP"))
+  func missingFileOnMirrorIsHTTPError() throws {
     let tmp = try TemporaryDirectory()
     let served = tmp.path("served")
     let registry = try Self.tinyRegistry(served: served)
     try FileManager.default.removeItem(atPath: served + "/t10k-images-idx3-ubyte.gz")
-    guard let server = FixtureHTTPServer(directory: served) else { return }
+    let server = try #require(FixtureHTTPServer(directory: served), "python3 did not serve")
     let error = #expect(throws: DataFetchError.self) {
       try DataFetcher(registry: registry, idleTimeout: 10, fileTimeout: 30)
         .fetch("tiny", into: tmp.path("data/tiny"), mirror: server.baseURL)

@@ -81,6 +81,9 @@ enum DataFixtures {
     )
   }
 
+  /// True if python3 runs at all.
+  static let hasPython: Bool = python("pass")?.0 == 0
+
   /// True if python3 can import h5py and numpy.
   static let hasH5py: Bool = {
     guard let (status, _, _) = python("import h5py, numpy") else { return false }

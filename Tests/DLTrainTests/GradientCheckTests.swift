@@ -1,4 +1,5 @@
 import DLRuntime
+import DLSpecTestSupport
 import Foundation
 import Testing
 
@@ -40,23 +41,16 @@ struct GradientCheckTests {
     #expect(report.tensors.count == e.model.layers.reduce(0) { $0 + $1.parameters.count } + 1)
   }
 
-  /// One spec per layer kind and loss, through the same engine.
-  @Test(arguments: [
-    ("[6]", "- dense: {units: 5}\n    - relu\n    - dense: {units: 3}", "cross_entropy"),
-    ("[6]", "- dense: {units: 5}\n    - tanh\n    - dense: {units: 3}\n    - softmax", "cross_entropy"),
-    ("[6]", "- dense: {units: 5}\n    - sigmoid\n    - dense: {units: 3}\n    - log_softmax", "cross_entropy"),
-    ("[6]", "- dense: {units: 5}\n    - clipped_relu: {t: 0.5}\n    - dense: {units: 3}", "mse"),
-    ("[6]", "- dense: {units: 5, bias: false}\n    - dropout: {p: 0.3}\n    - dense: {units: 3}", "l1"),
-    ("[2, 6, 6]", "- conv2d: {filters: 3, kernel: 3, padding: same}\n    - relu\n    - maxpool: {size: 2}\n    - flatten\n    - dense: {units: 3}", "cross_entropy"),
-    ("[1, 7, 7]", "- conv2d: {filters: 2, kernel: [3, 2], stride: 2, bias: false}\n    - avgpool: {size: 2, stride: 1}\n    - flatten\n    - dense: {units: 3}\n    - softmax", "mse"),
-  ])
-  func layerKindAndLossPass(_ input: String, _ layers: String, _ loss: String) throws {
-    let yaml = "dlspec: 1\nmodel:\n  input: \(input)\n  layers:\n    \(layers)\nloss: \(loss)\n"
+  /// Every layer kind and loss, through the same engine: the gradient-check specs of the layer
+  /// table (Tests/DLSpecTestSupport/LayerTable.swift), where each kind names at least one.
+  @Test(arguments: layerTableGradChecks)
+  func layerKindAndLossPass(_ g: LayerRow.GradCheck) throws {
+    let yaml = "dlspec: 1\nmodel:\n  input: \(g.input)\n  layers:\n    \(g.yaml)\nloss: \(g.loss)\n"
     let result = SpecChecker(memoryLimit: 24 << 30).check(SourceFile(path: "/tmp/g.yaml", text: yaml))
     let e = try #require(result.experiment, "\(result.diagnostics)")
     let report = Self.check(e)
-    for t in report.tensors { #expect(t.passed, "\(layers) / \(loss): \(t.name) rel \(t.maxRelativeError)") }
-    if layers.contains("dropout") { #expect(report.dropoutNote != nil) }
+    for t in report.tensors { #expect(t.passed, "\(g): \(t.name) rel \(t.maxRelativeError)") }
+    if g.layers.contains(where: { $0.hasPrefix("dropout") }) { #expect(report.dropoutNote != nil) }
   }
 
   /// A broken backward, planted through the test seam, is caught and named exactly.

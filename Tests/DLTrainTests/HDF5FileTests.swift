@@ -123,11 +123,8 @@ import Testing
     }
   }
 
-  @Test func h5pyReadsWhatWeWrite() throws {
-    guard DataFixtures.hasH5py else {
-      print("skipping h5py check: python3 with h5py and numpy not found")
-      return
-    }
+  @Test(.enabled(if: DataFixtures.hasH5py, "needs python3 with h5py and numpy"))
+  func h5pyReadsWhatWeWrite() throws {
     let dir = try TemporaryDirectory()
     let path = dir.path("py.h5")
     do {
@@ -155,11 +152,8 @@ import Testing
     #expect(result?.1.trimmingCharacters(in: .whitespacesAndNewlines) == "10.0")
   }
 
-  @Test func readsWhatH5pyWrites() throws {
-    guard DataFixtures.hasH5py else {
-      print("skipping h5py check: python3 with h5py and numpy not found")
-      return
-    }
+  @Test(.enabled(if: DataFixtures.hasH5py, "needs python3 with h5py and numpy"))
+  func readsWhatH5pyWrites() throws {
     let dir = try TemporaryDirectory()
     let path = dir.path("from-py.h5")
     let script = """

@@ -42,8 +42,23 @@ enum PlanFixtures {
     """
   static let cnnMixedInput = "[2, 7, 7]"
 
+  /// Layer state: batchnorm over channels and over features.
+  static let bn = """
+    - conv2d: {filters: 2, kernel: 3, bias: false}
+        - batchnorm
+        - leaky_relu
+        - flatten
+        - dense: {units: 5}
+        - batchnorm: {momentum: 0.5}
+        - tanh
+        - dense: {units: 3}
+        - softmax
+    """
+  static let bnInput = "[1, 5, 5]"
+
   static let nets: [String: (input: String, layers: String)] = [
     "mlp": (mlpInput, mlp), "cnn": (cnnInput, cnn), "cnn-mixed": (cnnMixedInput, cnnMixed),
+    "bn": (bnInput, bn),
   ]
 
   static func yaml(_ net: String, loss: String, optimizer: String = "sgd: {lr: 0.1}") -> String {
@@ -90,7 +105,7 @@ enum PlanFixtures {
 }
 
 @Suite struct PlanTests {
-  static let netNames = ["mlp", "cnn", "cnn-mixed"]
+  static let netNames = ["mlp", "cnn", "cnn-mixed", "bn"]
 
   // MARK: memory
 
@@ -205,6 +220,7 @@ enum PlanFixtures {
     // The partial loss is the mean over the two samples: the same as a batch-2 plan's.
     let small = Plan<Double>(e, batch: 2)
     small.parameters.update(from: plan.parameters, count: plan.parameterCount)
+    if let from = plan.state, let to = small.state { to.update(from: from, count: e.model.stateCount) }
     PlanFixtures.fill(small, samples: 2)
     small.forward(2, training: false)
     plan.forward(2, training: false)
@@ -212,6 +228,35 @@ enum PlanFixtures {
     let b = small.computeLoss(2, gradient: false)
     #expect(abs(a - b) < 1e-14)
     #expect(a.isFinite)
+  }
+
+  /// Batchnorm learns, updates its running statistics only in training, and evaluates with
+  /// them: the two modes give different outputs for the same batch.
+  @Test func batchnormTrainsAndEvaluatesWithRunningStatistics() throws {
+    let e = try PlanFixtures.experiment("bn")
+    let plan = Plan<Double>(e, batch: 4)
+    plan.initialize(.he, seed: 3)
+    PlanFixtures.fill(plan, samples: 4)
+    let optimizer = Optimizer<Double>(e.optimizer.value)
+    let first = plan.lossAndGradient(4)
+    for t in 1...40 {
+      optimizer.update(
+        parameters: plan.parameters, gradients: plan.gradients, state: plan.optimizerState,
+        count: plan.parameterCount, learningRate: 0.1, step: t)
+      plan.lossAndGradient(4)
+    }
+    #expect(plan.lossAndGradient(4) < first)
+    let state = try #require(plan.state)
+    let count = e.model.stateCount
+    let before = Array(UnsafeBufferPointer(start: state, count: count))
+    let scores = plan.scores
+    plan.forward(4, training: false)
+    #expect(Array(UnsafeBufferPointer(start: state, count: count)) == before, "evaluation keeps state")
+    let evaluated = Array(UnsafeBufferPointer(start: scores, count: 4 * plan.classCount))
+    plan.forward(4, training: true)
+    #expect(Array(UnsafeBufferPointer(start: state, count: count)) != before, "training updates it")
+    let trained = Array(UnsafeBufferPointer(start: scores, count: 4 * plan.classCount))
+    #expect(evaluated != trained)
   }
 
   // MARK: allocation

@@ -420,7 +420,7 @@ final class CollectingWriter: PredictionWriter {
     let ckpt = dir.path("c.h5")
     let source = try F.plan()
     try Checkpoint.save(
-      source, to: ckpt, metadata: .init(specHash: "", epoch: 1, step: 1, rngState: []),
+      source, to: ckpt, metadata: .init(specHash: "", epoch: 1, step: 1, rngState: [1, 2, 3, 4]),
       optimizer: "sgd")
     let fresh = Plan<Float>(
       try PlanFixtures.experiment(text: F.spec(last: "- softmax")), batch: 4)

@@ -2,15 +2,17 @@
 /// (training memory) and the planner (allocation) read, so their totals agree by construction
 /// and a test checks that they do.
 ///
-/// Rules (docs/cost.md):
+/// Rules (docs/cost.md), each read from the kinds' declarations (`LayerKind.buffers`,
+/// `stateShapes`), never from which kind a layer is:
 /// * parameters, their gradients, and the optimizer's state (0, 1 or 2 copies);
+/// * the layers' state (batchnorm's running statistics), when any layer has some;
 /// * the input batch and its labels;
-/// * one output buffer per layer, except layers that work in place on their input's buffer:
-///   `flatten` (a reshape), element-wise activations and softmax/log_softmax, whose backward
-///   needs only their output; they get their own buffer only when their input is the data batch;
-/// * dropout masks and max-pooling argmax indices (Int32), one per output element;
-/// * the im2col workspace: the largest of any conv layer's, for a group of samples
-///   (`DLRuntime.Conv2D.workspaceCount`);
+/// * one output buffer per layer, except layers whose output is in place on their input's
+///   buffer (flatten, element-wise activations, softmax/log_softmax); they get their own buffer
+///   only when their input is the data batch;
+/// * each layer's auxiliary buffers (dropout masks, max-pooling argmax indices in Int32,
+///   batchnorm's normalised input and inverse deviations);
+/// * one workspace, the largest any layer asks for (conv2d's im2col for a group of samples);
 /// * two gradient buffers (δ^ℓ and δ^{ℓ+1} of (4.15)) as wide as the widest tensor whose
 ///   gradient backward computes.
 public struct BufferLayout: Sendable {
@@ -18,6 +20,7 @@ public struct BufferLayout: Sendable {
     case parameters
     case gradients
     case optimizerState = "optimizer state"
+    case state
     case data
     case activations
     case masks
@@ -38,8 +41,10 @@ public struct BufferLayout: Sendable {
   public var buffers: [Buffer] = []
   /// For each layer, the index in `buffers` of the buffer holding its output.
   public var layerOutput: [Int] = []
-  /// For each layer, the index of its mask/argmax buffer, if any.
-  public var layerAuxiliary: [Int?] = []
+  /// For each layer, the indices of its auxiliary buffers (`BufferNeeds.auxiliary` order).
+  public var layerAuxiliary: [[Int]] = []
+  /// The layers' state, one buffer (nil when no layer has state).
+  public var stateBuffer: Int?
   public var inputBuffer = 0
   public var labelBuffer = 0
   public var workspaceBuffer: Int?
@@ -58,6 +63,7 @@ public struct BufferLayout: Sendable {
     for slot in 0..<optimizer.stateSlotsPerParameter {
       add("optimizer state \(slot + 1)", .optimizerState, p)
     }
+    if model.stateCount > 0 { stateBuffer = add("layer state", .state, model.stateCount) }
     inputBuffer = add("input batch", .data, Self.mul(batch, model.input.elementCount))
     labelBuffer = add("labels", .data, batch, bytes: 4)
     var current = inputBuffer
@@ -65,23 +71,18 @@ public struct BufferLayout: Sendable {
     var widest = inputGradient ? model.input.elementCount : 0
     for layer in model.layers {
       let count = Self.mul(batch, layer.outputShape.elementCount)
-      let inPlace = layer.kind is Flatten || layer.kind.isActivation || layer.kind is Softmax
-        || layer.kind is LogSoftmax
-      if !(inPlace && current != inputBuffer) {
+      let needs = layer.kind.buffers(input: layer.inputShape, output: layer.outputShape, batch: batch)
+      if !(needs.outputInPlace && current != inputBuffer) {
         current = add("\(layer.name) output", .activations, count)
       }
       layerOutput.append(current)
-      if layer.kind is Dropout {
-        layerAuxiliary.append(add("\(layer.name) mask", .masks, count))
-      } else if layer.kind is MaxPool {
-        layerAuxiliary.append(add("\(layer.name) argmax", .masks, count, bytes: 4))
-      } else {
-        layerAuxiliary.append(nil)
-      }
-      // Conv lowers samples in groups; the runtime says how much scratch a batch needs.
-      if let conv = layer.kind as? Conv2D {
-        workspace = max(workspace, conv.workspaceCount(input: layer.inputShape, batch: batch))
-      }
+      layerAuxiliary.append(
+        needs.auxiliary.map { a in
+          let elements = Self.add(Self.mul(batch, a.perSample), a.fixed)
+          return add(
+            "\(layer.name) \(a.name)", .masks, elements, bytes: a.element == .int32 ? 4 : nil)
+        })
+      workspace = max(workspace, needs.workspace)
       widest = max(widest, layer.outputShape.elementCount)
       if layer.needsInputGradient { widest = max(widest, layer.inputShape.elementCount) }
     }

@@ -31,8 +31,7 @@ public struct CostReport: Sendable {
     self.batch = batch
     self.scalarBytes = scalarBytes
     let layers = e.model.layers
-    let fusedLast = e.loss.value == .crossEntropy
-      && (layers.last?.kind is Softmax || layers.last?.kind is LogSoftmax)
+    let fusedLast = e.model.lastLayerFusesIntoLoss(e.loss.value)
     rows = layers.map { l in
       var backward = l.cost.backwardOps(includingInput: l.needsInputGradient)
       var note: String? = nil

@@ -31,7 +31,7 @@ public struct NotesComparison: Sendable {
     let f413 = (l - 1) * (3 * h * h + h) + h * (2 * h + d + 3 * K + 1) + 2 * K
     let f414 = (l - 1) * (h * h + h) + h * (d + K) + K
     let f415 = f414 + 2 * N * h
-    let endsInSoftmax = e.model.layers.last?.kind is Softmax
+    let endsInSoftmax = e.model.layers.last?.kind.fusion.intoCrossEntropy == .probabilities
     var fwd = report.networkForwardOps
     var fwdWhy: String? = nil
     if !endsInSoftmax {
@@ -75,18 +75,17 @@ public struct NotesComparison: Sendable {
   static func family(_ m: ModelIR) -> (Int, Int, Int, Int)? {
     guard m.input.rank == 1 else { return nil }
     var layers = m.layers
-    if layers.last?.kind is Softmax { layers.removeLast() }
-    guard layers.count >= 3, layers.count % 2 == 1,
-      let out = layers.last?.kind as? Dense, out.bias
+    if layers.last?.kind.fusion.intoCrossEntropy == .probabilities { layers.removeLast() }
+    guard layers.count >= 3, layers.count % 2 == 1, let out = layers.last, isAffine(out)
     else { return nil }
     let hidden = layers.dropLast()
     var width: Int? = nil
     var activation: String? = nil
     for (i, layer) in hidden.enumerated() {
       if i % 2 == 0 {
-        guard let dense = layer.kind as? Dense, dense.bias, width == nil || width == dense.units
-        else { return nil }
-        width = dense.units
+        let units = layer.outputShape.dims.first ?? 0
+        guard isAffine(layer), width == nil || width == units else { return nil }
+        width = units
       } else {
         guard layer.kind.isActivation, activation == nil || activation == layer.kindName
         else { return nil }
@@ -94,6 +93,13 @@ public struct NotesComparison: Sendable {
       }
     }
     guard let w = width else { return nil }
-    return (hidden.count / 2, w, m.input.dims[0], out.units)
+    return (hidden.count / 2, w, m.input.dims[0], out.outputShape.dims.first ?? 0)
+  }
+
+  /// A layer of the notes' form W x + b on a flat input: one that fuses an activation, with a
+  /// weight matrix and a bias (dense with `bias: true`), read from declarations alone.
+  static func isAffine(_ l: LayerIR) -> Bool {
+    l.kind.fusion.acceptsActivation && l.inputShape.rank == 1 && l.outputShape.rank == 1
+      && l.parameters.count == 2 && l.parameters[0].shape.rank == 2
   }
 }

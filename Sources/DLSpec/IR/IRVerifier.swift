@@ -47,6 +47,9 @@ public enum IRVerifier {
       if l.parameters != l.kind.parameterShapes(for: l.inputShape) {
         fail(subject, "parameter shapes differ from what the kind declares for \(l.inputShape)")
       }
+      if l.state != l.kind.stateShapes(for: l.inputShape) {
+        fail(subject, "state shapes differ from what the kind declares for \(l.inputShape)")
+      }
       for p in l.parameters where !positive(p.shape) || p.fanIn < 1 || p.fanOut < 1 {
         fail(subject, "parameter \(p.name) \(p.shape) has a non-positive or overflowing size")
       }

@@ -20,7 +20,14 @@ public enum InspectRenderer {
       ])
     }
     out += table(rows, rightAligned: [0, 5])
-    out += "  (* = default)\n\n"
+    out += "  (* = default)\n"
+    // Layer state (not trained, saved in checkpoints), only for models that have some.
+    for l in e.model.layers where !l.state.isEmpty {
+      out += "  state of \(l.name): "
+        + l.state.map { "\($0.name) \($0.shape) = \(ParamValue.format($0.initial))" }
+          .joined(separator: ", ") + "\n"
+    }
+    out += "\n"
     out += "loss: \(e.loss.value.rawValue)\n"
     out += section("optimizer", e.optimizer.variant, e.optimizer.params, e.optimizer.origin)
     out += section("schedule", e.schedule.variant, e.schedule.params, e.schedule.origin)

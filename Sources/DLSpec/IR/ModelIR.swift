@@ -11,6 +11,17 @@ public struct ModelIR: Sendable {
   public var parameterCount: Int {
     layers.reduce(0) { $0 + $1.parameterCount }
   }
+
+  public var stateCount: Int {
+    layers.reduce(0) { $0 + $1.state.reduce(0) { $0 + $1.shape.elementCount } }
+  }
+
+  /// The one place of the rule "a final softmax (or log_softmax) fuses into cross-entropy":
+  /// the loss computes it stably from logits, so training stops before the last layer. Plan,
+  /// CostReport and CrossChecks all ask here.
+  public func lastLayerFusesIntoLoss(_ loss: LossKind) -> Bool {
+    loss == .crossEntropy && layers.last?.kind.fusion.intoCrossEntropy != nil
+  }
 }
 
 /// One layer of the resolved model.
@@ -24,6 +35,8 @@ public struct LayerIR: Sendable {
   public var inputShape: Shape
   public var outputShape: Shape
   public var parameters: [ParameterShape]
+  /// Non-trainable state (`kind.stateShapes(for: inputShape)`).
+  public var state: [StateShape]
   public var location: SourceLocation
   /// False for layers before which no layer has parameters: their input gradient is never
   /// needed, so backward skips it (and `cost` does not count it).

@@ -55,7 +55,8 @@ struct CrossChecks {
 
   func warnings(_ e: Experiment, into bag: inout DiagnosticBag) {
     let layers = e.model.layers
-    let softmaxes = layers.filter { $0.kind is Softmax || $0.kind is LogSoftmax }
+    // Kinds that turn scores into (log-)probabilities: those that fuse into cross-entropy.
+    let softmaxes = layers.filter { $0.kind.fusion.intoCrossEntropy != nil }
     if e.loss.value == .crossEntropy {
       for s in softmaxes where s.index != layers.count - 1 {
         bag.warning(
@@ -69,12 +70,14 @@ struct CrossChecks {
         .doubleSoftmax, at: second.location, "the model applies softmax more than once",
         hint: "a second softmax flattens the probabilities towards uniform; keep one")
     }
-    // §4.3: gradients through sigmoid layers shrink by at least 4× each (σ' ≤ 1/4), (4.21).
-    let sigmoidCount = layers.filter { $0.kind is Sigmoid }.count
-    if sigmoidCount > 5, let sixth = layers.filter({ $0.kind is Sigmoid }).dropFirst(5).first {
+    // §4.3: gradients through sigmoid layers shrink by at least 4× each (σ' ≤ 1/4), (4.21);
+    // any kind whose derivative is so bounded declares it.
+    let shrinking = layers.filter { ($0.kind.derivativeBound ?? 1) <= 0.25 }
+    if shrinking.count > 5, let sixth = shrinking.dropFirst(5).first {
       bag.warning(
         .deepSigmoid, at: sixth.location,
-        "\(sigmoidCount) sigmoid layers: gradients shrink at least 4× per layer (§4.3, (4.21))",
+        "\(shrinking.count) \(sixth.kindName) layers: gradients shrink at least 4× per layer "
+          + "(§4.3, (4.21))",
         hint: "use relu or tanh in deep stacks; watch the per-layer gradient norms in metrics.csv")
     }
     for (a, b) in zip(layers, layers.dropFirst()) where a.kind.isActivation && b.kind.isActivation {

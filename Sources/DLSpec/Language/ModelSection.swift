@@ -114,7 +114,7 @@ public enum ModelSection {
           LayerIR(
             index: index, name: "\(choice.name)_\(counts[choice.name] ?? 1)", kind: kind,
             params: values, inputShape: inShape, outputShape: out, parameters: params,
-            location: choice.nameLocation, needsInputGradient: seenParameters,
+            state: kind.stateShapes(for: inShape), location: choice.nameLocation, needsInputGradient: seenParameters,
             cost: kind.cost(input: inShape, output: out)))
         if !params.isEmpty { seenParameters = true }
         shape = out

@@ -54,7 +54,7 @@ struct NamedChoice {
     guard choices.contains(choice.name) else {
       bag.error(
         unknownCode, at: choice.nameLocation, "unknown \(noun) '\(choice.name)'",
-        hint: Suggest.hint(
+        hint: Suggest.nearestHint(
           for: choice.name, among: choices,
           noun: "known \(noun.hasSuffix("s") ? noun + "es" : noun + "s")"))
       return nil

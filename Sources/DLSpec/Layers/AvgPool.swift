@@ -25,7 +25,7 @@ public struct AvgPool: PoolingLayerKind {
   }
 }
 
-extension AvgPool: Lowerable {
+extension AvgPool {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {

@@ -5,7 +5,7 @@ import DLRuntime
 /// ```yaml
 /// - clipped_relu: {t: 6}
 /// ```
-public struct ClippedReLU: ElementwiseLayerKind {
+public struct ClippedReLU: ActivationLayerKind {
   public static let name = "clipped_relu"
   public static let summary = "ReLU clipped at t: min(max(z, 0), t)"
   public static let params = [
@@ -19,5 +19,11 @@ public struct ClippedReLU: ElementwiseLayerKind {
   public init?(_ values: ParamValues, at location: SourceLocation, bag: inout DiagnosticBag) {
     guard let t = values.number("t") else { return nil }
     self.t = t
+  }
+
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public func activation<T: DLScalar>(_ type: T.Type) -> ActivationKernel<T> {
+    ActivationKernel(ClippedReLUFunction.self, T(t))
   }
 }

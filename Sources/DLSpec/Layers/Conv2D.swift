@@ -95,14 +95,19 @@ public struct Conv2D: LayerKind {
       ParameterShape(
         "weight", Shape([filters, c, kernel.y, kernel.x]), fanIn: fanIn, fanOut: fanOut)
     ]
-    if bias { p.append(ParameterShape("bias", Shape([filters]), fanIn: fanIn, fanOut: fanOut)) }
+    if bias {
+      p.append(
+        ParameterShape(
+          "bias", Shape([filters]), fanIn: fanIn, fanOut: fanOut, initial: .constant(0)))
+    }
     return p
   }
 
   /// Forward: each output is a dot product of length C·ky·kx plus bias: 2 ops per MAC, as dense.
   /// Backward: dW sums Hout·Wout products per weight (2 per MAC), db sums Hout·Wout values per
   /// filter, dx scatters every product back (2 per MAC). Workspace: the im2col matrix of one
-  /// sample, [C·ky·kx, Hout·Wout].
+  /// sample, [C·ky·kx, Hout·Wout] (`LayerCost.workspaceElements`; the plan's buffer is sized
+  /// by `buffers`, for the runtime's group of samples).
   public func cost(input: Shape, output: Shape) -> LayerCost {
     let c = input.dims.first ?? 1
     let positions = output.dims.dropFirst().reduce(1, *)
@@ -116,9 +121,17 @@ public struct Conv2D: LayerKind {
   }
 }
 
-extension Conv2D: Lowerable {
-  func geometry(_ input: Shape) -> DLRuntime.Conv2D.Geometry {
-    DLRuntime.Conv2D.Geometry(
+extension Conv2D {
+  /// Bias add and a following activation run in one pass over each output row.
+  public var fusion: Fusion { Fusion(acceptsActivation: true) }
+
+  /// The runtime's grouped im2col scratch for `batch` samples.
+  public func buffers(input: Shape, output: Shape, batch: Int) -> BufferNeeds {
+    BufferNeeds(workspace: workspaceCount(input: input, batch: batch))
+  }
+
+  func geometry(_ input: Shape) -> Conv2DKernel.Geometry {
+    Conv2DKernel.Geometry(
       channels: input.dims[0], height: input.dims[1], width: input.dims[2], filters: filters,
       kernelHeight: kernel.y, kernelWidth: kernel.x, strideY: stride.y, strideX: stride.x,
       paddingY: padding.y, paddingX: padding.x)
@@ -126,26 +139,28 @@ extension Conv2D: Lowerable {
 
   /// Scratch elements the runtime's grouped im2col needs for `batch` samples.
   public func workspaceCount(input: Shape, batch: Int) -> Int {
-    DLRuntime.Conv2D.workspaceCount(geometry(input), batch: batch)
+    Conv2DKernel.workspaceCount(geometry(input), batch: batch)
   }
 
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let g = geometry(b.input)
-    let activation = b.fusedActivation ?? .identity
+    let activation = b.fusedActivation
+    let (x, y, w, dw, workspace) = (b.x, b.y, b.parameters[0], b.gradients[0], b.workspace)
+    let (bias, dBias) = self.bias ? (b.parameters[1], b.gradients[1]) : (nil, nil)
     return LayerProgram(
       forward: { n, _ in
-        guard let w = b.weight, let ws = b.workspace else { return }
-        DLRuntime.Conv2D.forward(
-          x: b.x, weight: w, bias: b.bias, y: b.y, batch: n, geometry: g, workspace: ws,
+        guard let workspace else { return }
+        Conv2DKernel.forward(
+          x: x, weight: w, bias: bias, y: y, batch: n, geometry: g, workspace: workspace,
           activation: activation)
       },
       backward: { n, dy, dx in
-        guard let w = b.weight, let ws = b.workspace else { return }
-        DLRuntime.Conv2D.backward(
-          x: b.x, weight: w, dy: dy, dx: dx, dWeight: b.dWeight, dBias: b.dBias, batch: n,
-          geometry: g, workspace: ws)
+        guard let workspace else { return }
+        Conv2DKernel.backward(
+          x: x, weight: w, dy: dy, dx: dx, dWeight: dw, dBias: dBias, batch: n,
+          geometry: g, workspace: workspace)
       })
   }
 }

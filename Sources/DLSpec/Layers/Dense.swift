@@ -40,7 +40,10 @@ public struct Dense: LayerKind {
   public func parameterShapes(for input: Shape) -> [ParameterShape] {
     let fanIn = input.elementCount
     var p = [ParameterShape("weight", Shape([units, fanIn]), fanIn: fanIn, fanOut: units)]
-    if bias { p.append(ParameterShape("bias", Shape([units]), fanIn: fanIn, fanOut: units)) }
+    if bias {
+      p.append(
+        ParameterShape("bias", Shape([units]), fanIn: fanIn, fanOut: units, initial: .constant(0)))
+    }
     return p
   }
 
@@ -56,24 +59,27 @@ public struct Dense: LayerKind {
   }
 }
 
-extension Dense: Lowerable {
+extension Dense {
+  /// Bias add and a following activation run in one pass over the GEMM's output.
+  public var fusion: Fusion { Fusion(acceptsActivation: true) }
+
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let inCount = b.input.elementCount
     let units = self.units
-    let activation = b.fusedActivation ?? .identity
+    let activation = b.fusedActivation
+    let (x, y, w, dw) = (b.x, b.y, b.parameters[0], b.gradients[0])
+    let (bias, dBias) = self.bias ? (b.parameters[1], b.gradients[1]) : (nil, nil)
     return LayerProgram(
       forward: { n, _ in
-        guard let w = b.weight else { return }
-        DLRuntime.Dense.forward(
-          x: b.x, weight: w, bias: b.bias, y: b.y, batch: n, inFeatures: inCount,
+        DenseKernel.forward(
+          x: x, weight: w, bias: bias, y: y, batch: n, inFeatures: inCount,
           outFeatures: units, activation: activation)
       },
       backward: { n, dy, dx in
-        guard let w = b.weight else { return }
-        DLRuntime.Dense.backward(
-          x: b.x, weight: w, dy: dy, dx: dx, dWeight: b.dWeight, dBias: b.dBias, batch: n,
+        DenseKernel.backward(
+          x: x, weight: w, dy: dy, dx: dx, dWeight: dw, dBias: dBias, batch: n,
           inFeatures: inCount, outFeatures: units)
       })
   }

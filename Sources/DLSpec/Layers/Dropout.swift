@@ -31,27 +31,35 @@ public struct Dropout: LayerKind {
   }
 }
 
-extension Dropout: Lowerable {
+extension Dropout {
+  /// The mask of the last training forward, one scalar per output element.
+  public func buffers(input: Shape, output: Shape, batch: Int) -> BufferNeeds {
+    BufferNeeds(auxiliary: [.init("mask", perSample: output.elementCount)])
+  }
+
+  public var drawsRandomNumbers: Bool { true }
+
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let count = b.output.elementCount
     let p = self.p
-    let mask = b.auxiliary?.assumingMemoryBound(to: T.self)
+    let mask = b.auxiliary[0].assumingMemoryBound(to: T.self)
+    let (x, y, random) = (b.x, b.y, b.random)
     return LayerProgram(
       backwardInPlace: true,
-      forward: { n, training in
-        guard let mask else { return }
-        if training {
-          DLRuntime.Dropout.forward(
-            x: b.x, y: b.y, mask: mask, count: n * count, rate: p, generator: &b.random.generator)
-        } else {
-          b.y.update(from: b.x, count: n * count)
+      forward: { n, mode in
+        switch mode {
+        case .training:
+          DropoutKernel.forward(
+            x: x, y: y, mask: mask, count: n * count, rate: p, generator: &random.generator)
+        case .evaluation:
+          y.update(from: x, count: n * count)
         }
       },
       backward: { n, dy, dx in
-        guard let mask, let dx else { return }
-        DLRuntime.Dropout.backward(dy: dy, mask: mask, dx: dx, count: n * count)
+        guard let dx else { return }
+        DropoutKernel.backward(dy: dy, mask: mask, dx: dx, count: n * count)
       })
   }
 }

@@ -21,16 +21,22 @@ public struct Flatten: ParameterlessLayerKind {
   }
 }
 
-extension Flatten: Lowerable {
+extension Flatten {
+  /// A reshape: the output aliases the input's buffer.
+  public func buffers(input: Shape, output: Shape, batch: Int) -> BufferNeeds {
+    BufferNeeds(outputInPlace: true)
+  }
+
   /// A reshape: the output aliases the input buffer (or is a copy of the data batch when it is
   /// the first layer), and the gradient passes through unchanged.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let count = b.output.elementCount
+    let (x, y) = (b.x, b.y)
     return LayerProgram(
       backwardInPlace: true,
-      forward: { n, _ in if b.x != b.y { b.y.update(from: b.x, count: n * count) } },
+      forward: { n, _ in if x != y { y.update(from: x, count: n * count) } },
       backward: { n, dy, dx in if let dx, dx != dy { dx.update(from: dy, count: n * count) } })
   }
 }

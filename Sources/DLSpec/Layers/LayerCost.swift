@@ -15,7 +15,9 @@ public struct LayerCost: Hashable, Sendable {
   /// Multiply-accumulates of the backward pass (parameter and input gradients).
   public var backwardParamMACs: Int
   public var backwardInputMACs: Int
-  /// Scratch elements per sample (im2col columns).
+  /// Scratch elements one sample needs (conv2d's im2col columns), as `cost` reports them. The
+  /// plan allocates what `LayerKind.buffers` asks for instead: the runtime unrolls a group of
+  /// samples at once, so its workspace is not this times the batch.
   public var workspaceElements: Int
 
   public init(

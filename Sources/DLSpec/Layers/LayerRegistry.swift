@@ -10,11 +10,13 @@ public struct LayerRegistry: Sendable {
   /// Every built-in kind, one line each, sorted.
   public static let builtIn = LayerRegistry([
     AvgPool.name: AvgPool.self,
+    BatchNorm.name: BatchNorm.self,
     ClippedReLU.name: ClippedReLU.self,
     Conv2D.name: Conv2D.self,
     Dense.name: Dense.self,
     Dropout.name: Dropout.self,
     Flatten.name: Flatten.self,
+    LeakyReLU.name: LeakyReLU.self,
     LogSoftmax.name: LogSoftmax.self,
     MaxPool.name: MaxPool.self,
     ReLU.name: ReLU.self,

@@ -15,19 +15,26 @@ public struct LogSoftmax: ElementwiseLayerKind, ParameterlessLayerKind {
     SoftmaxShape.check(Self.name, input)
   }
 
-  public var isActivation: Bool { false }
+  /// Final and followed by `loss: cross_entropy`, the loss computes it from logits.
+  public var fusion: Fusion { Fusion(intoCrossEntropy: .logProbabilities) }
+
+  /// In place: backward needs only the output.
+  public func buffers(input: Shape, output: Shape, batch: Int) -> BufferNeeds {
+    BufferNeeds(outputInPlace: true)
+  }
 }
 
-extension LogSoftmax: Lowerable {
+extension LogSoftmax {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let k = b.output.elementCount
+    let (x, y) = (b.x, b.y)
     return LayerProgram(
-      forward: { n, _ in DLRuntime.LogSoftmax.forward(x: b.x, y: b.y, rows: n, columns: k) },
+      forward: { n, _ in LogSoftmaxKernel.forward(x: x, y: y, rows: n, columns: k) },
       backward: { n, dy, dx in
         guard let dx else { return }
-        DLRuntime.LogSoftmax.backward(y: b.y, dy: dy, dx: dx, rows: n, columns: k)
+        LogSoftmaxKernel.backward(y: y, dy: dy, dx: dx, rows: n, columns: k)
       })
   }
 }

@@ -26,19 +26,24 @@ public struct MaxPool: PoolingLayerKind {
   }
 }
 
-extension MaxPool: Lowerable {
+extension MaxPool {
+  /// The Int32 index of each output's maximum, for backward.
+  public func buffers(input: Shape, output: Shape, batch: Int) -> BufferNeeds {
+    BufferNeeds(auxiliary: [.init("argmax", perSample: output.elementCount, element: .int32)])
+  }
+
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let input = b.input
-    let argmax = b.auxiliary?.assumingMemoryBound(to: Int32.self)
+    let argmax = b.auxiliary[0].assumingMemoryBound(to: Int32.self)
+    let (x, y) = (b.x, b.y)
     return LayerProgram(
       forward: { n, _ in
-        guard let argmax else { return }
-        Pool.maxForward(x: b.x, y: b.y, argmax: argmax, geometry: batchGeometry(input, n))
+        Pool.maxForward(x: x, y: y, argmax: argmax, geometry: batchGeometry(input, n))
       },
       backward: { n, dy, dx in
-        guard let argmax, let dx else { return }
+        guard let dx else { return }
         Pool.maxBackward(dy: dy, argmax: argmax, dx: dx, geometry: batchGeometry(input, n))
       })
   }

@@ -6,8 +6,14 @@ import DLRuntime
 /// ```yaml
 /// - relu
 /// ```
-public struct ReLU: ElementwiseLayerKind, ParameterlessLayerKind {
+public struct ReLU: ActivationLayerKind, ParameterlessLayerKind {
   public static let name = "relu"
   public static let summary = "rectified linear unit max(z, 0)"
   public init() {}
+
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public func activation<T: DLScalar>(_ type: T.Type) -> ActivationKernel<T> {
+    ActivationKernel(ReLUFunction.self, 0)
+  }
 }

@@ -6,8 +6,17 @@ import DLRuntime
 /// ```yaml
 /// - sigmoid
 /// ```
-public struct Sigmoid: ElementwiseLayerKind, ParameterlessLayerKind {
+public struct Sigmoid: ActivationLayerKind, ParameterlessLayerKind {
   public static let name = "sigmoid"
   public static let summary = "logistic sigmoid e^z / (1 + e^z)"
   public init() {}
+
+  /// σ' ≤ 1/4: deep stacks shrink gradients at least 4× per layer ((4.21)).
+  public var derivativeBound: Double? { 0.25 }
+
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public func activation<T: DLScalar>(_ type: T.Type) -> ActivationKernel<T> {
+    ActivationKernel(SigmoidFunction.self, 0)
+  }
 }

@@ -15,7 +15,13 @@ public struct Softmax: ElementwiseLayerKind, ParameterlessLayerKind {
     SoftmaxShape.check(Self.name, input)
   }
 
-  public var isActivation: Bool { false }
+  /// Final and followed by `loss: cross_entropy`, the loss computes it from logits.
+  public var fusion: Fusion { Fusion(intoCrossEntropy: .probabilities) }
+
+  /// In place: backward needs only the output.
+  public func buffers(input: Shape, output: Shape, batch: Int) -> BufferNeeds {
+    BufferNeeds(outputInPlace: true)
+  }
 }
 
 enum SoftmaxShape {
@@ -30,16 +36,17 @@ enum SoftmaxShape {
   }
 }
 
-extension Softmax: Lowerable {
+extension Softmax {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
     let k = b.output.elementCount
+    let (x, y) = (b.x, b.y)
     return LayerProgram(
-      forward: { n, _ in DLRuntime.Softmax.forward(x: b.x, y: b.y, rows: n, columns: k) },
+      forward: { n, _ in SoftmaxKernel.forward(x: x, y: y, rows: n, columns: k) },
       backward: { n, dy, dx in
         guard let dx else { return }
-        DLRuntime.Softmax.backward(y: b.y, dy: dy, dx: dx, rows: n, columns: k)
+        SoftmaxKernel.backward(y: y, dy: dy, dx: dx, rows: n, columns: k)
       })
   }
 }

@@ -16,11 +16,14 @@ public final class Plan<T: DLScalar> {
   /// Index of the last layer run in training: a final softmax/log_softmax is fused into the
   /// cross-entropy loss (computed stably from logits), so training stops before it.
   public let lastTrainedLayer: Int
-  /// Layers whose forward is done by the dense layer before them (fused bias + activation).
+  /// Layers whose forward is done by the layer before them (a kind whose fusion accepts an
+  /// activation: bias add + σ in one pass).
   public let fusedIntoPrevious: Set<Int>
   public let random: RandomState
   /// Where each layer's parameters sit in `parameters` (and gradients in `gradients`).
   public let parameterSlices: [[(name: String, offset: Int, count: Int, shape: Shape)]]
+  /// Where each layer's state sits in `state` (empty for layers without state).
+  public let stateSlices: [[(name: String, offset: Int, count: Int, shape: Shape)]]
 
   public var parameterCount: Int { model.parameterCount }
   public let computesInputGradient: Bool
@@ -31,6 +34,8 @@ public final class Plan<T: DLScalar> {
   public var plantedGradientError: (layer: Int, factor: T)?
   public var parameters: UnsafeMutablePointer<T> { pointer(0) }
   public var gradients: UnsafeMutablePointer<T> { pointer(1) }
+  /// The layers' state (`model.stateCount` elements), nil when no layer has state.
+  public var state: UnsafeMutablePointer<T>? { layout.stateBuffer.map(pointer) }
   public var input: UnsafeMutablePointer<T> { pointer(layout.inputBuffer) }
   public var labels: UnsafeMutablePointer<Int32> { storage[layout.labelBuffer].assumingMemoryBound(to: Int32.self) }
   /// Optimizer state buffers (0, 1 or 2), each `parameterCount` long.
@@ -70,8 +75,7 @@ public final class Plan<T: DLScalar> {
     classCount = model.output.elementCount
     needsInputGradient = layers.map { $0.needsInputGradient || inputGradient }
     hasParameters = layers.map { !$0.parameters.isEmpty }
-    let fused = loss == .crossEntropy && (layers.last?.kind is Softmax || layers.last?.kind is LogSoftmax)
-    lastTrainedLayer = fused ? layers.count - 2 : layers.count - 1
+    lastTrainedLayer = model.lastLayerFusesIntoLoss(loss) ? layers.count - 2 : layers.count - 1
     var fusedSet = Set<Int>()
     var slices: [[(name: String, offset: Int, count: Int, shape: Shape)]] = []
     var offset = 0
@@ -84,38 +88,58 @@ public final class Plan<T: DLScalar> {
       slices.append(s)
     }
     parameterSlices = slices
+    var states: [[(name: String, offset: Int, count: Int, shape: Shape)]] = []
+    offset = 0
+    for l in layers {
+      states.append(
+        l.state.map { t in
+          defer { offset += t.shape.elementCount }
+          return (t.name, offset, t.shape.elementCount, t.shape)
+        })
+    }
+    stateSlices = states
     var programs: [LayerProgram<T>] = []
     let params = storage[0].assumingMemoryBound(to: T.self)
     let grads = storage[1].assumingMemoryBound(to: T.self)
+    let stateBase = layout.stateBuffer.map { storage[$0].assumingMemoryBound(to: T.self) }
     for (i, l) in layers.enumerated() {
-      guard let lowerable = l.kind as? Lowerable else {
-        preconditionFailure("layer kind '\(l.kindName)' has no lowering (registry bug)")
-      }
       let inputBuffer = i == 0 ? layout.inputBuffer : layout.layerOutput[i - 1]
-      var fusedActivation: Activation.Kind? = nil
-      if l.kind is Dense || l.kind is Conv2D, i + 1 < layers.count,
-        let next = layers[i + 1].kind as? Lowerable, let a = next.activationKind,
+      // Fuse the next layer's σ into this one's epilogue when this kind accepts it and the
+      // activation works in place on this layer's output.
+      var fusedActivation: ActivationKernel<T>? = nil
+      if l.kind.fusion.acceptsActivation, i + 1 < layers.count,
+        let kernel = layers[i + 1].kind.activationKernel(T.self),
         layout.layerOutput[i + 1] == layout.layerOutput[i]
       {
-        fusedActivation = a
+        fusedActivation = kernel
         fusedSet.insert(i + 1)
       }
-      let ps = slices[i]
-      let weight = ps.first { $0.name == "weight" }
-      let bias = ps.first { $0.name == "bias" }
       let buffers = LayerBuffers<T>(
         input: l.inputShape, output: l.outputShape,
         x: storage[inputBuffer].assumingMemoryBound(to: T.self),
         y: storage[layout.layerOutput[i]].assumingMemoryBound(to: T.self),
-        weight: weight.map { params + $0.offset }, bias: bias.map { params + $0.offset },
-        dWeight: weight.map { grads + $0.offset }, dBias: bias.map { grads + $0.offset },
+        parameters: slices[i].map { params + $0.offset },
+        gradients: slices[i].map { grads + $0.offset },
+        state: stateBase.map { base in states[i].map { base + $0.offset } } ?? [],
         auxiliary: layout.layerAuxiliary[i].map { storage[$0] },
         workspace: layout.workspaceBuffer.map { storage[$0].assumingMemoryBound(to: T.self) },
         random: random, fusedActivation: fusedActivation)
-      programs.append(lowerable.lower(buffers))
+      programs.append(l.kind.lower(buffers))
     }
     self.programs = programs
     fusedIntoPrevious = fusedSet
+    resetState()
+  }
+
+  /// Sets every layer's state to its declared initial value (done at construction, so a plan
+  /// that only receives parameters still normalises with valid running statistics).
+  public func resetState() {
+    guard let state else { return }
+    for (i, l) in model.layers.enumerated() {
+      for (t, s) in zip(l.state, stateSlices[i]) {
+        (state + s.offset).update(repeating: T(t.initial), count: s.count)
+      }
+    }
   }
 
   deinit {
@@ -140,7 +164,8 @@ public final class Plan<T: DLScalar> {
   let needsInputGradient: [Bool]
   let hasParameters: [Bool]
 
-  /// Forward over the first `n` samples of `input`. In training mode dropout is active.
+  /// Forward over the first `n` samples of `input`, in `Mode.training` or `.evaluation`:
+  /// dropout draws masks and batchnorm uses (and updates) batch statistics only in training.
   /// Stops before a final softmax fused into the loss; `probabilities(n)` finishes it.
   public func forward(_ n: Int, training: Bool) {
     runForward(n, training: training, seconds: nil)
@@ -151,7 +176,7 @@ public final class Plan<T: DLScalar> {
     precondition(n >= 1 && n <= batch, "batch of \(n) exceeds the plan's \(batch)")
     for i in 0...lastTrainedLayer where !fusedIntoPrevious.contains(i) {
       let start = seconds == nil ? 0 : Clock.now()
-      programs[i].forward(n, training)
+      programs[i].forward(n, training ? .training : .evaluation)
       if let seconds { seconds[i] += Clock.now() - start }
     }
   }
@@ -159,7 +184,7 @@ public final class Plan<T: DLScalar> {
   /// Runs the layers after `lastTrainedLayer` (a fused final softmax) so `output(ofLayer:)` of
   /// the last layer holds the model's real output.
   public func finishForward(_ n: Int) {
-    for i in (lastTrainedLayer + 1)..<model.layers.count { programs[i].forward(n, false) }
+    for i in (lastTrainedLayer + 1)..<model.layers.count { programs[i].forward(n, .evaluation) }
   }
 
   /// Mean loss over the first `n` samples (labels in `labels`) and, when `gradient` is true,
@@ -208,7 +233,7 @@ public final class Plan<T: DLScalar> {
         swap(&current, &spare)
       }
       if let planted = plantedGradientError, planted.layer == i,
-        let w = parameterSlices[i].first(where: { $0.name == "weight" })
+        let w = parameterSlices[i].first
       {
         let g = gradients + w.offset
         for j in 0..<w.count { g[j] *= planted.factor }
@@ -233,16 +258,22 @@ public final class Plan<T: DLScalar> {
     Metrics.correctCount(scores: scores, labels: labels, batch: n, classes: classCount)
   }
 
-  /// Fills the parameters: weights by `scheme` from `seed`, biases with zeros.
+  /// Fills the parameters as each declares (`ParameterShape.initial`: weights by `scheme` from
+  /// `seed`, constants such as zero biases) and the state with its declared initial values.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func initialize(_ scheme: InitScheme, seed: UInt64) {
     var generator = RandomGenerator(seed: seed)
+    resetState()
     for (i, l) in model.layers.enumerated() {
       for (p, s) in zip(l.parameters, parameterSlices[i]) {
         let ptr = parameters + s.offset
-        if p.name == "bias" {
-          Initializer.zeros(ptr, count: s.count)
+        if case .constant(let value) = p.initial {
+          if value == 0 {
+            Initializer.zeros(ptr, count: s.count)
+          } else {
+            ptr.update(repeating: T(value), count: s.count)
+          }
           continue
         }
         switch scheme {

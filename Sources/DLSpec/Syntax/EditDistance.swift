@@ -42,4 +42,18 @@ public enum Suggest {
     }
     return "\(noun): \(list)"
   }
+
+  /// For long, growing lists (layer kinds): name only the closest candidate, or the three
+  /// nearest, so adding a name does not rewrite every message that lists them. Short lists
+  /// (at most `shortList` names: losses, optimizers, schedules) are given whole, as by `hint`.
+  public static func nearestHint(
+    for word: String, among candidates: [String], noun: String, shortList: Int = 8
+  ) -> String {
+    guard candidates.count > shortList else { return hint(for: word, among: candidates, noun: noun) }
+    if let c = closest(to: word, in: candidates) { return "did you mean '\(c)'?" }
+    let w = Array(word.lowercased())
+    let nearest = candidates.map { ($0, distance(w, Array($0.lowercased()))) }
+      .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(3).map(\.0)
+    return "nearest \(noun): \(nearest.joined(separator: ", ")); `dlspec schema` lists them all"
+  }
 }

@@ -9,10 +9,13 @@ import Foundation
 ///                                   step, rng_state (int64[4]), optimizer (name)
 ///     /weights/<layer>/<param>     float32, the parameter's shape
 ///     /optimizer/slot<k>/<layer>/<param>   optimizer state, same shapes
+///     /state/<layer>/<name>        layer state (batchnorm's running statistics), version 2
 ///
 /// Written to `<path>.tmp` and renamed, so a kill never leaves a broken file at `path`.
 public struct Checkpoint {
-  public static let formatVersion: Int64 = 1
+  public static let formatVersion: Int64 = 2
+  /// Version 1 files have no /state group; they load into models without layer state.
+  public static let readableVersions: ClosedRange<Int64> = 1...2
 
   /// The largest epoch a checkpoint may claim: the spec language's bound on `train.epochs`.
   public static let maxEpoch = 1_000_000
@@ -73,6 +76,7 @@ public struct Checkpoint {
     for (k, state) in plan.optimizerState.enumerated() {
       try write(state, plan: plan, under: "/optimizer/slot\(k)", file: file)
     }
+    try writeState(plan, file: file)
     file.close()
     // rename(2) is atomic on one file system: readers see the old file or the new one.
     guard rename(temporary, path) == 0 else {
@@ -103,12 +107,14 @@ public struct Checkpoint {
     let file = try openChecked(path)
     defer { file.close() }
     let metadata = try readMetadata(file, path: path)
+    let version = try file.int64Attribute("format_version")
     try read(into: plan.parameters, plan: plan, under: "/weights", file: file, path: path)
     if optimizerState {
       for (k, state) in plan.optimizerState.enumerated() {
         try read(into: state, plan: plan, under: "/optimizer/slot\(k)", file: file, path: path)
       }
     }
+    try readState(plan, file: file, path: path, version: version)
     return metadata
   }
 
@@ -128,12 +134,11 @@ public struct Checkpoint {
       throw Failure.unreadable(path, "\(error)")
     }
     let version = (try? file.int64Attribute("format_version")) ?? -1
-    guard version == formatVersion else {
+    guard readableVersions.contains(version) else {
       file.close()
       throw Failure.unreadable(
-        path,
-        "format version \(version); this build reads version \(formatVersion) (is it a dlspec checkpoint?)"
-      )
+        path, "format version \(version); this build reads versions \(readableVersions.lowerBound)"
+          + "–\(readableVersions.upperBound) (is it a dlspec checkpoint?)")
     }
     return file
   }
@@ -141,9 +146,23 @@ public struct Checkpoint {
   /// Reads and checks the metadata: an epoch or step that is negative or beyond any run is
   /// refused (it would name files `epoch--04.h5` or train "epoch 40/1" forever).
   static func readMetadata(_ file: HDF5File, path: String) throws -> Metadata {
-    let rng = (try? file.int64ArrayAttribute("rng_state"))?.map { UInt64(bitPattern: $0) } ?? []
-    let epoch = (try? file.int64Attribute("epoch")) ?? 0
-    let step = (try? file.int64Attribute("step")) ?? 0
+    // A missing or broken attribute is an error, never a default: resuming from zeros would
+    // silently restart the schedule, and an all-zero generator state draws only zeros.
+    func attribute<V>(_ name: String, _ read: (String) throws -> V) throws -> V {
+      do {
+        return try read(name)
+      } catch {
+        throw Failure.unreadable(path, "attribute '\(name)' is missing or unreadable (\(error))")
+      }
+    }
+    let rng = try attribute("rng_state") { try file.int64ArrayAttribute($0) }
+      .map { UInt64(bitPattern: $0) }
+    guard rng.count == 4, rng.contains(where: { $0 != 0 }) else {
+      throw Failure.unreadable(
+        path, "rng_state must be 4 words, not all zero; found \(rng.count) words \(rng)")
+    }
+    let epoch = try attribute("epoch") { try file.int64Attribute($0) }
+    let step = try attribute("step") { try file.int64Attribute($0) }
     guard epoch >= 0, epoch <= Int64(maxEpoch) else {
       throw Failure.unreadable(path, "its epoch attribute is \(epoch), outside 0...\(maxEpoch)")
     }
@@ -152,8 +171,9 @@ public struct Checkpoint {
     }
     let hasCanonical = (try? file.attributeExists("spec_canonical")) ?? false
     return Metadata(
-      specHash: (try? file.stringAttribute("spec_hash")) ?? "",
-      specCanonical: hasCanonical ? try? file.stringAttribute("spec_canonical") : nil,
+      specHash: try attribute("spec_hash") { try file.stringAttribute($0) },
+      specCanonical: hasCanonical
+        ? try attribute("spec_canonical") { try file.stringAttribute($0) } : nil,
       epoch: Int(epoch), step: Int(step), rngState: rng)
   }
 
@@ -190,6 +210,45 @@ public struct Checkpoint {
         throw Failure.mismatch(
           "checkpoint '\(path)' does not fit the spec: it has weights for \(extra.joined(separator: ", ")), "
             + "which the spec's model does not have")
+      }
+    }
+  }
+
+  /// Layer state under /state/<layer>/<name> (format version 2).
+  static func writeState(_ plan: Plan<Float>, file: HDF5File) throws {
+    guard let base = plan.state else { return }
+    try file.createGroup("/state")
+    for (i, layer) in plan.model.layers.enumerated() where !plan.stateSlices[i].isEmpty {
+      try file.createGroup("/state/\(layer.name)")
+      for s in plan.stateSlices[i] {
+        let values = Array(UnsafeBufferPointer(start: base + s.offset, count: s.count))
+        try file.write(values, shape: s.shape.dims, to: "/state/\(layer.name)/\(s.name)")
+      }
+    }
+  }
+
+  /// Reads every state tensor the plan's model declares; a version-1 file has none, so it fits
+  /// only models without state.
+  static func readState(_ plan: Plan<Float>, file: HDF5File, path: String, version: Int64) throws {
+    guard let base = plan.state else { return }
+    for (i, layer) in plan.model.layers.enumerated() {
+      for s in plan.stateSlices[i] {
+        let name = "/state/\(layer.name)/\(s.name)"
+        guard version >= 2, file.exists(name) else {
+          throw Failure.mismatch(
+            "checkpoint '\(path)' does not fit the spec: it has no \(name) (layer \(layer.name) "
+              + "state, expected shape \(s.shape))"
+              + (version < 2 ? "; format version \(version) files carry no layer state" : ""))
+        }
+        let array = try file.read(name, as: Float.self)
+        guard array.shape == s.shape.dims else {
+          throw Failure.mismatch(
+            "checkpoint '\(path)' does not fit the spec: layer \(layer.name) \(s.name) has shape "
+              + "\(Shape(array.shape)) in the checkpoint, the spec expects \(s.shape)")
+        }
+        array.values.withUnsafeBufferPointer { src in
+          if let source = src.baseAddress { (base + s.offset).update(from: source, count: s.count) }
+        }
       }
     }
   }

@@ -97,7 +97,7 @@ public struct GradientCheck {
         check(name: "input", shape: Shape([n] + e.model.input.dims), base: plan.input, count: inputCount,
               analytic: { analyticInput[$0] }, f: f, generator: &generator))
     }
-    let dropout = e.model.layers.contains { $0.kind is DLSpec.Dropout }
+    let dropout = e.model.layers.contains { $0.kind.drawsRandomNumbers }
     return Report(
       tensors: reports, dataDescription: dataDescription,
       dropoutNote: dropout ? "dropout is on with one fixed mask for every evaluation of f" : nil,

@@ -6,7 +6,7 @@
 ///     dx[r, k] = dy[r, k] − e^{y[r, k]} · Σ_j dy[r, j]
 ///
 /// Pair with `Loss.negativeLogLikelihood`. `x` may equal `y`; `dy` may equal `dx`.
-public enum LogSoftmax {
+public enum LogSoftmaxKernel {
   /// `y = log softmax(x)` row by row.
   @inlinable
   public static func forward<T: DLScalar>(
@@ -44,7 +44,7 @@ public enum LogSoftmax {
   public static func shiftedLogSumExp<T: DLScalar>(
     _ row: UnsafePointer<T>, _ count: Int
   ) -> (max: T, logSum: T) {
-    let m = Softmax.rowMax(row, count)
+    let m = SoftmaxKernel.rowMax(row, count)
     var sum: T = 0
     for k in 0..<count { sum += T.exp(row[k] - m) }
     return (m, T.log(sum))

@@ -8,7 +8,7 @@
 ///
 /// The mask is drawn serially from the caller's `RandomGenerator`, one 64-bit draw per two
 /// elements, so a run is reproducible from the generator's saved state regardless of threads.
-public enum Dropout {
+public enum DropoutKernel {
   /// Draws a fresh mask with drop probability `rate` (0 ≤ p < 1) and applies it. `x` may equal
   /// `y`. With p = 0 the mask is all ones and no random numbers are drawn.
   @inlinable

@@ -7,7 +7,7 @@
 ///
 /// For training with cross-entropy prefer `Loss.softmaxCrossEntropy`, which fuses both and is
 /// stable in the loss too. `x` may equal `y`; `dy` may equal `dx`.
-public enum Softmax {
+public enum SoftmaxKernel {
   /// `y = softmax(x)` row by row.
   @inlinable
   public static func forward<T: DLScalar>(

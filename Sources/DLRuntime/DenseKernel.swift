@@ -8,23 +8,25 @@
 ///               dW = dyᵀ · x  (+ dW)   [out, in]
 ///               db = Σ_n dy[n, :] (+ db)
 ///
-/// `dy` here is the gradient at the pre-activation; run `Activation.backward` first when σ was
+/// `dy` here is the gradient at the pre-activation; run the activation's `backward` first when σ was
 /// fused. Gradients are *sums* over the batch: the loss kernels already scale by 1/N.
-public enum Dense {
-  /// `y = σ(x · Wᵀ + b)`. `bias` may be `nil`; `activation` defaults to identity.
+public enum DenseKernel {
+  /// `y = σ(x · Wᵀ + b)`. `bias` may be `nil`; a `nil` `activation` is the identity.
   @inlinable
   public static func forward<T: DLScalar>(
     x: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
     y: UnsafeMutablePointer<T>, batch: Int, inFeatures: Int, outFeatures: Int,
-    activation: Activation.Kind = .identity
+    activation: ActivationKernel<T>? = nil
   ) {
     // beta = 0: BLAS overwrites y without reading it, so y needs no clearing.
     BLAS.gemm(
       transA: false, transB: true, m: batch, n: outFeatures, k: inFeatures,
       alpha: 1, a: x, lda: inFeatures, b: weight, ldb: inFeatures,
       beta: 0, c: y, ldc: outFeatures)
-    if bias != nil || activation != .identity {
-      Activation.biasForward(activation, bias: bias, y: y, rows: batch, columns: outFeatures)
+    if let activation {
+      activation.biasForward(bias, y, batch, outFeatures)
+    } else if let bias {
+      Activation.mapRows(IdentityFunction.self, 0, rows: batch, columns: outFeatures, bias, y)
     }
   }
 

@@ -15,7 +15,7 @@
 /// into `y`. One large GEMM beats G thin ones: a first layer with C = 1 has an inner dimension
 /// of only KH·KW. The caller provides the workspace (`workspaceCount(_:batch:)` elements), so
 /// the kernels never allocate; G is chosen so the workspace stays near `workspaceTarget`.
-public enum Conv2D {
+public enum Conv2DKernel {
   /// Sizes of one convolution; everything else is derived from these.
   public struct Geometry: Equatable, Hashable, Sendable {
     public var channels: Int
@@ -96,7 +96,7 @@ public enum Conv2D {
     x: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
     y: UnsafeMutablePointer<T>, batch: Int, geometry g: Geometry,
     workspace: UnsafeMutablePointer<T>, samplesPerGroup: Int? = nil,
-    activation: Activation.Kind = .identity
+    activation: ActivationKernel<T>? = nil
   ) {
     let spatial = g.outHeight * g.outWidth
     let group = max(1, samplesPerGroup ?? groupSize(g, batch: batch))
@@ -121,9 +121,7 @@ public enum Conv2D {
             let target = yn + f * spatial
             let b = bias?[f] ?? 0
             for i in 0..<spatial { target[i] = source[i] + b }
-            if activation != .identity {
-              Activation.forward(activation, x: target, y: target, count: spatial)
-            }
+            if let activation { activation.forward(target, target, spatial) }
           }
         }
       }
