@@ -167,14 +167,20 @@ enum CLI {
     }
   }
 
-  static func run(_ arguments: [String]) throws -> Output {
+  /// Runs the binary in `directory` (the package root by default), with `environment` set on
+  /// top of this process's (and COLUMNS=80: help text wraps to the terminal width).
+  static func run(
+    _ arguments: [String], in directory: URL = Snapshot.packageRoot,
+    environment extra: [String: String] = [:]
+  ) throws -> Output {
     let binary = try #require(binary, "no dlspec binary next to \(CommandLine.arguments[0]); build it first")
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
-    process.currentDirectoryURL = Snapshot.packageRoot
+    process.currentDirectoryURL = directory
     var environment = ProcessInfo.processInfo.environment
-    environment["COLUMNS"] = "80"  // help text wraps to the terminal width
+    environment["COLUMNS"] = "80"
+    environment.merge(extra) { $1 }
     process.environment = environment
     let out = Pipe()
     let err = Pipe()

@@ -77,26 +77,7 @@ struct DiffGitTests {
   static func dlspec(_ arguments: [String], in directory: URL, path: String? = nil) throws
     -> CLI.Output
   {
-    let binary = try #require(CLI.binary)
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    var environment = ProcessInfo.processInfo.environment
-    if let path { environment["PATH"] = path }
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CLI.Output(
-      stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self),
-      status: process.terminationStatus)
+    try CLI.run(arguments, in: directory, environment: path.map { ["PATH": $0] } ?? [:])
   }
 
   @Test func revisionsDiffAndExitOne() throws {

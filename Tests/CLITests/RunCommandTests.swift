@@ -68,29 +68,7 @@ import Testing
 
     /// Runs dlspec in this directory.
     func dlspec(_ arguments: [String]) throws -> CLI.Output {
-      let binary = try #require(CLI.binary)
-      let process = Process()
-      process.executableURL = binary
-      process.arguments = arguments
-      process.currentDirectoryURL = URL(fileURLWithPath: path)
-      let out = Pipe()
-      let err = Pipe()
-      process.standardOutput = out
-      process.standardError = err
-      try process.run()
-      final class Box: @unchecked Sendable { var data = Data() }
-      let errBox = Box()
-      let group = DispatchGroup()
-      DispatchQueue.global().async(group: group) {
-        errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-      }
-      let outData = out.fileHandleForReading.readDataToEndOfFile()
-      group.wait()
-      process.waitUntilExit()
-      return CLI.Output(
-        stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errBox.data, as: UTF8.self),
-        status: process.terminationStatus)
+      try CLI.run(arguments, in: URL(fileURLWithPath: path))
     }
 
     func summary(_ run: String) throws -> [String: Any] {

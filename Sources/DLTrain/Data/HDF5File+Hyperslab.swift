@@ -28,21 +28,12 @@ extension HDF5File {
       let rowElements = info.shape.dropFirst().reduce(1, *)
       let total = count * rowElements
       if total == 0 { return [] }
-      let fileSpace = H5Dget_space(dataset)
-      guard fileSpace >= 0 else {
-        throw HDF5Error.operationFailed(file: path, object: name, operation: "get dataspace")
+      let (fileSpace, memorySpace) = try selectRows(
+        dataset, name: name, start: start, count: count, rowShape: info.shape.dropFirst())
+      defer {
+        H5Sclose(memorySpace)
+        H5Sclose(fileSpace)
       }
-      defer { H5Sclose(fileSpace) }
-      let offset = [hsize_t(start)] + info.shape.dropFirst().map { _ in hsize_t(0) }
-      let extent = [hsize_t(count)] + info.shape.dropFirst().map { hsize_t($0) }
-      guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, offset, nil, extent, nil) >= 0 else {
-        throw HDF5Error.operationFailed(file: path, object: name, operation: "select hyperslab")
-      }
-      let memorySpace = H5Screate_simple(Int32(extent.count), extent, nil)
-      guard memorySpace >= 0 else {
-        throw HDF5Error.operationFailed(file: path, object: name, operation: "create dataspace")
-      }
-      defer { H5Sclose(memorySpace) }
       return try [T](unsafeUninitializedCapacity: total) { buffer, initialized in
         let status = H5Dread(
           dataset, T.hdf5NativeType(), memorySpace, fileSpace, dl_h5p_default(),
@@ -113,21 +104,12 @@ extension HDF5File {
       guard H5Dset_extent(dataset, newDims) >= 0 else {
         throw HDF5Error.operationFailed(file: path, object: name, operation: "extend dataset")
       }
-      let fileSpace = H5Dget_space(dataset)
-      guard fileSpace >= 0 else {
-        throw HDF5Error.operationFailed(file: path, object: name, operation: "get dataspace")
+      let (fileSpace, memorySpace) = try selectRows(
+        dataset, name: name, start: old, count: rows, rowShape: info.shape.dropFirst())
+      defer {
+        H5Sclose(memorySpace)
+        H5Sclose(fileSpace)
       }
-      defer { H5Sclose(fileSpace) }
-      let offset = [hsize_t(old)] + info.shape.dropFirst().map { _ in hsize_t(0) }
-      let extent = [hsize_t(rows)] + info.shape.dropFirst().map { hsize_t($0) }
-      guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, offset, nil, extent, nil) >= 0 else {
-        throw HDF5Error.operationFailed(file: path, object: name, operation: "select hyperslab")
-      }
-      let memorySpace = H5Screate_simple(Int32(extent.count), extent, nil)
-      guard memorySpace >= 0 else {
-        throw HDF5Error.operationFailed(file: path, object: name, operation: "create dataspace")
-      }
-      defer { H5Sclose(memorySpace) }
       let status = values.withUnsafeBufferPointer {
         H5Dwrite(
           dataset, T.hdf5NativeType(), memorySpace, fileSpace, dl_h5p_default(), $0.baseAddress)
@@ -136,5 +118,28 @@ extension HDF5File {
         throw HDF5Error.operationFailed(file: path, object: name, operation: "append rows")
       }
     }
+  }
+
+  /// The file dataspace of `dataset` with rows `start..<start+count` selected, and a memory
+  /// dataspace of that block; the caller closes both.
+  private func selectRows(
+    _ dataset: hid_t, name: String, start: Int, count: Int, rowShape: ArraySlice<Int>
+  ) throws -> (file: hid_t, memory: hid_t) {
+    let fileSpace = H5Dget_space(dataset)
+    guard fileSpace >= 0 else {
+      throw HDF5Error.operationFailed(file: path, object: name, operation: "get dataspace")
+    }
+    let offset = [hsize_t(start)] + rowShape.map { _ in hsize_t(0) }
+    let extent = [hsize_t(count)] + rowShape.map { hsize_t($0) }
+    guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, offset, nil, extent, nil) >= 0 else {
+      H5Sclose(fileSpace)
+      throw HDF5Error.operationFailed(file: path, object: name, operation: "select hyperslab")
+    }
+    let memorySpace = H5Screate_simple(Int32(extent.count), extent, nil)
+    guard memorySpace >= 0 else {
+      H5Sclose(fileSpace)
+      throw HDF5Error.operationFailed(file: path, object: name, operation: "create dataspace")
+    }
+    return (fileSpace, memorySpace)
   }
 }
