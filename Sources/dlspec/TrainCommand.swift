@@ -12,13 +12,13 @@ struct TrainCommand: ParsableCommand {
   @Argument(help: "The spec file.")
   var spec: String
 
-  @Option(help: "Override train.epochs.")
+  @Option(parsing: .unconditional, help: "Override train.epochs.")
   var epochs: Int?
 
-  @Option(help: "Threads for GEMM and element-wise kernels (default: all cores).")
+  @Option(parsing: .unconditional, help: "Threads for GEMM and element-wise kernels (default: all cores).")
   var threads: Int?
 
-  @Option(help: "Override train.seed.")
+  @Option(parsing: .unconditional, help: "Override train.seed.")
   var seed: Int?
 
   @Option(help: "Run directory (default: runs/<name>/<timestamp>/).")

@@ -35,7 +35,8 @@ let layerTable: [LayerRow] = [
 @Suite struct LayerTableTests {
   @Test(arguments: layerTable)
   func row(_ row: LayerRow) throws {
-    // mse accepts any flat output; a flatten keeps image outputs legal for the loss.
+    // mse accepts any flat output; a flatten keeps image outputs legal for the loss, and a
+    // dense layer gives parameter-free kinds something to train (E037 refuses a model without).
     let text = """
       dlspec: 1
       model:
@@ -43,6 +44,7 @@ let layerTable: [LayerRow] = [
         layers:
           - \(row.yaml)
           - flatten
+          - dense: {units: 1}
       loss: mse
 
       """

@@ -8,14 +8,38 @@ public enum DiagnosticRenderer {
   /// line (`--set …`) is found from its name when `sources` lacks it.
   public static func text(_ diagnostics: [Diagnostic], sources: [String: SourceFile]) -> String {
     var out = ""
+    // Each quoted line is split into scalars once, however many diagnostics point into it:
+    // 100,000 warnings on one 800 KB flow-style line must not each rescan the line.
+    var lines = LineCache()
     for d in diagnostics {
       let file = d.location?.file ?? ""
-      out += text(d, source: sources[file] ?? SourceFile(overrideNamed: file))
+      out += text(d, source: sources[file] ?? SourceFile(overrideNamed: file), lines: &lines)
     }
     return out
   }
 
   public static func text(_ d: Diagnostic, source: SourceFile?) -> String {
+    var lines = LineCache()
+    return text(d, source: source, lines: &lines)
+  }
+
+  /// Source lines already split into scalars (tabs shown as spaces), by file and line number.
+  struct LineCache {
+    private var file = ""
+    private var number = 0
+    private var scalars: [Unicode.Scalar] = []
+
+    mutating func scalars(of line: Substring, file: String, number: Int) -> [Unicode.Scalar] {
+      if file != self.file || number != self.number || scalars.isEmpty {
+        self.file = file
+        self.number = number
+        scalars = line.unicodeScalars.map { $0 == "\t" ? " " : $0 }
+      }
+      return scalars
+    }
+  }
+
+  static func text(_ d: Diagnostic, source: SourceFile?, lines: inout LineCache) -> String {
     var out = ""
     if let loc = d.location { out += "\(loc): " }
     out += "\(d.severity.rawValue)[\(d.code.rawValue)]: \(d.message)\n"
@@ -23,7 +47,8 @@ public enum DiagnosticRenderer {
       let number = String(loc.line)
       let gutter = String(repeating: " ", count: number.count)
       // Long lines (a minified spec, a huge scalar) are cut around the column.
-      let shown = excerpt(line, column: loc.column)
+      let shown = excerpt(
+        lines.scalars(of: line, file: loc.file, number: loc.line), column: loc.column)
       out += " \(number) | \(shown.text)\n"
       out += " \(gutter) | \(String(repeating: " ", count: shown.caret - 1))^\n"
       if let hint = d.hint { out += " \(gutter) = hint: \(hint)\n" }
@@ -33,14 +58,27 @@ public enum DiagnosticRenderer {
     return out
   }
 
-  static func excerpt(_ line: Substring, column: Int) -> (text: String, caret: Int) {
-    let scalars = Array(line.unicodeScalars.map { $0 == "\t" ? " " : $0 })
-    let limit = 100
-    if scalars.count <= limit { return (String(String.UnicodeScalarView(scalars)), max(1, column)) }
+  /// At most `excerptLimit` scalars of the line around `column`, with an ellipsis on each side
+  /// that was cut, and the caret's column within the excerpt. Costs O(excerptLimit).
+  static func excerpt(_ scalars: [Unicode.Scalar], column: Int) -> (text: String, caret: Int) {
+    let limit = excerptLimit
+    if scalars.count <= limit {
+      return (String(String.UnicodeScalarView(scalars)), max(1, column))
+    }
     let start = max(0, min(column - 1 - limit / 2, scalars.count - limit))
-    let slice = scalars[start..<min(scalars.count, start + limit)]
-    return ("…" + String(String.UnicodeScalarView(slice)) + "…", max(1, column - start + 1))
+    let end = min(scalars.count, start + limit)
+    var text = start > 0 ? "…" : ""
+    text.unicodeScalars.append(contentsOf: scalars[start..<end])
+    if end < scalars.count { text += "…" }
+    return (text, max(1, column - start + (start > 0 ? 1 : 0)))
   }
+
+  static func excerpt(_ line: Substring, column: Int) -> (text: String, caret: Int) {
+    excerpt(line.unicodeScalars.map { $0 == "\t" ? " " : $0 }, column: column)
+  }
+
+  /// The widest source excerpt a diagnostic quotes, in scalars (plus two ellipses).
+  public static let excerptLimit = 100
 
   /// One summary line, e.g. "2 errors, 1 warning".
   public static func summary(_ diagnostics: [Diagnostic]) -> String {
