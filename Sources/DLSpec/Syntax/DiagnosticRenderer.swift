@@ -23,19 +23,44 @@ public enum DiagnosticRenderer {
     return text(d, source: source, lines: &lines)
   }
 
-  /// Source lines already split into scalars (tabs shown as spaces), by file and line number.
+  /// The last source line quoted, as UTF-8 (tabs shown as spaces) with the byte offset of
+  /// each scalar, so an excerpt is a byte-range copy.
   struct LineCache {
     private var file = ""
     private var number = 0
-    private var scalars: [Unicode.Scalar] = []
+    private var line = ScalarLine(utf8: [], offsets: [0])
 
-    mutating func scalars(of line: Substring, file: String, number: Int) -> [Unicode.Scalar] {
-      if file != self.file || number != self.number || scalars.isEmpty {
+    mutating func scalars(of text: Substring, file: String, number: Int) -> ScalarLine {
+      if file != self.file || number != self.number || line.offsets.count <= 1 {
         self.file = file
         self.number = number
-        scalars = line.unicodeScalars.map { $0 == "\t" ? " " : $0 }
+        line = ScalarLine(text)
       }
-      return scalars
+      return line
+    }
+  }
+
+  /// A line's UTF-8 bytes and the offset where each scalar starts (plus the end).
+  struct ScalarLine {
+    var utf8: [UInt8]
+    var offsets: [Int]
+    var count: Int { offsets.count - 1 }
+
+    init(utf8: [UInt8], offsets: [Int]) {
+      self.utf8 = utf8
+      self.offsets = offsets
+    }
+
+    init(_ text: Substring) {
+      utf8 = text.utf8.map { $0 == UInt8(ascii: "\t") ? UInt8(ascii: " ") : $0 }
+      offsets = []
+      offsets.reserveCapacity(utf8.count + 1)
+      for (i, b) in utf8.enumerated() where b & 0xC0 != 0x80 { offsets.append(i) }
+      offsets.append(utf8.count)
+    }
+
+    func text(_ range: Range<Int>) -> String {
+      String(decoding: utf8[offsets[range.lowerBound]..<offsets[range.upperBound]], as: UTF8.self)
     }
   }
 
@@ -60,21 +85,17 @@ public enum DiagnosticRenderer {
 
   /// At most `excerptLimit` scalars of the line around `column`, with an ellipsis on each side
   /// that was cut, and the caret's column within the excerpt. Costs O(excerptLimit).
-  static func excerpt(_ scalars: [Unicode.Scalar], column: Int) -> (text: String, caret: Int) {
+  static func excerpt(_ line: ScalarLine, column: Int) -> (text: String, caret: Int) {
     let limit = excerptLimit
-    if scalars.count <= limit {
-      return (String(String.UnicodeScalarView(scalars)), max(1, column))
-    }
-    let start = max(0, min(column - 1 - limit / 2, scalars.count - limit))
-    let end = min(scalars.count, start + limit)
-    var text = start > 0 ? "…" : ""
-    text.unicodeScalars.append(contentsOf: scalars[start..<end])
-    if end < scalars.count { text += "…" }
+    if line.count <= limit { return (line.text(0..<line.count), max(1, column)) }
+    let start = max(0, min(column - 1 - limit / 2, line.count - limit))
+    let end = min(line.count, start + limit)
+    let text = (start > 0 ? "…" : "") + line.text(start..<end) + (end < line.count ? "…" : "")
     return (text, max(1, column - start + (start > 0 ? 1 : 0)))
   }
 
   static func excerpt(_ line: Substring, column: Int) -> (text: String, caret: Int) {
-    excerpt(line.unicodeScalars.map { $0 == "\t" ? " " : $0 }, column: column)
+    excerpt(ScalarLine(line), column: column)
   }
 
   /// The widest source excerpt a diagnostic quotes, in scalars (plus two ellipses).
