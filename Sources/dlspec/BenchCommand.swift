@@ -15,7 +15,8 @@ struct BenchCommand: ParsableCommand {
   var spec: String?
 
   @Option(parsing: .unconditional, help: "Batch size (default: the spec's).") var batch: Int?
-  @Option(parsing: .unconditional, help: "Threads for OpenBLAS and dlspec's own kernels.") var threads = Parallel.coreCount
+  @Option(parsing: .unconditional, help: "Threads for OpenBLAS and dlspec's own kernels.")
+  var threads = Parallel.coreCount
   @Option(parsing: .unconditional, help: "Timed steps.") var steps = 50
   @Option(parsing: .unconditional, help: "Untimed warm-up steps.") var warmup = 5
   @Flag(help: "Measure SGEMM GFLOP/s of square 1024 products instead (the machine's peak).")

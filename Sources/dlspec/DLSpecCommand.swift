@@ -127,6 +127,7 @@ func ensureFits(_ e: Experiment, batch: Int, scalarBytes: Int = 4) throws {
   if bytes > limit {
     throw CLIError(
       "a batch of \(batch) needs \(ByteCount.format(bytes)) (\(bytes) bytes) of buffers, more than "
-        + "the \(ByteCount.format(limit)) available now (90 % of MemAvailable); use a smaller batch")
+        + "the \(ByteCount.format(limit)) available now (90 % of MemAvailable); "
+        + "use a smaller batch")
   }
 }

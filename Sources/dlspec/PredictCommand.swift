@@ -46,7 +46,9 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "Output file (default: stdout).")
   var output: String?
 
-  @Option(parsing: .unconditional, help: "Classes per sample, most probable first (default: 3, at most the classes).")
+  @Option(
+    parsing: .unconditional,
+    help: "Classes per sample, most probable first (default: 3, at most the classes).")
   var top: Int?
 
   @Option(help: "Output format: csv, json (JSON Lines) or hdf5.")

@@ -15,7 +15,9 @@ struct TrainCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Override train.epochs.")
   var epochs: Int?
 
-  @Option(parsing: .unconditional, help: "Threads for GEMM and element-wise kernels (default: all cores).")
+  @Option(
+    parsing: .unconditional,
+    help: "Threads for GEMM and element-wise kernels (default: all cores).")
   var threads: Int?
 
   @Option(parsing: .unconditional, help: "Override train.seed.")

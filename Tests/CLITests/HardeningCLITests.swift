@@ -73,16 +73,16 @@ import Testing
     _ = try Self.fifo(in: dir, "data.h5")
     let spec = dir + "/spec.yaml"
     try """
-      dlspec: 1
-      data:
-        train: {hdf5: data.h5, x: x_train, y: y_train}
-      model:
-        input: [4]
-        layers:
-          - dense: {units: 2}
-      loss: cross_entropy
+    dlspec: 1
+    data:
+      train: {hdf5: data.h5, x: x_train, y: y_train}
+    model:
+      input: [4]
+      layers:
+        - dense: {units: 2}
+    loss: cross_entropy
 
-      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    """.write(toFile: spec, atomically: true, encoding: .utf8)
     let r = try Self.run(["train", spec, "--out", dir + "/run"])
     #expect(!r.timedOut, "train on a FIFO data file hung")
     #expect(r.status == 1)
@@ -96,16 +96,16 @@ import Testing
     _ = try Self.fifo(in: dir, "labels.idx")
     let spec = dir + "/spec.yaml"
     try """
-      dlspec: 1
-      data:
-        train: {idx: {images: images.idx, labels: labels.idx}}
-      model:
-        input: [4]
-        layers:
-          - dense: {units: 2}
-      loss: cross_entropy
+    dlspec: 1
+    data:
+      train: {idx: {images: images.idx, labels: labels.idx}}
+    model:
+      input: [4]
+      layers:
+        - dense: {units: 2}
+    loss: cross_entropy
 
-      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    """.write(toFile: spec, atomically: true, encoding: .utf8)
     let r = try Self.run(["train", spec, "--out", dir + "/run"])
     #expect(!r.timedOut, "train on a FIFO IDX file hung")
     #expect(r.status == 1)
@@ -136,7 +136,8 @@ import Testing
     let r = try Self.run(["train", "specs/logreg.yaml", "--out", "README.md/run"])
     #expect(r.status == 1)
     #expect(
-      r.stderr == "error: cannot create run directory 'README.md/run': 'README.md' is a regular file, "
+      r.stderr
+        == "error: cannot create run directory 'README.md/run': 'README.md' is a regular file, "
         + "not a directory\n", "\(r.stderr)")
   }
 
@@ -146,19 +147,19 @@ import Testing
     let data = Snapshot.packageRoot.path + "/Tests/Fixtures/Hostile/hdf5-nan-in-test.h5"
     let spec = dir + "/spec.yaml"
     try """
-      dlspec: 1
-      data:
-        train: {hdf5: \(data), x: x_train, y: y_train}
-        test: {hdf5: \(data), x: x_test, y: y_test}
-        validation_split: 0
-      model:
-        input: [3]
-        layers:
-          - dense: {units: 2}
-      loss: cross_entropy
-      train: {epochs: 1, batch_size: 2}
+    dlspec: 1
+    data:
+      train: {hdf5: \(data), x: x_train, y: y_train}
+      test: {hdf5: \(data), x: x_test, y: y_test}
+      validation_split: 0
+    model:
+      input: [3]
+      layers:
+        - dense: {units: 2}
+    loss: cross_entropy
+    train: {epochs: 1, batch_size: 2}
 
-      """.write(toFile: spec, atomically: true, encoding: .utf8)
+    """.write(toFile: spec, atomically: true, encoding: .utf8)
     // Training reads only the (all-zero) train split: it warns, and trains.
     let r = try Self.run(["train", spec, "--out", dir + "/run"])
     #expect(!r.timedOut)

@@ -1,6 +1,7 @@
-@testable import DLSpec
 import Foundation
 import Testing
+
+@testable import DLSpec
 
 /// The spec front end against hostile input (issue 14, docs/reliability.md): files that are not
 /// files, a byte-order mark, huge integers, names, and one enormous flow-style line.
@@ -20,7 +21,9 @@ import Testing
     #expect(r.isValid)
     #expect(r.diagnostics.count == 2)  // W002 deep sigmoid, one W004 for the run
     let w004 = r.diagnostics.first { $0.code == .consecutiveActivations }
-    #expect(w004?.message == "sigmoid directly follows sigmoid (and 19998 more activations follow in a row)")
+    #expect(
+      w004?.message
+        == "sigmoid directly follows sigmoid (and 19998 more activations follow in a row)")
     let text = DiagnosticRenderer.text(r.diagnostics, sources: r.sources)
     for line in text.split(separator: "\n") {
       #expect(line.count <= DiagnosticRenderer.excerptLimit + 10, "\(line.prefix(60))…")
@@ -62,9 +65,11 @@ import Testing
       """
     let r = SpecChecker().check(SourceFile(path: "s.yaml", text: text))
     let w = r.diagnostics.filter { $0.code == .consecutiveActivations }
-    #expect(w.map(\.message) == [
-      "tanh directly follows relu", "tanh directly follows relu (and 1 more activation follow in a row)",
-    ])
+    #expect(
+      w.map(\.message) == [
+        "tanh directly follows relu",
+        "tanh directly follows relu (and 1 more activation follow in a row)",
+      ])
     #expect(w.map { $0.location?.line } == [7, 10])
   }
 
@@ -88,38 +93,56 @@ import Testing
     let fifo = dir + "/spec.yaml"
     #expect(mkfifo(fifo, 0o644) == 0)
     // O_NONBLOCK: opening a FIFO with no writer returns at once instead of blocking forever.
-    for (path, what) in [(fifo, "a FIFO (named pipe)"), (dir, "a directory"), ("/dev/null", "a character device")] {
+    for (path, what) in [
+      (fifo, "a FIFO (named pipe)"), (dir, "a directory"), ("/dev/null", "a character device"),
+    ] {
       let r = SpecChecker().check(path: path)
       #expect(r.diagnostics.map(\.code) == [.notRegularFile])
       #expect(r.diagnostics.first?.message == "'\(path)' is \(what), not a spec file")
     }
     let missing = SpecChecker().check(path: dir + "/none.yaml")
-    #expect(missing.diagnostics.first?.message == "cannot read '\(dir)/none.yaml': No such file or directory")
+    #expect(
+      missing.diagnostics.first?.message
+        == "cannot read '\(dir)/none.yaml': No such file or directory")
   }
 
   @Test(arguments: [
-    ("18446744073709551616", "18446744073709551616, which is too large for an integer; the largest is 9223372036854775807"),
-    ("-18446744073709551616", "-18446744073709551616, which is too small for an integer; the smallest is -9223372036854775808"),
+    (
+      "18446744073709551616",
+      "18446744073709551616, which is too large for an integer; the largest is 9223372036854775807"
+    ),
+    (
+      "-18446744073709551616",
+      "-18446744073709551616, which is too small for an integer; the smallest is -9223372036854775808"
+    ),
   ])
   func integersBeyond64BitsAreNamed(_ literal: String, _ found: String) {
-    let text = "dlspec: 1\nmodel:\n  input: [4]\n  layers:\n    - dense: {units: \(literal)}\nloss: mse\n"
+    let text =
+      "dlspec: 1\nmodel:\n  input: [4]\n  layers:\n    - dense: {units: \(literal)}\nloss: mse\n"
     let r = SpecChecker().check(SourceFile(path: "s.yaml", text: text))
     #expect(r.diagnostics.first?.message.hasSuffix("found \(found)") == true, "\(r.diagnostics)")
   }
 
-  @Test(arguments: [
-    ("😀", nil), ("mlp-baseline", nil), ("résumé_2", nil), ("", "must not be empty"),
-    ("..", "cannot be '..': it would escape runs/"), ("a/b", "cannot contain '/': it separates directories"),
-    ("a b", "cannot contain spaces or other white space"), ("-x", "cannot start with '-': commands would read it as an option"),
-    ("a\u{7}", "contains the control character U+7"),
-    (String(repeating: "😀", count: 64), "is 256 bytes long; a directory name holds at most 255 bytes"),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      ("😀", nil), ("mlp-baseline", nil), ("résumé_2", nil), ("", "must not be empty"),
+      ("..", "cannot be '..': it would escape runs/"),
+      ("a/b", "cannot contain '/': it separates directories"),
+      ("a b", "cannot contain spaces or other white space"),
+      ("-x", "cannot start with '-': commands would read it as an option"),
+      ("a\u{7}", "contains the control character U+7"),
+      (
+        String(repeating: "😀", count: 64),
+        "is 256 bytes long; a directory name holds at most 255 bytes"
+      ),
+    ] as [(String, String?)])
   func namesSafeAsDirectoriesAreAccepted(_ name: String, _ problem: String?) {
     #expect(SpecChecker.nameProblem(name) == problem)
   }
 
   @Test func emojiNameValidates() {
-    let text = "dlspec: 1\nname: \"😀\"\nmodel:\n  input: [4]\n  layers:\n    - dense: {units: 3}\nloss: mse\n"
+    let text =
+      "dlspec: 1\nname: \"😀\"\nmodel:\n  input: [4]\n  layers:\n    - dense: {units: 3}\nloss: mse\n"
     let r = SpecChecker().check(SourceFile(path: "s.yaml", text: text))
     #expect(r.isValid, "\(r.diagnostics.map(\.message))")
     #expect(r.experiment?.name == "😀")

@@ -19,13 +19,17 @@ import Testing
     #expect {
       _ = try Dataset.loadHDF5(path, names: .train)
     } throws: { error in
-      guard case HDF5Error.claimsTooMuch(let file, let object, let shape, _, _) = error else { return false }
+      guard case HDF5Error.claimsTooMuch(let file, let object, let shape, _, _) = error else {
+        return false
+      }
       let text = "\(error)"
       return file == path && object == "x_train" && shape == [1 << 31, 784]
         && text.contains("claims shape [2147483648, 784]") && text.contains("TiB in memory")
     }
     let file = try HDF5File.open(path)
-    #expect(throws: HDF5Error.self) { _ = try file.readRows("x_train", start: 0, count: 2, as: Float.self) }
+    #expect(throws: HDF5Error.self) {
+      _ = try file.readRows("x_train", start: 0, count: 2, as: Float.self)
+    }
   }
 
   @Test func checkpointWeightClaimingHugeShapeIsRefused() throws {
@@ -121,7 +125,8 @@ import Testing
       try d.checkFinite(source: "d.h5 (x_test)", split: "test")
     } throws: { error in
       (error as? Dataset.NonFiniteValue)
-        == Dataset.NonFiniteValue(source: "d.h5 (x_test)", split: "test", sample: 1, feature: 1, value: .infinity)
+        == Dataset.NonFiniteValue(
+          source: "d.h5 (x_test)", split: "test", sample: 1, feature: 1, value: .infinity)
     }
     let good = try Dataset(x: [0, 1, 2, 3], y: [0, 1], sampleShape: [2], classCount: 2)
     try good.checkFinite(source: "d", split: "train")
@@ -207,6 +212,8 @@ import Testing
 
       """
     let e = try #require(SpecChecker().check(SourceFile(path: "s.yaml", text: text)).experiment)
-    #expect(PlanRenderer.text(Plan<Float>.outline(e, batch: 5)) == PlanRenderer.text(Plan<Float>(e, batch: 5)))
+    #expect(
+      PlanRenderer.text(Plan<Float>.outline(e, batch: 5))
+        == PlanRenderer.text(Plan<Float>(e, batch: 5)))
   }
 }

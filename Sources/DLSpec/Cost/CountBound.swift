@@ -22,7 +22,8 @@ public enum CountBound {
     var ok = add(e.model.input.elementCount)
     for l in e.model.layers where ok {
       let c = l.cost
-      ok = add(c.forwardOps) && add(c.forwardMACs) && add(c.backwardParamOps)
+      ok =
+        add(c.forwardOps) && add(c.forwardMACs) && add(c.backwardParamOps)
         && add(c.backwardInputOps) && add(c.backwardParamMACs) && add(c.backwardInputMACs)
         && add(c.workspaceElements) && add(l.outputShape.elementCount)
         && add(l.inputShape.elementCount)

@@ -92,7 +92,8 @@ struct CrossChecks {
       bag.warning(
         .consecutiveActivations, at: b.location,
         "\(b.kindName) directly follows \(a.kindName)"
-          + (more > 0 ? " (and \(more) more activation\(more == 1 ? "" : "s") follow in a row)" : ""),
+          + (more > 0
+            ? " (and \(more) more activation\(more == 1 ? "" : "s") follow in a row)" : ""),
         hint: "two activations in a row are rarely intended; is a dense or conv2d layer missing?")
       i = end + 1
     }

@@ -19,7 +19,8 @@ public enum MachineMemory {
   /// Bytes that can be allocated now with headroom: 90 % of /proc/meminfo's `MemAvailable`, or
   /// of physical RAM where that file is missing.
   public static func available() -> Int {
-    let bytes = memAvailable(meminfo: (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? "")
+    let bytes =
+      memAvailable(meminfo: (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? "")
       ?? total
     return Int(Double(bytes) * availableFraction)
   }

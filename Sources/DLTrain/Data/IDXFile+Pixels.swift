@@ -64,7 +64,8 @@ extension IDXFile {
     // exactly that many bytes; a gzip file cannot expand more than ~1032:1.
     let header = 4 + 4 * rank
     if !gzip, count != fileSize - header {
-      throw IDXError.payloadLength(path: path, shape: shape, expected: count, actual: fileSize - header)
+      throw IDXError.payloadLength(
+        path: path, shape: shape, expected: count, actual: fileSize - header)
     }
     try IDXFile.checkClaim(
       path: path, shape: shape, payloadBytes: count, memoryBytes: count * MemoryLayout<Float>.size,

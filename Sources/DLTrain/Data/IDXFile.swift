@@ -242,7 +242,8 @@ public enum IDXFile {
     guard let handle = FileHandle(forReadingAtPath: path) else { return false }
     defer { try? handle.close() }
     let magic = (try? handle.read(upToCount: 2)) ?? Data()
-    return magic.count == 2 && magic[magic.startIndex] == 0x1f && magic[magic.startIndex + 1] == 0x8b
+    return magic.count == 2 && magic[magic.startIndex] == 0x1f
+      && magic[magic.startIndex + 1] == 0x8b
   }
 
   /// deflate expands at most about 1032:1; a gzip file claiming more is refused unread.
@@ -259,7 +260,8 @@ public enum IDXFile {
       throw IDXError.claimsTooMuch(
         path: path, shape: shape, bytes: payloadBytes,
         reason: "the file has only \(ByteCount.format(fileSize))"
-          + (gzip ? " of gzip data, which cannot expand more than \(maximumCompressionRatio):1" : ""))
+          + (gzip
+            ? " of gzip data, which cannot expand more than \(maximumCompressionRatio):1" : ""))
     }
     if memoryBytes > memoryLimit {
       throw IDXError.claimsTooMuch(
@@ -293,7 +295,8 @@ public enum IDXFile {
       if output.count / maximumCompressionRatio > fileSize {
         throw IDXError.claimsTooMuch(
           path: path, shape: [], bytes: output.count,
-          reason: "it expands more than \(maximumCompressionRatio):1 from \(ByteCount.format(fileSize))")
+          reason:
+            "it expands more than \(maximumCompressionRatio):1 from \(ByteCount.format(fileSize))")
       }
     }
     return output
