@@ -60,6 +60,8 @@ struct TrainCommand: ParsableCommand {
     // `--set train.epochs=N` they stand for. Only errors are printed (validate shows warnings).
     let checked = SpecChecker().check(path: spec, overrides: assignments)
     let e = try reported(checked, path: spec, quietWarnings: true)
+    // Before any run directory exists: the plan's buffers must fit the memory free now.
+    try ensureFits(e, batch: e.train.value.batchSize)
     let text = checked.overriddenText ?? original
     let progress = isatty(STDERR_FILENO) == 1
     let threadCount = threads ?? Parallel.coreCount
