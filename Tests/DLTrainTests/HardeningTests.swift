@@ -149,6 +149,21 @@ import Testing
     }
   }
 
+  @Test func nanInPredictionInputIsAnErrorNamingItsRow() throws {
+    let input = try HDF5PredictionInput(Self.fixture("hdf5-nan-in-test.h5"), dataset: "x_test")
+    var x = [Float](repeating: 0, count: 6)
+    var labels = [Int32](repeating: 0, count: 2)
+    #expect {
+      try x.withUnsafeMutableBufferPointer { xs in
+        try labels.withUnsafeMutableBufferPointer { ls in
+          try input.readNext(2, x: try #require(xs.baseAddress), labels: try #require(ls.baseAddress))
+        }
+      }
+    } throws: { error in
+      (error as? Dataset.NonFiniteValue).map { $0.sample == 1 && $0.feature == 2 } ?? false
+    }
+  }
+
   @Test func fileKindNamesWhatAPathIs() throws {
     let dir = try TemporaryDirectory()
     let fifo = dir.path("p")
