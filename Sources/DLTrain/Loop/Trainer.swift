@@ -393,11 +393,7 @@ public final class Trainer {
   }
 
   func writeText(_ text: String, to path: String) throws {
-    do {
-      try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-      throw Failure(description: "cannot write '\(path)': \(RunDirectory.reason(error))")
-    }
+    try FileWrite.write(text, to: path)
   }
 
   func prune(_ directory: String, keep: Int) {
