@@ -24,9 +24,10 @@ extension Checkpoint {
     /// Not a dlspec checkpoint at all (not HDF5, or no `format_version` this build reads).
     case notACheckpoint(String)
 
+    /// True when the file loads: verified, or a format 1–2 file without checksums.
     public var isOK: Bool {
       switch self {
-      case .ok: return true
+      case .ok, .unchecked: return true
       default: return false
       }
     }
@@ -39,7 +40,7 @@ extension Checkpoint {
     do {
       file = try openChecked(path)
     } catch let Failure.unreadable(_, why) {
-      return .notACheckpoint(why)
+      return .notACheckpoint(why.hasPrefix(path + ": ") ? String(why.dropFirst(path.count + 2)) : why)
     } catch {
       return .notACheckpoint("\(error)")
     }

@@ -132,3 +132,35 @@ public enum FileWrite {
     }
   }
 }
+
+/// The free space a run needs before it starts: two checkpoints (the newest and the one
+/// being written) plus its logs, from the plan's parameter, optimizer and state sizes.
+public enum RunSpace {
+  /// Bytes of one metrics.csv row per layer column (a double printed in full is ≤ 24 bytes).
+  static let bytesPerCell = 24
+  /// summary.json, ir.txt and learning-curves.svg, generously (an SVG of many epochs ≈ 40 KiB).
+  static let fixedLogBytes = 96 * 1024
+
+  /// The bytes of the logs of `epochs` epochs of a model of `layers` layers.
+  public static func logBytes(epochs: Int, layers: Int, specBytes: Int) -> Int {
+    fixedLogBytes + specBytes + max(0, epochs) * (8 + layers) * bytesPerCell
+  }
+
+  /// Refuses to start when `directory`'s file system is read-only or has less free space
+  /// than two checkpoints plus the logs, with the numbers.
+  public static func check(
+    _ directory: String, checkpointBytes: Int, epochs: Int, layers: Int, specBytes: Int
+  ) throws {
+    let logs = logBytes(epochs: epochs, layers: layers, specBytes: specBytes)
+    let needed = 2 * checkpointBytes + logs
+    if DiskSpace.isReadOnly(directory) {
+      throw WriteFailure(path: directory, bytesNeeded: needed, code: EROFS)
+    }
+    guard let free = DiskSpace.available(at: directory), free < needed else { return }
+    throw RunDirectory.Failure(
+      "not enough free space for the run in '\(directory)': it needs \(needed) bytes (2 "
+        + "checkpoints of \(checkpointBytes) bytes + \(logs) bytes of logs), the file system "
+        + "has \(free) bytes free\n"
+        + "  = hint: free some space, or train into another --out")
+  }
+}
