@@ -14,10 +14,12 @@ final class Tmpfs {
   }()
 
   init?(kilobytes: Int) {
-    path = FileManager.default.temporaryDirectory
+    path =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("dlspec-tmpfs-\(UUID().uuidString)").path
-    guard (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true))
-      != nil,
+    guard
+      (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true))
+        != nil,
       Self.shell(["mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path]) == 0
     else {
       try? FileManager.default.removeItem(atPath: path)
@@ -164,14 +166,17 @@ final class Tmpfs {
     #expect(tamper.terminationStatus == 0)
     let refused = try w.dlspec(["train", "spec.yaml", "--epochs", "3", "--resume", "run"])
     #expect(refused.status == 1, "\(refused.stdout)")
-    #expect(refused.stderr.contains("checkpoint 'run/checkpoints/last.h5' is corrupt"), "\(refused.stderr)")
+    #expect(
+      refused.stderr.contains("checkpoint 'run/checkpoints/last.h5' is corrupt"),
+      "\(refused.stderr)")
     #expect(refused.stderr.contains("does not match its hash"), "\(refused.stderr)")
     #expect(refused.stderr.contains("--resume-fallback"), "\(refused.stderr)")
     let fallback = try w.dlspec([
       "train", "spec.yaml", "--epochs", "3", "--resume", "run", "--resume-fallback",
     ])
     #expect(fallback.status == 0, "\(fallback.stderr)")
-    #expect(fallback.stdout.contains("resuming from run/checkpoints/epoch-002.h5"), "\(fallback.stdout)")
+    #expect(
+      fallback.stdout.contains("resuming from run/checkpoints/epoch-002.h5"), "\(fallback.stdout)")
     #expect(fallback.stdout.contains("epoch 3/3"), "\(fallback.stdout)")
   }
 }

@@ -8,7 +8,9 @@ import Testing
 /// Checkpoint integrity (Fletcher32, content hash, finiteness, generator state) and writes that
 /// fail cleanly (FileWrite, RunSummary, PlotFile, the trainer) on a full or read-only tmpfs.
 @Suite struct IntegrityTests {
-  static func saved(_ dir: TemporaryDirectory, _ net: String = "mlp") throws -> (String, Plan<Float>) {
+  static func saved(_ dir: TemporaryDirectory, _ net: String = "mlp") throws -> (
+    String, Plan<Float>
+  ) {
     let path = dir.path("c.h5")
     let plan = try CheckpointTests.trainedPlan(net)
     try Checkpoint.save(plan, to: path, metadata: CheckpointTests.metadata, optimizer: "adam")
@@ -37,6 +39,20 @@ import Testing
     }
   }
 
+  /// Growing datasets (prediction outputs) carry Fletcher32 too, and h5py-style reads verify.
+  @Test func extendibleDatasetsCarryFletcher32() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.path("p.h5")
+    let file = try HDF5File.create(path)
+    try file.createExtendible("predicted", rowShape: [], as: Int64.self, chunkRows: 4)
+    try file.appendRows([1, 2, 3, 4, 5] as [Int64], to: "predicted")
+    try file.closeChecked()
+    let back = try HDF5File.open(path)
+    defer { back.close() }
+    #expect(try back.filters(of: "predicted") == [3])
+    #expect(try back.read("predicted", as: Int64.self).values == [1, 2, 3, 4, 5])
+  }
+
   /// One bit flipped in the middle of each tensor's stored bytes (found in the raw file by its
   /// values) is caught by Fletcher32 and named.
   @Test func aFlippedByteInAnyTensorIsCaughtAndNamed() throws {
@@ -54,8 +70,11 @@ import Testing
       bytes[at + needle.count / 2] ^= 0x10
       try Data(bytes).write(to: URL(fileURLWithPath: path))
       let why = Self.corruptReason(path)
-      #expect(why?.contains("'\(t.name)' fails its Fletcher32 checksum") == true, "\(t.name): \(String(describing: why))")
-      let fresh = Plan<Float>(try PlanFixtures.experiment("mlp", optimizer: "adam: {lr: 0.01}"), batch: 2)
+      #expect(
+        why?.contains("'\(t.name)' fails its Fletcher32 checksum") == true,
+        "\(t.name): \(String(describing: why))")
+      let fresh = Plan<Float>(
+        try PlanFixtures.experiment("mlp", optimizer: "adam: {lr: 0.01}"), batch: 2)
       #expect(throws: Checkpoint.Failure.self) {
         try Checkpoint.load(path, into: fresh, optimizerState: true)
       }
@@ -155,7 +174,8 @@ final class SmallDisk {
   static let available: Bool = SmallDisk(kilobytes: 64) != nil
 
   init?(kilobytes: Int) {
-    path = FileManager.default.temporaryDirectory
+    path =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("dlspec-disk-\(UUID().uuidString)").path
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     guard Self.run(["mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path]) == 0 else {
@@ -293,5 +313,22 @@ final class SmallDisk {
     #expect(FileManager.default.contents(atPath: path) == before)
     #expect(try Checkpoint.load(path, into: plan, optimizerState: true).epoch == 3)
     #expect(disk.temporaries().isEmpty)
+  }
+}
+
+/// Every errno a write can meet gives a message naming the path, the bytes and a hint.
+@Suite struct WriteFailureMessageTests {
+  @Test(arguments: [
+    (ENOSPC, "No space left on device", "free some space"),
+    (EDQUOT, "Disk quota exceeded", "free some space (or quota)"),
+    (EROFS, "Read-only file system", "read-only"),
+    (EACCES, "Permission denied", "you may not write there"),
+  ])
+  func messagesNameThePathBytesAndAHint(_ code: Int32, _ reason: String, _ hint: String) {
+    let failure = WriteFailure(path: "/tmp/run/metrics.csv", bytesNeeded: 312, code: code)
+    let text = "\(failure)"
+    #expect(
+      text.hasPrefix("cannot write '/tmp/run/metrics.csv': \(reason) (312 bytes needed"), "\(text)")
+    #expect(text.contains("= hint: ") && text.contains(hint), "\(text)")
   }
 }

@@ -40,7 +40,8 @@ extension Checkpoint {
     do {
       file = try openChecked(path)
     } catch let Failure.unreadable(_, why) {
-      return .notACheckpoint(why.hasPrefix(path + ": ") ? String(why.dropFirst(path.count + 2)) : why)
+      return .notACheckpoint(
+        why.hasPrefix(path + ": ") ? String(why.dropFirst(path.count + 2)) : why)
     } catch {
       return .notACheckpoint("\(error)")
     }

@@ -19,7 +19,8 @@ public enum PlotFile {
     } catch let failure as WriteFailure {
       var reason = failure.code.map { String(cString: strerror($0)) } ?? "the write failed"
       if failure.code == ENOSPC || failure.code == EDQUOT {
-        reason += " (\(failure.bytesNeeded) bytes needed"
+        reason +=
+          " (\(failure.bytesNeeded) bytes needed"
           + (failure.bytesFree.map { ", \($0) bytes free" } ?? "") + ")"
       }
       throw WriteError(path: path, reason: reason)

@@ -24,7 +24,8 @@ public struct WriteFailure: Error, CustomStringConvertible {
     var hint: String
     switch code {
     case ENOSPC, EDQUOT:
-      hint = "free some space (or quota) there, or train into another --out; nothing past the "
+      hint =
+        "free some space (or quota) there, or train into another --out; nothing past the "
         + "last good checkpoint was lost"
     case EROFS: hint = "the file system is read-only; choose another --out"
     case EACCES, EPERM: hint = "you may not write there; choose another --out or fix permissions"
