@@ -113,6 +113,26 @@ import Testing
     #expect(Self.corruptReason(path)?.contains("/state/batchnorm_1/") == true)
   }
 
+  /// A format-3 dataset rewritten without Fletcher32 (by h5py, same values) is refused: its
+  /// bytes would go unchecked.
+  @Test(.enabled(if: DataFixtures.hasH5py, "needs python3 with h5py and numpy"))
+  func aDatasetWithoutFletcher32IsRefused() throws {
+    let dir = try TemporaryDirectory()
+    let (path, _) = try Self.saved(dir)
+    let script = """
+      import sys, h5py
+      with h5py.File(sys.argv[1], 'r+') as f:
+          w = f['/weights/dense_2/bias'][...]
+          del f['/weights/dense_2/bias']
+          f.create_dataset('/weights/dense_2/bias', data=w)
+      """
+    let (status, _, err) = try #require(DataFixtures.python(script, [path]))
+    #expect(status == 0, "\(err)")
+    #expect(
+      Self.corruptReason(path)?.contains("'/weights/dense_2/bias' carries no Fletcher32") == true,
+      "\(Checkpoint.verify(path))")
+  }
+
   /// A changed attribute (the epoch, through our own writer) breaks the content hash.
   @Test func aChangedAttributeBreaksTheContentHash() throws {
     let dir = try TemporaryDirectory()

@@ -83,6 +83,14 @@ extension Checkpoint {
               ? "dataset '\(name)' fails its Fletcher32 checksum (a damaged chunk)"
               : "dataset '\(name)' cannot be read (\(error))")
         }
+        // Format 3 writes every chunkable dataset with Fletcher32; one without it was
+        // rewritten by another tool and its bytes are unchecked.
+        if checksummed, !array.shape.isEmpty, !array.shape.contains(0),
+          !((try? file.filters(of: name)) ?? []).contains(3)
+        {
+          throw Failure.corrupt(
+            path, "dataset '\(name)' carries no Fletcher32 checksum (format \(version) writes one)")
+        }
         if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
           throw Failure.corrupt(
             path,
