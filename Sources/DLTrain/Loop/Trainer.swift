@@ -395,12 +395,13 @@ public final class Trainer {
         // naming it. A checkpoint of another model: stop.
         if case .mismatch = failure { throw failure }
         guard !isLast else { throw failure }
+        let what = failure.description.split(separator: "\n").first.map(String.init) ?? ""
         guard options.resumeFallback else {
           throw Failure(
-            description: "\(failure)\n  = hint: --resume-fallback continues from the newest "
+            description: "\(what)\n  = hint: --resume-fallback continues from the newest "
               + "older checkpoint that passes its checks (\(candidates.count - 1 - k) older)")
         }
-        skipped.append(failure.description.split(separator: "\n").first.map(String.init) ?? "")
+        skipped.append(what)
       }
     }
     throw Failure(description: "no checkpoint of '\(resume)' could be read")
