@@ -53,7 +53,9 @@ public struct CostReport: Sendable {
       name: "loss", kind: e.loss.value.rawValue, outputShape: Shape([1]), parameters: 0,
       forwardOps: lf, forwardMACs: 0, backwardOps: lb, backwardMACs: 0, parameterBytes: 0,
       note: ln)
-    memory = BufferLayout(e.model, optimizer: e.optimizer.value, batch: batch, scalarBytes: scalarBytes)
+    memory = BufferLayout(
+      e.model, optimizer: e.optimizer.value, batch: batch, scalarBytes: scalarBytes,
+      task: e.task.value)
     notes = NotesComparison(e, report: self)
   }
 

@@ -28,6 +28,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case unknownDataset = "E024"
   case badLayerForm = "E025"
   case conflictingKeys = "E026"
+  case unknownTask = "E027"
   // Shapes and sizes (E03x)
   case shapeMismatch = "E030"
   case kernelTooLarge = "E031"
@@ -36,6 +37,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case tooLarge = "E034"
   case emptyModel = "E035"
   case lossMismatch = "E036"
+  /// The data does not match the model (found by `validate --check-data`).
+  case dataMismatch = "E037"
   // Lists (E04x)
   case notIncreasing = "E040"
   case countMismatch = "E041"
