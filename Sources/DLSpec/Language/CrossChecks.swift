@@ -101,4 +101,16 @@ public enum ByteCount {
     }
     return i == 0 ? "\(bytes) B" : String(format: "%.2f", value) + " " + units[i]
   }
+
+  /// Decimal units, as the notes write them: `10.21 MB`, `0.08 GB`.
+  public static func decimal(_ bytes: Int) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
+    var value = Double(bytes)
+    var i = 0
+    while value >= 1000, i < units.count - 1 {
+      value /= 1000
+      i += 1
+    }
+    return i == 0 ? "\(bytes) B" : String(format: "%.2f", value) + " " + units[i]
+  }
 }
