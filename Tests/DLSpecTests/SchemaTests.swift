@@ -11,6 +11,7 @@ import Testing
   /// Bad cases the schema rejects too: unknown keys and kinds, wrong types, ranges, required
   /// keys, the root's type, data's dataset/train choice.
   static let schemaExpressible: Set<String> = [
+    "059-unknown-task", "061-task-not-a-name",
     "005-empty-file", "006-root-is-list", "007-root-is-scalar", "008-missing-version",
     "009-unknown-version", "010-version-not-number", "011-missing-model", "012-missing-loss",
     "013-unknown-section-typo", "014-unknown-layer-kind", "015-unknown-layer-key",
@@ -38,6 +39,9 @@ import Testing
     "053-invalid-utf8": "bytes, not a document", "054-nesting-too-deep": "the parser's depth limit",
     "055-alias-bomb": "the parser's node budget", "057-loss-needs-flat-output": "shape inference",
     "058-cross-entropy-one-output": "output width against the loss",
+    "060-task-regression-cross-entropy": "a rule across keys",
+    "062-task-regression-with-classes": "a rule across keys",
+    "063-warn-vanishing-lr": "valid (warnings only)",
   ]
 
   @Test func committedSchemaIsGenerated() throws {

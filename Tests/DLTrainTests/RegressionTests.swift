@@ -191,3 +191,64 @@ import Testing
     #expect(json.contains("\"train_r2\"") && !json.contains("\"train_accuracy\""))
   }
 }
+
+/// The learning rate over the configured run (`ScheduleSpan`, warning W005).
+@Suite struct ScheduleSpanTests {
+  static func span(_ schedule: String, epochs: Int = 10, data: String = "{dataset: fashion-mnist}")
+    throws -> (ScheduleSpan, Experiment)
+  {
+    let text = """
+      dlspec: 1
+      data: \(data)
+      model:
+        input: [784]
+        layers:
+          - dense: {units: 10}
+      loss: cross_entropy
+      optimizer: {sgd: {lr: 0.1}}
+      schedule: \(schedule)
+      train: {epochs: \(epochs), batch_size: 100}
+
+      """
+    let r = SpecChecker(memoryLimit: 24 << 30).check(SourceFile(path: "/tmp/s.yaml", text: text))
+    let e = try #require(r.experiment, "\(r.diagnostics)")
+    return (ScheduleSpan(e), e)
+  }
+
+  /// 60,000 samples, batch 100, 10 epochs: 6,000 steps, lr 0.1 · 0.99^5999 at the last.
+  @Test func exponentialPerStepVanishes() throws {
+    let (s, e) = try Self.span("{exponential: {gamma: 0.99, unit: step}}")
+    #expect(s.exact && s.lastStep == 5999)
+    #expect(s.firstRate == 0.1)
+    #expect(abs(s.lastRate / (0.1 * pow(0.99, 5999)) - 1) < 1e-9)
+    #expect(s.vanishes)
+    let w = try #require(s.warning(e))
+    #expect(w.code == .vanishingLearningRate && w.severity == .warning)
+    // The same schedule per epoch ends at 0.1 · 0.99⁹: no warning.
+    let (perEpoch, _) = try Self.span("{exponential: {gamma: 0.99, unit: epoch}}")
+    #expect(!perEpoch.vanishes)
+    #expect(abs(perEpoch.lastRate - 0.1 * pow(0.99, 9)) < 1e-12)
+  }
+
+  /// The notes' piecewise schedule ends at 1e-3 of its start; a constant one at its start.
+  @Test func piecewiseAndConstantDoNot() throws {
+    let (p, _) = try Self.span(
+      "{piecewise: {unit: epoch, boundaries: [5, 10, 15], values: [0.01, 0.001, 0.0001, 0.00001]}}",
+      epochs: 20)
+    #expect(p.firstRate == 0.01 && p.lastRate == 0.00001 && !p.vanishes)
+    let (c, _) = try Self.span("constant")
+    #expect(c.firstRate == 0.1 && c.lastRate == 0.1)
+  }
+
+  /// Files of unknown size: one step per epoch, marked as a lower bound; the training loop's
+  /// schedule and the span compute the same lr.
+  @Test func unknownSizeIsALowerBound() throws {
+    let (s, e) = try Self.span(
+      "{step: {step_size: 3, gamma: 0.5, unit: step}}", data: "{train: {hdf5: none.h5}}")
+    #expect(!s.exact && s.lastStep == 9)
+    #expect(s.text.contains("≥ 10"))
+    let loop = LearningRateSchedule(e.schedule.value, baseRate: 0.1)
+    #expect(loop.rate(step: 9, epoch: 9) == s.lastRate)
+    #expect(ScheduleSpan(e, samples: 1000).lastStep == 99)
+  }
+}

@@ -25,9 +25,12 @@ public struct CostReport: Sendable {
   public var memory: BufferLayout
   /// (4.12)–(4.15) beside the exact counts, for models of the notes' family (4.1).
   public var notes: NotesComparison?
+  /// The learning rate at the first and last step of the configured run.
+  public var schedule: ScheduleSpan
 
   public init(_ e: Experiment, batch: Int, scalarBytes: Int = 4) {
     experimentName = e.name
+    schedule = ScheduleSpan(e)
     self.batch = batch
     self.scalarBytes = scalarBytes
     let layers = e.model.layers

@@ -35,6 +35,7 @@ public enum InspectRenderer {
     }
     out += section("optimizer", e.optimizer.variant, e.optimizer.params, e.optimizer.origin)
     out += section("schedule", e.schedule.variant, e.schedule.params, e.schedule.origin)
+    out += "  lr: \(ScheduleSpan(e).text)\n"
     out += section("train", nil, e.train.params, e.train.origin)
     out += section("checkpoint", nil, e.checkpoint.params, e.checkpoint.origin)
     out += data(e.data)

@@ -80,6 +80,7 @@ struct CrossChecks {
           + "(§4.3, (4.21))",
         hint: "use relu or tanh in deep stacks; watch the per-layer gradient norms in metrics.csv")
     }
+    if let w = ScheduleSpan(e).warning(e) { bag.append(w) }
     for (a, b) in zip(layers, layers.dropFirst()) where a.kind.isActivation && b.kind.isActivation {
       bag.warning(
         .consecutiveActivations, at: b.location,

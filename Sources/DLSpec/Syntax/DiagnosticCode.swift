@@ -51,6 +51,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case deepSigmoid = "W002"
   case doubleSoftmax = "W003"
   case consecutiveActivations = "W004"
+  case vanishingLearningRate = "W005"
 
   public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

@@ -45,6 +45,12 @@ public enum DataCheck {
     for (split, location) in splits {
       do {
         let d = try ExperimentData.load(e, split: split)
+        // With the data's size known, the schedule warning counts the run's real steps.
+        if split == .train, ScheduleSpan(e).warning(e) == nil,
+          let w = ScheduleSpan(e, samples: d.count).warning(e)
+        {
+          found.append(w)
+        }
         if d.count == 0 {
           found.append(
             Diagnostic(
