@@ -54,11 +54,13 @@ import Testing
     #expect(try Self.experiment(Self.spec(task: nil)).task.value == .regression)
     #expect(try Self.experiment(Self.spec(width: 3, task: nil)).task.value == .classification)
     #expect(try Self.experiment(Self.spec(width: 3)).task.value == .regression)
-    #expect(try Self.experiment(Self.spec(width: 3, loss: "l1", task: nil)).task.value == .classification)
+    #expect(
+      try Self.experiment(Self.spec(width: 3, loss: "l1", task: nil)).task.value == .classification)
     #expect(TaskInference.infer(loss: .crossEntropy, outputWidth: 1, data: nil) == .classification)
     // Every example spec but the two regression ones is classification, and their canonical
     // text names no task (it stayed byte-identical).
-    let specs = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("specs").path)
+    let specs = try FileManager.default.contentsOfDirectory(
+      atPath: Self.root.appendingPathComponent("specs").path)
     for name in specs where name.hasSuffix(".yaml") {
       let path = Self.root.appendingPathComponent("specs/\(name)").path
       let e = try #require(SpecChecker(memoryLimit: 24 << 30).check(path: path).experiment)
@@ -95,7 +97,8 @@ import Testing
         gw[1] += 2 * r * Double(x[2 * n + 1]) / 4
         gb += 2 * r / 4
       }
-      #expect(abs(loss - expected) < 1e-5 * max(1, expected), "step \(step): \(loss) vs \(expected)")
+      #expect(
+        abs(loss - expected) < 1e-5 * max(1, expected), "step \(step): \(loss) vs \(expected)")
       optimizer.update(
         parameters: plan.parameters, gradients: plan.gradients, state: plan.optimizerState,
         count: plan.parameterCount, learningRate: 0.1, step: step)
@@ -134,7 +137,8 @@ import Testing
     #expect(found.count == 1)
     #expect(found.first?.code == .dataMismatch)
     #expect(found.first?.location?.line == 4)
-    #expect(found.first?.message == "the data's targets have 1 value per sample, but the model outputs 3")
+    #expect(
+      found.first?.message == "the data's targets have 1 value per sample, but the model outputs 3")
     #expect(DataCheck.isSmallAndLocal(e))
   }
 
@@ -161,7 +165,9 @@ import Testing
     let report = GradientCheck(e, options: .init()).run(
       x: x, y: [0, 0, 0, 0], targets: targets, dataDescription: "random")
     #expect(report.tensors.count == 5)
-    for t in report.tensors { #expect(t.passed, "\(loss)/\(width): \(t.name) rel \(t.maxRelativeError)") }
+    for t in report.tensors {
+      #expect(t.passed, "\(loss)/\(width): \(t.name) rel \(t.maxRelativeError)")
+    }
   }
 
   /// Problem 2.6.3: specs/linreg.yaml, trained as written, recovers θ and b to 1e-3.
@@ -186,7 +192,8 @@ import Testing
     #expect(fit.r2 > 0.9999)
     #expect(r.accuracy.isNaN && r.confusion.isEmpty)
     let csv = try String(contentsOfFile: dir.path("run/metrics.csv"), encoding: .utf8)
-    #expect(csv.hasPrefix("epoch,step,lr,train_loss,train_mse,train_mae,train_r2,val_loss,val_mse,"))
+    #expect(
+      csv.hasPrefix("epoch,step,lr,train_loss,train_mse,train_mae,train_r2,val_loss,val_mse,"))
     let json = try String(contentsOfFile: dir.path("run/summary.json"), encoding: .utf8)
     #expect(json.contains("\"train_r2\"") && !json.contains("\"train_accuracy\""))
   }

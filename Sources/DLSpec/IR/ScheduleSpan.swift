@@ -61,7 +61,8 @@ public struct ScheduleSpan: Sendable, Equatable {
     lastStep = steps.overflow ? Int.max - 1 : max(0, steps.partialValue - 1)
     let base = e.optimizer.value.learningRate
     firstRate = e.schedule.value.rate(step: 0, epoch: 0, baseRate: base)
-    lastRate = e.schedule.value.rate(step: lastStep, epoch: max(0, train.epochs - 1), baseRate: base)
+    lastRate = e.schedule.value.rate(
+      step: lastStep, epoch: max(0, train.epochs - 1), baseRate: base)
   }
 
   static func format(_ x: Double) -> String { String(format: "%.4g", x) }

@@ -91,7 +91,8 @@ extension Dataset {
     }
     let features = featureCount
     let width = targetWidth
-    precondition(width == plan.classCount, "targets of width \(width) for \(plan.classCount) outputs")
+    precondition(
+      width == plan.classCount, "targets of width \(width) for \(plan.classCount) outputs")
     var row = 0
     x.withUnsafeBufferPointer { source in
       targets.withUnsafeBufferPointer { t in
