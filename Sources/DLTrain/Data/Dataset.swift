@@ -89,7 +89,8 @@ public struct Dataset {
         precondition(index >= 0 && index < count, "sample index \(index) out of 0..<\(count)")
         guard let base = source.baseAddress else { break }
         (destination + row * features).update(from: base + index * features, count: features)
-        labels[row] = y[index]
+        // A regression set has no labels (its targets go through `gather(_:into:)`).
+        labels[row] = y.isEmpty ? 0 : y[index]
         row += 1
       }
     }
