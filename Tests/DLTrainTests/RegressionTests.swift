@@ -199,6 +199,30 @@ import Testing
   }
 }
 
+extension RegressionTests {
+  /// Problem 3.7.5: specs/sine-relu.yaml for 5 of its 300 epochs learns most of sin already
+  /// (the full run's figures are in docs/results.md).
+  @Test func sineReluLearns() throws {
+    let spec = Self.root.appendingPathComponent("specs/sine-relu.yaml").path
+    let text = try String(contentsOfFile: spec, encoding: .utf8)
+      .replacingOccurrences(of: "epochs: 300", with: "epochs: 5")
+    let e = try Self.experiment(text, path: spec)
+    #expect(e.task.value == .regression && e.task.origin != .defaulted)
+    let dir = try TemporaryDirectory()
+    let summary = try Trainer(
+      e, options: .init(runDirectory: dir.path("run"), specText: text, progress: false, log: { _ in })
+    ).run()
+    let first = try #require(summary.losses.first)
+    #expect(summary.trainLoss < first / 10, "\(first) → \(summary.trainLoss)")
+    let plan = Plan<Float>(e, batch: 100)
+    try Checkpoint.load(dir.path("run/checkpoints/last.h5"), into: plan, optimizerState: false)
+    let test = try ExperimentData.load(e, split: .test)
+    let fit = try #require(Evaluation.run(plan, on: test, indices: Array(0..<test.count)).regression)
+    #expect(test.count == 1001)
+    #expect(fit.r2 > 0.9, "R² \(fit.r2)")
+  }
+}
+
 /// The learning rate over the configured run (`ScheduleSpan`, warning W005).
 @Suite struct ScheduleSpanTests {
   static func span(_ schedule: String, epochs: Int = 10, data: String = "{dataset: fashion-mnist}")
