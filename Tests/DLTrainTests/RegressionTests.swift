@@ -210,14 +210,16 @@ extension RegressionTests {
     #expect(e.task.value == .regression && e.task.origin != .defaulted)
     let dir = try TemporaryDirectory()
     let summary = try Trainer(
-      e, options: .init(runDirectory: dir.path("run"), specText: text, progress: false, log: { _ in })
+      e,
+      options: .init(runDirectory: dir.path("run"), specText: text, progress: false, log: { _ in })
     ).run()
     let first = try #require(summary.losses.first)
     #expect(summary.trainLoss < first / 10, "\(first) → \(summary.trainLoss)")
     let plan = Plan<Float>(e, batch: 100)
     try Checkpoint.load(dir.path("run/checkpoints/last.h5"), into: plan, optimizerState: false)
     let test = try ExperimentData.load(e, split: .test)
-    let fit = try #require(Evaluation.run(plan, on: test, indices: Array(0..<test.count)).regression)
+    let fit = try #require(
+      Evaluation.run(plan, on: test, indices: Array(0..<test.count)).regression)
     #expect(test.count == 1001)
     #expect(fit.r2 > 0.9, "R² \(fit.r2)")
   }
