@@ -7,7 +7,8 @@
                             is the grid of 1,001 points -π, ..., π.
 
 Run from the repository root: python3 scripts/make-regression-data.py (numpy and h5py;
-`scripts/setup.sh --python` installs h5py). The same seed gives the same bytes' values.
+`scripts/setup.sh --python` installs h5py). Running it again rewrites the same files, byte for
+byte. The files are committed, so tests and `validate` find them in a fresh clone.
 """
 import h5py
 import numpy as np
