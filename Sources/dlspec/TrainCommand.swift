@@ -105,9 +105,14 @@ struct TrainCommand: ParsableCommand {
         line = "done: \(s.epochs) epoch\(s.epochs == 1 ? "" : "s")"
           + String(format: " in %.1fs", s.wallSeconds)
       }
-      line += String(
-        format: ", %.0f samples/s, train accuracy %.4f", s.samplesPerSecond, s.trainAccuracy)
-      if let v = s.validation { line += String(format: ", validation accuracy %.4f", v.accuracy) }
+      line += String(format: ", %.0f samples/s", s.samplesPerSecond)
+      if e.task.value == .regression {
+        line += String(format: ", train loss %.4g", s.trainLoss)
+        if let v = s.validation?.regression { line += String(format: ", validation R² %.4f", v.r2) }
+      } else {
+        line += String(format: ", train accuracy %.4f", s.trainAccuracy)
+        if let v = s.validation { line += String(format: ", validation accuracy %.4f", v.accuracy) }
+      }
       print(line)
     } catch {
       // A run directory made for this training and left empty by an early failure goes again.

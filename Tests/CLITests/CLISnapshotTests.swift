@@ -65,6 +65,14 @@ enum CLI {
       arguments: ["evaluate", "specs/logreg.yaml", "--checkpoint", ckpt + "rng-zero.h5"], exitCode: 1),
     Case(name: "validate-valid", arguments: ["validate", "specs/logreg.yaml"], exitCode: 0),
     Case(
+      name: "validate-check-data-width",
+      arguments: ["validate", "--check-data", "Tests/CLITests/Fixtures/regression/width-mismatch.yaml"],
+      exitCode: 1),
+    Case(
+      name: "validate-regression-no-check-data",
+      arguments: ["validate", "--no-check-data", "Tests/CLITests/Fixtures/regression/width-mismatch.yaml"],
+      exitCode: 0),
+    Case(
       name: "validate-warnings",
       arguments: ["validate", "Tests/DLSpecTests/BadSpecs/051-warn-softmax-not-last.yaml"], exitCode: 0),
     Case(name: "validate-dump-ir", arguments: ["validate", "--dump-ir", "specs/mlp.yaml"], exitCode: 0),

@@ -17,13 +17,15 @@ final class MetricsLog {
   /// Starts a fresh file, or with `resumeAfter` continues an existing one: rows of epochs past
   /// the checkpoint's epoch (written after it, before a kill) are dropped first, so no epoch
   /// appears twice.
-  init(path: String, layers: [String], resumeAfter epoch: Int? = nil) throws {
+  /// - Parameter metrics: the figures after each loss: `accuracy`, or for regression `mse`,
+  ///   `mae`, `r2` (columns `train_<m>` and `val_<m>`).
+  init(
+    path: String, layers: [String], metrics: [String] = ["accuracy"], resumeAfter epoch: Int? = nil
+  ) throws {
     self.path = path
     header =
-      [
-        "epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
-        "samples_per_s",
-      ]
+      ["epoch", "step", "lr", "train_loss"] + metrics.map { "train_\($0)" } + ["val_loss"]
+      + metrics.map { "val_\($0)" } + ["samples_per_s"]
       + layers.map { "grad_norm_\($0)" }
     var lines = [header.joined(separator: ",")]
     if let epoch, let data = FileManager.default.contents(atPath: path) {
@@ -52,13 +54,16 @@ final class MetricsLog {
     return Double(row[i])
   }
 
+  /// `trainMetrics` in the order of the `metrics` the log was opened with.
   func append(
-    epoch: Int, step: Int, lr: Double, trainLoss: Double, trainAccuracy: Double,
+    epoch: Int, step: Int, lr: Double, trainLoss: Double, trainMetrics: [Double],
     validation: Evaluation?, samplesPerSecond: Double, gradientNorms: [Double]
   ) throws {
-    var cells = [String(epoch), String(step), "\(lr)", "\(trainLoss)", "\(trainAccuracy)"]
+    var cells = [String(epoch), String(step), "\(lr)", "\(trainLoss)"]
+    cells += trainMetrics.map { "\($0)" }
     cells.append(validation.map { "\($0.loss)" } ?? "")
-    cells.append(validation.map { "\($0.accuracy)" } ?? "")
+    cells += validation.map { $0.metricValues.map { "\($0.value)" } }
+      ?? trainMetrics.map { _ in "" }
     cells.append(String(format: "%.1f", samplesPerSecond))
     cells += gradientNorms.map { "\($0)" }
     try FileWrite.append(Array((cells.joined(separator: ",") + "\n").utf8), to: path)
