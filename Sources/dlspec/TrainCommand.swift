@@ -69,13 +69,20 @@ struct TrainCommand: ParsableCommand {
         "\(verb) '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), "
           + "\(threadCount) threads)")
       let canonical = CanonicalSpec.text(e)
+      // Ctrl-C and SIGTERM end training at the next step with a checkpoint (exit 130 / 143).
+      StopSignal.installHandlers()
       let trainer = Trainer(
         e, options: Trainer.Options(
           runDirectory: runDirectory, specText: text, specCanonical: canonical, specPath: spec,
           overrides: assignments, commandLine: CommandLine.arguments, threads: threadCount,
           resume: resume, initFrom: initFrom, progress: progress,
-          specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) }))
+          specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) },
+          stop: .process))
       let s = try trainer.run()
+      if let stop = s.stop {
+        printStopped(stop, runDirectory: runDirectory, assignments: assignments)
+        throw ExitCode(stop.reason.exitStatus)
+      }
       if s.alreadyComplete {
         // A new run directory made for a checkpoint that was already done stays empty.
         if let created { rmdir(created) }
@@ -98,6 +105,8 @@ struct TrainCommand: ParsableCommand {
         format: ", %.0f samples/s, train accuracy %.4f", s.samplesPerSecond, s.trainAccuracy)
       if let v = s.validation { line += String(format: ", validation accuracy %.4f", v.accuracy) }
       print(line)
+    } catch let exit as ExitCode {
+      throw exit
     } catch {
       // A run directory made for this training and left empty by an early failure goes again.
       if let created { rmdir(created) }

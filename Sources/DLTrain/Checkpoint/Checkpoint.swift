@@ -32,15 +32,20 @@ public struct Checkpoint {
     public var epoch: Int
     public var step: Int
     public var rngState: [UInt64]
+    /// The position in the epoch in progress and the divergence watch (Checkpoint+Progress);
+    /// nil in checkpoints written before they were recorded.
+    public var progress: Progress?
 
     public init(
-      specHash: String, specCanonical: String? = nil, epoch: Int, step: Int, rngState: [UInt64]
+      specHash: String, specCanonical: String? = nil, epoch: Int, step: Int, rngState: [UInt64],
+      progress: Progress? = nil
     ) {
       self.specHash = specHash
       self.specCanonical = specCanonical
       self.epoch = epoch
       self.step = step
       self.rngState = rngState
+      self.progress = progress
     }
   }
 
@@ -72,6 +77,7 @@ public struct Checkpoint {
     try file.setAttribute("step", .int64(Int64(metadata.step)))
     try file.setAttribute("rng_state", .int64Array(metadata.rngState.map { Int64(bitPattern: $0) }))
     try file.setAttribute("optimizer", .string(optimizer))
+    try metadata.progress?.write(to: file)
     try write(plan.parameters, plan: plan, under: "/weights", file: file)
     for (k, state) in plan.optimizerState.enumerated() {
       try write(state, plan: plan, under: "/optimizer/slot\(k)", file: file)
@@ -174,7 +180,8 @@ public struct Checkpoint {
       specHash: try attribute("spec_hash") { try file.stringAttribute($0) },
       specCanonical: hasCanonical
         ? try attribute("spec_canonical") { try file.stringAttribute($0) } : nil,
-      epoch: Int(epoch), step: Int(step), rngState: rng)
+      epoch: Int(epoch), step: Int(step), rngState: rng,
+      progress: try Progress.read(file, path: path))
   }
 
   static func read(

@@ -33,6 +33,9 @@ public final class Trainer {
     /// Called with the run directory after each epoch's metrics row and summary are written
     /// (the learning-curves plot is redrawn here).
     public var afterEpoch: ((_ runDirectory: String) -> Void)?
+    /// Polled before every step: a signal (or a step limit) ends training there with a
+    /// checkpoint of that step; `StopSignal.process` is the one the signal handlers set.
+    public var stop: StopSignal
 
     public init(
       runDirectory: String, specText: String, specCanonical: String? = nil, specPath: String? = nil,
@@ -40,7 +43,7 @@ public final class Trainer {
       resume: String? = nil, initFrom: String? = nil, progress: Bool = false,
       log: @escaping (String) -> Void = { print($0) },
       specChangeCheck: ((_ storedCanonical: String) throws -> Void)? = nil,
-      afterEpoch: ((_ runDirectory: String) -> Void)? = nil
+      afterEpoch: ((_ runDirectory: String) -> Void)? = nil, stop: StopSignal = StopSignal()
     ) {
       self.runDirectory = runDirectory
       self.specText = specText
@@ -55,6 +58,7 @@ public final class Trainer {
       self.log = log
       self.specChangeCheck = specChangeCheck
       self.afterEpoch = afterEpoch
+      self.stop = stop
     }
   }
 
@@ -82,6 +86,8 @@ public final class Trainer {
     public var samplesPerSecond: Double
     public var losses: [Double]
     public var runDirectory: String
+    /// Set when a signal (or a step limit) ended training before `epochsPlanned`.
+    public var stop: Stop? = nil
 
     /// Epochs trained by this invocation.
     public var epochsThisRun: Int { epochs - startEpoch }
@@ -134,10 +140,12 @@ public final class Trainer {
     let hash = Self.specHash(canonical)
     var startEpoch = 0
     var step = 0
+    var resumed: Checkpoint.Progress? = nil
     if let resume = options.resume {
       let meta = try resumeFrom(resume, into: plan, hash: hash)
       startEpoch = meta.epoch
       step = meta.step
+      resumed = meta.progress
       if meta.rngState.count == 4 { plan.random.generator = RandomGenerator(state: meta.rngState) }
     } else if let source = options.initFrom {
       try Checkpoint.load(source, into: plan, optimizerState: false)
@@ -186,6 +194,12 @@ public final class Trainer {
     var batches = try BatchIterator(
       indices: split.train, batchSize: config.batchSize, seed: UInt64(config.seed),
       shuffle: config.shuffle)
+    try checkResumed(resumed, batches: batches.batchCount)
+    var watch = LossWatch(config)
+    if let saved = resumed?.lossWatch { watch.restore(saved) }
+    var stopped: Stop? = nil
+    let optimizerName = e.optimizer.variant ?? "sgd"
+    var stepNorms = [Double](repeating: 0, count: e.model.layers.count)
     var samplesSeen = 0
     var lastTrainLoss = 0.0
     var lastTrainAccuracy = 0.0
@@ -199,31 +213,66 @@ public final class Trainer {
     let paramCount = plan.parameterCount
     let state = plan.optimizerState
     do {
-      for epoch in startEpoch..<config.epochs {
+      training: for epoch in startEpoch..<config.epochs {
         batches.startEpoch(epoch)
         let epochStart = Date()
         var lossSum = 0.0
         var correct = 0
         var seen = 0
         var norms = [Double](repeating: 0, count: e.model.layers.count)
+        // A mid-epoch checkpoint: skip the batches it had done, with their sums.
+        var firstBatch = 0
+        if let p = resumed, p.batch > 0 {
+          (firstBatch, lossSum, correct, seen, norms) =
+            (p.batch, p.lossSum, p.correct, p.samples, p.gradientNormSums)
+        }
+        resumed = nil
         var lr = schedule.rate(step: step, epoch: epoch)
-        for b in 0..<batches.batchCount {
+        for b in firstBatch..<batches.batchCount {
+          // The step boundary: everything before it is done, nothing of the next step begun.
+          if options.stop.shouldStop(step: step) {
+            if options.progress { ProgressBar.finish() }
+            let at = Position(
+              epoch: epoch, batch: b, batchCount: batches.batchCount, step: step,
+              progress: Checkpoint.Progress(
+                batch: b, lossSum: lossSum, correct: correct, samples: seen,
+                gradientNormSums: norms, lossWatch: watch.saved))
+            let path = checkpoints + "/last.h5"
+            try Checkpoint.save(
+              plan, to: path, metadata: at.metadata(plan, hash: hash, canonical: canonical),
+              optimizer: optimizerName)
+            stopped = Stop(reason: options.stop.reason(step: step), at: at, checkpoint: path)
+            break training
+          }
           let n = batches.gather(batch: b, from: train, x: plan.input, y: plan.labels)
           let loss = Double(plan.lossAndGradient(n))
-          guard loss.isFinite else {
-            let kept =
-              FileManager.default.fileExists(atPath: checkpoints + "/last.h5")
-              ? "; checkpoints/last.h5 keeps the last good epoch" : ""
-            throw Failure(
-              description:
-                "training diverged: the loss is \(loss) at epoch \(epoch + 1), step \(step + 1) "
-                + "(learning rate \(lr))\(kept)\n"
-                + "  = hint: lower the learning rate (optimizer lr or the schedule's values)")
+          let fault = watch.check(loss)
+          let stepCorrect = plan.correctCount(n)
+          var normTotal = 0.0
+          if fault == nil {
+            for i in stepNorms.indices { stepNorms[i] = 0 }
+            stepNorms.withUnsafeMutableBufferPointer {
+              if let p = $0.baseAddress { plan.addGradientNorms(into: p) }
+            }
+            for v in stepNorms { normTotal += v }
           }
-          correct += plan.correctCount(n)
-          norms.withUnsafeMutableBufferPointer {
-            if let p = $0.baseAddress { plan.addGradientNorms(into: p) }
+          if fault != nil || !normTotal.isFinite {
+            if options.progress { ProgressBar.finish() }
+            let layer = stepNorms.indices.first { !stepNorms[$0].isFinite }
+              .map { e.model.layers[$0].name } ?? "a layer"
+            let at = Position(
+              epoch: epoch, batch: b, batchCount: batches.batchCount, step: step,
+              progress: Checkpoint.Progress(
+                batch: b, lossSum: lossSum, correct: correct, samples: seen,
+                gradientNormSums: norms, lossWatch: watch.saved))
+            throw numericalFault(
+              fault ?? .gradient(layer: layer), loss: loss,
+              learningRate: schedule.rate(step: step, epoch: epoch), at: at, plan: plan,
+              checkpoints: checkpoints, hash: hash, canonical: canonical,
+              optimizer: optimizerName)
           }
+          correct += stepCorrect
+          for i in norms.indices { norms[i] += stepNorms[i] }
           lr = schedule.rate(step: step, epoch: epoch)
           optimizer.update(
             parameters: plan.parameters, gradients: plan.gradients, state: state, count: paramCount,
@@ -265,8 +314,8 @@ public final class Trainer {
         options.log(line)
         let meta = Checkpoint.Metadata(
           specHash: hash, specCanonical: canonical, epoch: epoch + 1, step: step,
-          rngState: plan.random.generator.state)
-        let optimizerName = e.optimizer.variant ?? "sgd"
+          rngState: plan.random.generator.state,
+          progress: Checkpoint.Progress(lossWatch: watch.saved))
         if (epoch + 1) % e.checkpoint.value.every == 0 || epoch + 1 == config.epochs {
           try Checkpoint.save(
             plan, to: checkpoints + String(format: "/epoch-%03d.h5", epoch + 1), metadata: meta,
@@ -304,6 +353,23 @@ public final class Trainer {
       throw error
     }
     let wall = Date().timeIntervalSince(start)
+    if let stopped {
+      // summary.json says how far the run got: its epochs and steps are the checkpoint's.
+      record.status = .stopped
+      record.stopReason = stopped.description
+      record.updatedAt = Date()
+      record.steps = step
+      record.wallSeconds = earlierWall + wall
+      record.samplesPerSecond = Double(samplesSeen) / max(wall, 1e-9)
+      try record.write(to: summaryPath)
+      return Summary(
+        epochs: stopped.at.epoch, startEpoch: startEpoch, epochsPlanned: config.epochs,
+        alreadyComplete: false, steps: step, trainLoss: lastTrainLoss,
+        trainAccuracy: lastTrainAccuracy, validation: lastValidation, wallSeconds: wall,
+        totalWallSeconds: record.wallSeconds,
+        samplesPerSecond: Double(samplesSeen) / max(wall, 1e-9), losses: losses,
+        runDirectory: directory, stop: stopped)
+    }
     record.status = .finished
     record.updatedAt = Date()
     record.finishedAt = record.updatedAt
