@@ -14,10 +14,11 @@ struct BenchCommand: ParsableCommand {
   @Argument(help: "The spec file (omit with --sgemm-peak).")
   var spec: String?
 
-  @Option(help: "Batch size (default: the spec's).") var batch: Int?
-  @Option(help: "Threads for OpenBLAS and dlspec's own kernels.") var threads = Parallel.coreCount
-  @Option(help: "Timed steps.") var steps = 50
-  @Option(help: "Untimed warm-up steps.") var warmup = 5
+  @Option(parsing: .unconditional, help: "Batch size (default: the spec's).") var batch: Int?
+  @Option(parsing: .unconditional, help: "Threads for OpenBLAS and dlspec's own kernels.")
+  var threads = Parallel.coreCount
+  @Option(parsing: .unconditional, help: "Timed steps.") var steps = 50
+  @Option(parsing: .unconditional, help: "Untimed warm-up steps.") var warmup = 5
   @Flag(help: "Measure SGEMM GFLOP/s of square 1024 products instead (the machine's peak).")
   var sgemmPeak = false
   @Option(help: "Output format: text or json.") var format: OutputFormat = .text

@@ -16,7 +16,7 @@ struct CostCommand: ParsableCommand {
   @Argument(help: "The spec file.")
   var spec: String
 
-  @Option(help: "Batch size (default: the spec's train.batch_size).")
+  @Option(parsing: .unconditional, help: "Batch size (default: the spec's train.batch_size).")
   var batch: Int?
 
   @Option(help: "Output format: table, json or markdown.")
@@ -28,6 +28,7 @@ struct CostCommand: ParsableCommand {
 
   func run() throws {
     let e = try loadExperiment(spec, quietWarnings: true)
+    try ensureCountable(e, batch: batch ?? e.train.value.batchSize)
     let report = CostReport(e, batch: batch ?? e.train.value.batchSize)
     switch format {
     case .table: print(CostRenderer.table(report), terminator: "")

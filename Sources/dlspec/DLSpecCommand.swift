@@ -18,6 +18,7 @@ struct DLSpecCommand: ParsableCommand {
     ])
 
   static func main() {
+    refuseUnknownHelpTopic(Array(CommandLine.arguments.dropFirst()))
     var command: ParsableCommand
     do {
       command = try parseAsRoot()
@@ -29,6 +30,29 @@ struct DLSpecCommand: ParsableCommand {
     } catch {
       // Errors from a subcommand's run() are reported with that subcommand's usage line.
       fail(error, as: type(of: command))
+    }
+  }
+
+  /// `dlspec help nonexistent` would print the root help and exit 0 (argument-parser's
+  /// behaviour); a topic that names no subcommand is a usage error instead.
+  static func refuseUnknownHelpTopic(_ arguments: [String]) {
+    guard arguments.first == "help", arguments.count > 1 else { return }
+    var current: ParsableCommand.Type = DLSpecCommand.self
+    for name in arguments.dropFirst() where !name.hasPrefix("-") {
+      guard
+        let next = current.configuration.subcommands.first(where: {
+          $0.configuration.commandName == name
+        })
+      else {
+        let path = (["dlspec"] + arguments.dropFirst().prefix { $0 != name }).joined(separator: " ")
+        let known = current.configuration.subcommands.compactMap { $0.configuration.commandName }
+        FileHandle.standardError.write(
+          Data(
+            ("Error: '\(name)' is not a subcommand of '\(path)'; subcommands: "
+              + known.joined(separator: ", ") + "\n  See 'dlspec --help'.\n").utf8))
+        Foundation.exit(2)
+      }
+      current = next
     }
   }
 
@@ -88,12 +112,22 @@ func reported(_ result: SpecChecker.Result, path: String, quietWarnings: Bool) t
 
 /// Refuses, before any allocation, a batch whose buffers would not fit in this machine's memory
 /// (`--batch`, `--samples` and `--set` can ask for more than the spec's own checked size).
+/// Refuses a batch at which the cost counts would overflow (`CountBound`).
+func ensureCountable(_ e: Experiment, batch: Int) throws {
+  if let message = CountBound.overflow(e, batch: batch) { throw CLIError(message) }
+}
+
+/// Refuses a batch whose buffers would not fit in the memory available now (MemAvailable less
+/// a margin, `MachineMemory.available()`): these commands allocate them at once. `validate`
+/// checks against total RAM instead, so its verdict does not depend on the machine's load.
 func ensureFits(_ e: Experiment, batch: Int, scalarBytes: Int = 4) throws {
+  try ensureCountable(e, batch: batch)
   let bytes = TrainingMemory(e, batch: batch, scalarBytes: scalarBytes).totalBytes
-  let limit = SpecChecker.defaultMemoryLimit
+  let limit = MachineMemory.available()
   if bytes > limit {
     throw CLIError(
       "a batch of \(batch) needs \(ByteCount.format(bytes)) (\(bytes) bytes) of buffers, more than "
-        + "this machine's \(ByteCount.format(limit)); use a smaller batch")
+        + "the \(ByteCount.format(limit)) available now (90 % of MemAvailable); "
+        + "use a smaller batch")
   }
 }

@@ -28,8 +28,10 @@ struct EvaluateCommand: ParsableCommand {
 
   func run() throws {
     let e = try loadExperiment(spec, quietWarnings: true)
+    let batch = min(1000, max(e.train.value.batchSize, 100))
+    try ensureFits(e, batch: batch)
     do {
-      let plan = Plan<Float>(e, batch: min(1000, max(e.train.value.batchSize, 100)))
+      let plan = Plan<Float>(e, batch: batch)
       let meta = try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
       noteSpecChange(meta, experiment: e)
       let data = try ExperimentData.load(e, split: split == .test ? .test : .train)

@@ -13,14 +13,18 @@ struct GradCheckCommand: ParsableCommand {
   @Argument(help: "Spec files to check.")
   var specs: [String]
 
-  @Option(help: "Samples in the batch.") var samples = 4
-  @Option(help: "Finite-difference step Δ.") var eps = 1e-6
-  @Option(help: "Relative tolerance.") var rtol = 1e-5
-  @Option(help: "Absolute tolerance.") var atol = 1e-7
-  @Option(help: "Entries checked per tensor (all entries of smaller tensors).") var maxEntries = 30
+  @Option(parsing: .unconditional, help: "Samples in the batch.") var samples = 4
+  @Option(parsing: .unconditional, help: "Finite-difference step Δ.") var eps = 1e-6
+  @Option(parsing: .unconditional, help: "Relative tolerance.") var rtol = 1e-5
+  @Option(parsing: .unconditional, help: "Absolute tolerance.") var atol = 1e-7
+  @Option(
+    parsing: .unconditional,
+    help: "Entries checked per tensor (all entries of smaller tensors).")
+  var maxEntries = 30
   @Option(help: "Only these tensors (comma-separated: dense_1, dense_1.weight, input).") var params: String?
   @Flag(help: "Use synthetic data of the right shape instead of the spec's data.") var synthetic = false
-  @Option(help: "Seed for weights, data and the sampled entries.") var seed = 1
+  @Option(parsing: .unconditional, help: "Seed for weights, data and the sampled entries.")
+  var seed = 1
   @Option(help: "Output format: text or json.") var format: OutputFormat = .text
   @Flag(help: "Check in Float32 (for curiosity: rounding makes the tolerances loose; defaults become Δ 1e-2, rtol 5e-2, atol 1e-4).")
   var float32 = false
@@ -41,6 +45,11 @@ struct GradCheckCommand: ParsableCommand {
       try ensureFits(e, batch: samples, scalarBytes: 8)
       let asked = params.map {
         $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+      }
+      if let asked, asked.allSatisfy(\.isEmpty) {
+        throw ValidationError(
+          "--params needs at least one tensor name (e.g. --params dense_1.weight); "
+            + "leave it out to check every tensor")
       }
       if let asked {
         // Every name must be a layer, a layer's tensor, or "input".

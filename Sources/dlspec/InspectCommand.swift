@@ -13,7 +13,7 @@ struct InspectCommand: ParsableCommand {
   @Flag(help: "Print the planner's forward/backward programs and buffers instead.")
   var plan = false
 
-  @Option(help: "Batch size for --plan (default: the spec's).")
+  @Option(parsing: .unconditional, help: "Batch size for --plan (default: the spec's).")
   var batch: Int?
 
   func validate() throws {
@@ -23,8 +23,9 @@ struct InspectCommand: ParsableCommand {
   func run() throws {
     let e = try loadExperiment(spec)
     if plan {
-      try ensureFits(e, batch: batch ?? e.train.value.batchSize)
-      let p = Plan<Float>(e, batch: batch ?? e.train.value.batchSize)
+      // Printing needs the layout, not the buffers: no memory check, no allocation.
+      try ensureCountable(e, batch: batch ?? e.train.value.batchSize)
+      let p = Plan<Float>.outline(e, batch: batch ?? e.train.value.batchSize)
       print(PlanRenderer.text(p), terminator: "")
       return
     }

@@ -46,13 +46,15 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "Output file (default: stdout).")
   var output: String?
 
-  @Option(help: "Classes per sample, most probable first (default: 3, at most the classes).")
+  @Option(
+    parsing: .unconditional,
+    help: "Classes per sample, most probable first (default: 3, at most the classes).")
   var top: Int?
 
   @Option(help: "Output format: csv, json (JSON Lines) or hdf5.")
   var format: Format = .csv
 
-  @Option(help: "Samples per batch: memory is the model plus one batch.")
+  @Option(parsing: .unconditional, help: "Samples per batch: memory is the model plus one batch.")
   var batch: Int = 256
 
   func validate() throws {

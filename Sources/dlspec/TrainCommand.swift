@@ -12,13 +12,15 @@ struct TrainCommand: ParsableCommand {
   @Argument(help: "The spec file.")
   var spec: String
 
-  @Option(help: "Override train.epochs.")
+  @Option(parsing: .unconditional, help: "Override train.epochs.")
   var epochs: Int?
 
-  @Option(help: "Threads for GEMM and element-wise kernels (default: all cores).")
+  @Option(
+    parsing: .unconditional,
+    help: "Threads for GEMM and element-wise kernels (default: all cores).")
   var threads: Int?
 
-  @Option(help: "Override train.seed.")
+  @Option(parsing: .unconditional, help: "Override train.seed.")
   var seed: Int?
 
   @Option(help: "Run directory (default: runs/<name>/<timestamp>/).")
@@ -58,6 +60,8 @@ struct TrainCommand: ParsableCommand {
     // `--set train.epochs=N` they stand for. Only errors are printed (validate shows warnings).
     let checked = SpecChecker().check(path: spec, overrides: assignments)
     let e = try reported(checked, path: spec, quietWarnings: true)
+    // Before any run directory exists: the plan's buffers must fit the memory free now.
+    try ensureFits(e, batch: e.train.value.batchSize)
     let text = checked.overriddenText ?? original
     let progress = isatty(STDERR_FILENO) == 1
     let threadCount = threads ?? Parallel.coreCount

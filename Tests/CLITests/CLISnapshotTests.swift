@@ -128,6 +128,18 @@ enum CLI {
     Case(name: "sweep-missing-spec", arguments: ["sweep", "specs/no-such-spec.yaml", "--grid", "train.epochs=1"], exitCode: 1),
     // `schema` itself is compared with schemas/dlspec-v1.schema.json, not with a second copy
     // (schemaCommandPrintsCommittedSchema).
+    // Hardening (issue 14; docs/reliability.md).
+    Case(name: "validate-directory", arguments: ["validate", "specs"], exitCode: 1),
+    Case(name: "validate-bom", arguments: ["validate", "Tests/Fixtures/Hostile/spec-with-bom.yaml"], exitCode: 0),
+    Case(name: "validate-no-parameters", arguments: ["validate", "Tests/DLSpecTests/BadSpecs/059-no-parameters.yaml"], exitCode: 1),
+    Case(name: "cost-batch-overflow", arguments: ["cost", "specs/mlp.yaml", "--batch", "9223372036854775807"], exitCode: 1),
+    Case(name: "inspect-plan-batch-overflow", arguments: ["inspect", "--plan", "specs/mlp.yaml", "--batch", "9223372036854775807"], exitCode: 1),
+    Case(name: "train-epochs-negative", arguments: ["train", "specs/logreg.yaml", "--epochs", "-3"], exitCode: 2),
+    Case(name: "cost-batch-negative", arguments: ["cost", "specs/logreg.yaml", "--batch", "-1"], exitCode: 2),
+    Case(name: "help-nonexistent", arguments: ["help", "nonexistent"], exitCode: 2),
+    Case(name: "help-data-nonexistent", arguments: ["help", "data", "nonexistent"], exitCode: 2),
+    Case(name: "gradcheck-params-empty", arguments: ["gradcheck", "specs/mlp.yaml", "--params", ""], exitCode: 2),
+    Case(name: "train-name-space", arguments: ["train", "specs/logreg.yaml", "--set", "name=a b"], exitCode: 1),
   ]
 
   static let diff = "Tests/CLITests/Fixtures/diff/"

@@ -9,7 +9,8 @@ import Testing
 /// rules that make adding a kind without its row, gradient check, example or docs row fail.
 @Suite struct LayerTableTests {
   static func layer(_ row: LayerRow) throws -> LayerIR {
-    // mse accepts any flat output; a flatten keeps image outputs legal for the loss.
+    // mse accepts any flat output; a flatten keeps image outputs legal for the loss, and a
+    // dense layer gives parameter-free kinds something to train (E037 refuses a model without).
     let text = """
       dlspec: 1
       model:
@@ -17,6 +18,7 @@ import Testing
         layers:
           - \(row.yaml)
           - flatten
+          - dense: {units: 1}
       loss: mse
 
       """

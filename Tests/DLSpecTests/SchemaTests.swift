@@ -39,6 +39,9 @@ import Testing
     "053-invalid-utf8": "bytes, not a document", "054-nesting-too-deep": "the parser's depth limit",
     "055-alias-bomb": "the parser's node budget", "057-loss-needs-flat-output": "shape inference",
     "058-cross-entropy-one-output": "output width against the loss",
+    "059-no-parameters": "parameters counted across layers",
+    "060-bom-keeps-columns": "a UTF-8 byte-order mark before the document",
+    "061-integer-too-large": "integers beyond 64 bits",
   ]
 
   @Test func committedSchemaIsGenerated() throws {

@@ -80,11 +80,25 @@ struct CrossChecks {
           + "(§4.3, (4.21))",
         hint: "use relu or tanh in deep stacks; watch the per-layer gradient norms in metrics.csv")
     }
-    for (a, b) in zip(layers, layers.dropFirst()) where a.kind.isActivation && b.kind.isActivation {
+    // One warning per run of activations, not one per pair: a 100,000-entry run would
+    // otherwise print 100,000 identical warnings.
+    var i = 1
+    while i < layers.count {
+      guard layers[i - 1].kind.isActivation, layers[i].kind.isActivation else {
+        i += 1
+        continue
+      }
+      var end = i
+      while end + 1 < layers.count, layers[end + 1].kind.isActivation { end += 1 }
+      let (a, b) = (layers[i - 1], layers[i])
+      let more = end - i
       bag.warning(
         .consecutiveActivations, at: b.location,
-        "\(b.kindName) directly follows \(a.kindName)",
+        "\(b.kindName) directly follows \(a.kindName)"
+          + (more > 0
+            ? " (and \(more) more activation\(more == 1 ? "" : "s") follow in a row)" : ""),
         hint: "two activations in a row are rarely intended; is a dense or conv2d layer missing?")
+      i = end + 1
     }
   }
 }

@@ -121,6 +121,17 @@ public enum ModelSection {
       }
     }
     guard let input = input, layers.count == items.count else { return nil }
+    // Nothing to train: the planner, the optimizer and gradcheck all need at least one
+    // parameter tensor, so refuse here, where the user can be pointed at the layers.
+    guard seenParameters else {
+      bag.error(
+        .noParameters, at: layersNode.location,
+        "the model has no trainable parameters: its \(layers.count) layer"
+          + "\(layers.count == 1 ? "" : "s") (\(layers.map(\.kindName).joined(separator: ", ")))"
+          + (layers.count == 1 ? " has none" : " have none"),
+        hint: "add a layer with weights, e.g. `- dense: {units: 10}` before the softmax")
+      return nil
+    }
     return ModelIR(input: input, inputOrigin: inputNode.map { .source($0.location) } ?? .defaulted, layers: layers)
   }
 

@@ -17,9 +17,10 @@ public struct SpecChecker {
     self.memoryLimit = memoryLimit
   }
 
-  public static var defaultMemoryLimit: Int {
-    Int(clamping: ProcessInfo.processInfo.physicalMemory)
-  }
+  /// Physical RAM, not the memory free at the moment: `validate` must give the same answer
+  /// however loaded the machine is (see `MachineMemory`). What is free now is checked by the
+  /// readers that allocate (`HDF5File.read`, the IDX reader).
+  public static var defaultMemoryLimit: Int { MachineMemory.total }
 
   /// The outcome of checking one file: the IR when there are no errors, and all diagnostics.
   public struct Result: Sendable {
@@ -197,17 +198,41 @@ public struct SpecChecker {
     return experiment
   }
 
+  /// Why `name` cannot be a directory name under runs/, or nil if it can. Any Unicode letter,
+  /// digit or symbol (an emoji too) is safe; what is refused is what a file system or a shell
+  /// would misread.
+  public static func nameProblem(_ name: String) -> String? {
+    if name.isEmpty { return "must not be empty" }
+    if name == "." || name == ".." { return "cannot be '\(name)': it would escape runs/" }
+    if name.utf8.count > 255 {
+      return "is \(name.utf8.count) bytes long; a directory name holds at most 255 bytes"
+    }
+    if name.hasPrefix("-") { return "cannot start with '-': commands would read it as an option" }
+    for u in name.unicodeScalars {
+      if u == "/" || u == "\\" { return "cannot contain '\(u)': it separates directories" }
+      if u.properties.generalCategory == .control || u.properties.generalCategory == .format {
+        return "contains the control character U+\(String(u.value, radix: 16, uppercase: true))"
+      }
+      if u.properties.isWhitespace { return "cannot contain spaces or other white space" }
+    }
+    return nil
+  }
+
   func readName(_ node: SyntaxNode?, path: String, into bag: inout DiagnosticBag) -> (String, Origin)? {
     guard let node else {
       let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
       return (stem.isEmpty ? "experiment" : stem, .defaulted)
     }
-    guard case .string(let s)? = node.scalar, !s.isEmpty,
-      s.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
-    else {
+    guard case .string(let s)? = node.scalar else {
       bag.error(
-        .wrongType, at: node.location, "'name' must be a non-empty name, found \(node.kindDescription)",
-        hint: "use letters, digits, '-', '_' and '.': it names the run directory")
+        .wrongType, at: node.location, "'name' must be a name, found \(node.kindDescription)",
+        hint: "it names the run directory (runs/<name>/); e.g. `name: mlp-baseline`")
+      return nil
+    }
+    if let problem = Self.nameProblem(s) {
+      bag.error(
+        .wrongType, at: node.location, "'name' \(problem)",
+        hint: "it names the run directory (runs/<name>/); e.g. `name: mlp-baseline`")
       return nil
     }
     return (s, .source(node.location))

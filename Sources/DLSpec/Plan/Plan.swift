@@ -49,10 +49,20 @@ public final class Plan<T: DLScalar> {
     self.init(model: e.model, loss: e.loss.value, optimizer: e.optimizer.value, batch: batch, seed: seed)
   }
 
+  /// The plan's programs and layout with 64-byte placeholders instead of its buffers, for
+  /// printing (`inspect --plan` of a 2-billion-parameter model must not allocate 20 GB to show
+  /// a table). Its programs must never run.
+  public static func outline(_ e: Experiment, batch: Int) -> Plan<T> {
+    Plan(
+      model: e.model, loss: e.loss.value, optimizer: e.optimizer.value, batch: batch, seed: 1,
+      outline: true)
+  }
+
   /// - Parameter inputGradient: also compute d(loss)/d(input) into `inputGradient` (gradcheck).
+  /// - Parameter outline: allocate placeholders only (see `outline(_:batch:)`).
   public init(
     model: ModelIR, loss: LossKind, optimizer: OptimizerConfig, batch: Int, seed: UInt64,
-    inputGradient: Bool = false
+    inputGradient: Bool = false, outline: Bool = false
   ) {
     self.computesInputGradient = inputGradient
     self.model = model
@@ -63,7 +73,7 @@ public final class Plan<T: DLScalar> {
       inputGradient: inputGradient)
     self.layout = layout
     let storage = layout.buffers.map { b in
-      let bytes = max(b.bytes, 64)
+      let bytes = outline ? 64 : max(b.bytes, 64)
       let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
       p.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
       return p

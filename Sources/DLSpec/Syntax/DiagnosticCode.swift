@@ -10,6 +10,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case tooDeep = "E006"
   case tooManyNodes = "E007"
   case duplicateKey = "E008"
+  case notRegularFile = "E009"
   // Document structure (E01x)
   case rootNotMapping = "E010"
   case missingVersion = "E011"
@@ -36,6 +37,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case tooLarge = "E034"
   case emptyModel = "E035"
   case lossMismatch = "E036"
+  case noParameters = "E037"
   // Lists (E04x)
   case notIncreasing = "E040"
   case countMismatch = "E041"

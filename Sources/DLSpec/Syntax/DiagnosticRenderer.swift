@@ -8,14 +8,63 @@ public enum DiagnosticRenderer {
   /// line (`--set …`) is found from its name when `sources` lacks it.
   public static func text(_ diagnostics: [Diagnostic], sources: [String: SourceFile]) -> String {
     var out = ""
+    // Each quoted line is split into scalars once, however many diagnostics point into it:
+    // 100,000 warnings on one 800 KB flow-style line must not each rescan the line.
+    var lines = LineCache()
     for d in diagnostics {
       let file = d.location?.file ?? ""
-      out += text(d, source: sources[file] ?? SourceFile(overrideNamed: file))
+      out += text(d, source: sources[file] ?? SourceFile(overrideNamed: file), lines: &lines)
     }
     return out
   }
 
   public static func text(_ d: Diagnostic, source: SourceFile?) -> String {
+    var lines = LineCache()
+    return text(d, source: source, lines: &lines)
+  }
+
+  /// The last source line quoted, as UTF-8 (tabs shown as spaces) with the byte offset of
+  /// each scalar, so an excerpt is a byte-range copy.
+  struct LineCache {
+    private var file = ""
+    private var number = 0
+    private var line = ScalarLine(utf8: [], offsets: [0])
+
+    mutating func scalars(of text: Substring, file: String, number: Int) -> ScalarLine {
+      if file != self.file || number != self.number || line.offsets.count <= 1 {
+        self.file = file
+        self.number = number
+        line = ScalarLine(text)
+      }
+      return line
+    }
+  }
+
+  /// A line's UTF-8 bytes and the offset where each scalar starts (plus the end).
+  struct ScalarLine {
+    var utf8: [UInt8]
+    var offsets: [Int]
+    var count: Int { offsets.count - 1 }
+
+    init(utf8: [UInt8], offsets: [Int]) {
+      self.utf8 = utf8
+      self.offsets = offsets
+    }
+
+    init(_ text: Substring) {
+      utf8 = text.utf8.map { $0 == UInt8(ascii: "\t") ? UInt8(ascii: " ") : $0 }
+      offsets = []
+      offsets.reserveCapacity(utf8.count + 1)
+      for (i, b) in utf8.enumerated() where b & 0xC0 != 0x80 { offsets.append(i) }
+      offsets.append(utf8.count)
+    }
+
+    func text(_ range: Range<Int>) -> String {
+      String(decoding: utf8[offsets[range.lowerBound]..<offsets[range.upperBound]], as: UTF8.self)
+    }
+  }
+
+  static func text(_ d: Diagnostic, source: SourceFile?, lines: inout LineCache) -> String {
     var out = ""
     if let loc = d.location { out += "\(loc): " }
     out += "\(d.severity.rawValue)[\(d.code.rawValue)]: \(d.message)\n"
@@ -23,7 +72,8 @@ public enum DiagnosticRenderer {
       let number = String(loc.line)
       let gutter = String(repeating: " ", count: number.count)
       // Long lines (a minified spec, a huge scalar) are cut around the column.
-      let shown = excerpt(line, column: loc.column)
+      let shown = excerpt(
+        lines.scalars(of: line, file: loc.file, number: loc.line), column: loc.column)
       out += " \(number) | \(shown.text)\n"
       out += " \(gutter) | \(String(repeating: " ", count: shown.caret - 1))^\n"
       if let hint = d.hint { out += " \(gutter) = hint: \(hint)\n" }
@@ -33,14 +83,23 @@ public enum DiagnosticRenderer {
     return out
   }
 
-  static func excerpt(_ line: Substring, column: Int) -> (text: String, caret: Int) {
-    let scalars = Array(line.unicodeScalars.map { $0 == "\t" ? " " : $0 })
-    let limit = 100
-    if scalars.count <= limit { return (String(String.UnicodeScalarView(scalars)), max(1, column)) }
-    let start = max(0, min(column - 1 - limit / 2, scalars.count - limit))
-    let slice = scalars[start..<min(scalars.count, start + limit)]
-    return ("…" + String(String.UnicodeScalarView(slice)) + "…", max(1, column - start + 1))
+  /// At most `excerptLimit` scalars of the line around `column`, with an ellipsis on each side
+  /// that was cut, and the caret's column within the excerpt. Costs O(excerptLimit).
+  static func excerpt(_ line: ScalarLine, column: Int) -> (text: String, caret: Int) {
+    let limit = excerptLimit
+    if line.count <= limit { return (line.text(0..<line.count), max(1, column)) }
+    let start = max(0, min(column - 1 - limit / 2, line.count - limit))
+    let end = min(line.count, start + limit)
+    let text = (start > 0 ? "…" : "") + line.text(start..<end) + (end < line.count ? "…" : "")
+    return (text, max(1, column - start + (start > 0 ? 1 : 0)))
   }
+
+  static func excerpt(_ line: Substring, column: Int) -> (text: String, caret: Int) {
+    excerpt(ScalarLine(line), column: column)
+  }
+
+  /// The widest source excerpt a diagnostic quotes, in scalars (plus two ellipses).
+  public static let excerptLimit = 100
 
   /// One summary line, e.g. "2 errors, 1 warning".
   public static func summary(_ diagnostics: [Diagnostic]) -> String {

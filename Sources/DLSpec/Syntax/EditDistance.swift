@@ -1,3 +1,5 @@
+import Foundation
+
 /// Did-you-mean suggestions, chosen by Levenshtein distance as swift-argument-parser does.
 public enum Suggest {
   public static func closest(to word: String, in candidates: [String]) -> String? {
@@ -36,6 +38,16 @@ public enum Suggest {
 
   /// "did you mean 'dense'? known: a, b, c" or just the known list.
   public static func hint(for word: String, among candidates: [String], noun: String) -> String {
+    // The same unknown name repeated 100,000 times in one file must not cost 100,000 edit
+    // distance searches: the last few answers are remembered.
+    let key = HintCache.Key(word: word, candidates: candidates, noun: noun)
+    if let known = HintCache.shared.get(key) { return known }
+    let hint = computeHint(for: word, among: candidates, noun: noun)
+    HintCache.shared.set(key, hint)
+    return hint
+  }
+
+  static func computeHint(for word: String, among candidates: [String], noun: String) -> String {
     let list = candidates.sorted().joined(separator: ", ")
     if let c = closest(to: word, in: candidates) {
       return "did you mean '\(c)'? \(noun): \(list)"
@@ -52,8 +64,39 @@ public enum Suggest {
     guard candidates.count > shortList else { return hint(for: word, among: candidates, noun: noun) }
     if let c = closest(to: word, in: candidates) { return "did you mean '\(c)'?" }
     let w = Array(word.lowercased())
-    let nearest = candidates.map { ($0, distance(w, Array($0.lowercased()))) }
-      .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(3).map(\.0)
+    let scored: [(name: String, distance: Int)] = candidates.map { c in
+      (c, distance(w, Array(c.lowercased())))
+    }
+    let ranked = scored.sorted { a, b in
+      a.distance != b.distance ? a.distance < b.distance : a.name < b.name
+    }
+    let nearest: [String] = ranked.prefix(3).map { $0.name }
     return "nearest \(noun): \(nearest.joined(separator: ", ")); `dlspec schema` lists them all"
+  }
+}
+
+/// A small memo of `Suggest.hint` answers (thread-safe; cleared when it grows past 256).
+final class HintCache: @unchecked Sendable {
+  struct Key: Hashable {
+    var word: String
+    var candidates: [String]
+    var noun: String
+  }
+
+  static let shared = HintCache()
+  private let lock = NSLock()
+  private var entries: [Key: String] = [:]
+
+  func get(_ key: Key) -> String? {
+    lock.lock()
+    defer { lock.unlock() }
+    return entries[key]
+  }
+
+  func set(_ key: Key, _ value: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    if entries.count >= 256 { entries.removeAll() }
+    entries[key] = value
   }
 }

@@ -16,16 +16,29 @@ public struct SourceFile: Sendable {
     self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
   }
 
-  /// Reads and checks a file: size, then UTF-8. Problems come back as diagnostics.
+  /// Reads and checks a file: kind, size, then UTF-8. Problems come back as diagnostics.
+  ///
+  /// The file is opened with `O_NONBLOCK` and checked with `fstat` on the open descriptor, so a
+  /// FIFO (which would block `open` until a writer came), a directory, a socket or a device is
+  /// refused by name, with no window between the check and the read.
   public static func load(path: String) -> Result<SourceFile, Diagnostic> {
-    let url = URL(fileURLWithPath: path)
-    guard let handle = try? FileHandle(forReadingFrom: url) else {
+    let at = SourceLocation(file: path, line: 1, column: 1)
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else {
+      let reason = String(cString: strerror(errno))
       return .failure(
         Diagnostic(
-          .fileUnreadable, at: SourceLocation(file: path, line: 1, column: 1),
-          "cannot read '\(path)'", hint: "check that the file exists and is readable"))
+          .fileUnreadable, at: at, "cannot read '\(path)': \(reason)",
+          hint: "check that the file exists and is readable"))
     }
-    defer { try? handle.close() }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    let kind = FileKind.of(descriptor: fd)
+    guard kind.regularSize != nil else {
+      return .failure(
+        Diagnostic(
+          .notRegularFile, at: at, "'\(path)' is \(kind.description), not a spec file",
+          hint: "pass the path of a YAML file"))
+    }
     // Read one byte past the limit so an oversized file is detected without reading it all.
     let data = (try? handle.read(upToCount: maximumBytes + 1)) ?? Data()
     return decode(path: path, bytes: data)
@@ -47,7 +60,11 @@ public struct SourceFile: Sendable {
           .invalidUTF8, at: SourceLocation(file: path, line: line, column: column),
           "invalid UTF-8 at byte \(offset)", hint: "save the file as UTF-8"))
     }
-    return .success(SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self)))
+    // A UTF-8 byte-order mark (editors on Windows write one) is not YAML; libyaml would reject
+    // the document. It is dropped before parsing: it sits before column 1, so every line and
+    // column stays where the user sees it.
+    let body = bytes.starts(with: utf8BOM) ? bytes.dropFirst(utf8BOM.count) : bytes[...]
+    return .success(SourceFile(path: path, text: String(decoding: body, as: UTF8.self)))
   }
 
   /// The source line (1-based) without its newline, or nil past the end.
@@ -60,6 +77,9 @@ public struct SourceFile: Sendable {
   public func location(line: Int, column: Int) -> SourceLocation {
     SourceLocation(file: path, line: line, column: column)
   }
+
+  /// EF BB BF, the UTF-8 encoding of U+FEFF.
+  static let utf8BOM: [UInt8] = [0xEF, 0xBB, 0xBF]
 
   /// Byte offset of the first byte that does not start or continue a valid UTF-8 sequence.
   static func firstInvalidUTF8(_ bytes: Data) -> Int? {

@@ -25,6 +25,13 @@ public struct SyntaxNode: Sendable {
     case .sequence: return "a list"
     case .scalar(let s, let quoted):
       if quoted { return "the string \"\(s.prefix(40))\"" }
+      // Integer syntax beyond 64 bits resolves to a Double; say what it is, not "1.8e19".
+      if ScalarValue.looksLikeInt(s), Int(s) == nil {
+        let digits = s.count > 40 ? "\(s.prefix(40))…" : s
+        return s.hasPrefix("-")
+          ? "\(digits), which is too small for an integer; the smallest is \(Int.min)"
+          : "\(digits), which is too large for an integer; the largest is \(Int.max)"
+      }
       switch ScalarValue(plain: s) {
       case .null: return "an empty value"
       case .bool(let b): return "the boolean \(b)"

@@ -86,8 +86,9 @@ public struct Checkpoint {
     file.close()
     // rename(2) is atomic on one file system: readers see the old file or the new one.
     guard rename(temporary, path) == 0 else {
-      throw Failure.unreadable(
-        path, "could not rename \(temporary): \(String(cString: strerror(errno)))")
+      // A write failure, not a read failure: `.mismatch` carries the message as it is.
+      throw Failure.mismatch(
+        "cannot write checkpoint '\(path)': rename failed: \(String(cString: strerror(errno)))")
     }
   }
 

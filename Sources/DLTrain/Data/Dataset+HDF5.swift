@@ -66,7 +66,17 @@ extension Dataset {
         file: path, dataset: names.y, shape: yInfo.shape, expected: "N or N×1")
     }
     let raw: [Int64]
-    if yInfo.elementType.isInteger {
+    if yInfo.elementType == .uint64 {
+      // Read in their own type: converting 2^64 − 1 to int64 would clamp or wrap it into a
+      // plausible-looking class.
+      let unsigned = try file.read(names.y, as: UInt64.self).values
+      raw = try unsigned.enumerated().map { index, value in
+        guard value <= UInt64(Int32.max) else {
+          throw DatasetError.labelTooLarge(file: path, dataset: names.y, index: index, label: value)
+        }
+        return Int64(value)
+      }
+    } else if yInfo.elementType.isInteger {
       raw = try file.read(names.y, as: Int64.self).values
     } else if yInfo.elementType.isNumeric {
       let doubles = try file.read(names.y, as: Double.self).values

@@ -123,6 +123,11 @@ public struct Dataset {
   static func checkedLabels(
     _ values: [Int64], classCount: Int?, file: String, dataset: String
   ) throws -> (labels: [Int32], classCount: Int) {
+    // A label beyond Int32 is no class index (and `max + 1` would overflow for Int64.max).
+    if let (index, value) = values.enumerated().first(where: { $0.element > Int64(Int32.max) }) {
+      throw DatasetError.labelTooLarge(
+        file: file, dataset: dataset, index: index, label: UInt64(value))
+    }
     let classes = classCount ?? Int(values.max().map { Swift.max($0 + 1, 1) } ?? 1)
     guard classes >= 1 else { throw DatasetError.badClassCount(classes) }
     var labels = [Int32](repeating: 0, count: values.count)

@@ -6,6 +6,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
                      yFile: String, yDataset: String, yCount: Int)
   /// A label is outside `0..<classCount`.
   case labelOutOfRange(file: String, dataset: String, index: Int, label: Int64, classCount: Int)
+  /// A uint64 label too large for any class index (read in its own type, never wrapped).
+  case labelTooLarge(file: String, dataset: String, index: Int, label: UInt64)
   /// A label stored as a float is not a whole number.
   case nonIntegerLabel(file: String, dataset: String, index: Int, value: Double)
   /// A dataset has a shape the loader cannot interpret.
@@ -21,6 +23,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
       return "\(xf): '\(xd)' has \(xc) samples but \(yf): '\(yd)' has \(yc) labels"
     case .labelOutOfRange(let file, let dataset, let index, let label, let classCount):
       return "\(file): '\(dataset)'[\(index)] = \(label) is not a class in 0..<\(classCount)"
+    case .labelTooLarge(let file, let dataset, let index, let label):
+      return "\(file): '\(dataset)'[\(index)] = \(label) is far too large to be a class label"
     case .nonIntegerLabel(let file, let dataset, let index, let value):
       return "\(file): '\(dataset)'[\(index)] = \(value) is not a whole-number label"
     case .badShape(let file, let dataset, let shape, let expected):

@@ -2,6 +2,9 @@ import _CHDF5
 
 /// The element type of a stored HDF5 dataset or attribute, as far as this wrapper cares.
 public enum HDF5ElementType: Equatable, CustomStringConvertible {
+  /// IEEE half precision; HDF5 converts it to float32/float64 on read (`H5Dread` with a
+  /// native float memory type), so it reads like the others.
+  case float16
   case float32, float64
   case int8, int16, int32, int64
   case uint8, uint16, uint32, uint64
@@ -19,11 +22,12 @@ public enum HDF5ElementType: Equatable, CustomStringConvertible {
 
   /// True for the types `H5Dread` can convert to a native number.
   public var isNumeric: Bool {
-    isInteger || self == .float32 || self == .float64
+    isInteger || self == .float16 || self == .float32 || self == .float64
   }
 
   public var description: String {
     switch self {
+    case .float16: return "float16"
     case .float32: return "float32"
     case .float64: return "float64"
     case .int8: return "int8"
@@ -45,6 +49,7 @@ public enum HDF5ElementType: Equatable, CustomStringConvertible {
     let typeClass = H5Tget_class(typeID)
     if typeClass == H5T_FLOAT {
       switch size {
+      case 2: self = .float16
       case 4: self = .float32
       case 8: self = .float64
       default: self = .other("float\(size * 8)")

@@ -13,6 +13,11 @@ public enum HDF5Error: Error, Equatable, CustomStringConvertible {
   case shapeMismatch(file: String, object: String, shape: [Int], valueCount: Int)
   /// A call into the HDF5 library failed.
   case operationFailed(file: String, object: String, operation: String)
+  /// The path is a directory, FIFO, socket or device (`kind` says which), not a file.
+  case notRegularFile(file: String, kind: String)
+  /// A dataset's shape claims more bytes than the file can hold or memory can take; nothing
+  /// was allocated. `reason` says which bound it broke.
+  case claimsTooMuch(file: String, object: String, shape: [Int], bytes: String, reason: String)
 
   public var description: String {
     switch self {
@@ -28,6 +33,11 @@ public enum HDF5Error: Error, Equatable, CustomStringConvertible {
       return "\(file): '\(object)': shape \(shape) does not match \(valueCount) values"
     case .operationFailed(let file, let object, let operation):
       return "\(file): '\(object)': HDF5 \(operation) failed"
+    case .notRegularFile(let file, let kind):
+      return "\(file): cannot open: it is \(kind), not a regular file"
+    case .claimsTooMuch(let file, let object, let shape, let bytes, let reason):
+      return "\(file): '\(object)' claims shape \(shape) (\(bytes)), but \(reason); "
+        + "refusing to read it (corrupt or hostile file?)"
     }
   }
 }

@@ -7,8 +7,14 @@ public struct HDF5DatasetInfo: Equatable {
   /// The element type on disk.
   public var elementType: HDF5ElementType
 
-  /// Number of elements (1 for a scalar dataset).
-  public var count: Int { shape.reduce(1, *) }
+  /// Number of elements (1 for a scalar dataset); `Int.max` when the product overflows (a
+  /// corrupt header), which the size checks then refuse.
+  public var count: Int {
+    shape.reduce(1) { n, extent in
+      let (product, overflow) = n.multipliedReportingOverflow(by: extent)
+      return overflow ? Int.max : product
+    }
+  }
 }
 
 /// An n-dimensional array read from or written to HDF5: row-major values and their shape.
@@ -56,6 +62,9 @@ extension HDF5File {
         throw HDF5Error.unsupportedType(
           file: path, object: name, type: info.elementType.description)
       }
+      try checkClaimedSize(
+        dataset: dataset, info: info, name: name, elements: info.count,
+        memoryBytesPerElement: MemoryLayout<T>.stride)
       var values = [T]()
       // A zero-extent dataset has nothing to read, and H5Dread rejects a nil buffer.
       if info.count > 0 {

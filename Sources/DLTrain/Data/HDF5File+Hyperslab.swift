@@ -26,8 +26,15 @@ extension HDF5File {
           file: path, object: name, shape: info.shape, valueCount: start + count)
       }
       let rowElements = info.shape.dropFirst().reduce(1, *)
-      let total = count * rowElements
+      let (total, overflow) = count.multipliedReportingOverflow(by: rowElements)
+      guard !overflow else {
+        throw HDF5Error.shapeMismatch(
+          file: path, object: name, shape: info.shape, valueCount: Int.max)
+      }
       if total == 0 { return [] }
+      try checkClaimedSize(
+        dataset: dataset, info: info, name: name, elements: total,
+        memoryBytesPerElement: MemoryLayout<T>.stride)
       let (fileSpace, memorySpace) = try selectRows(
         dataset, name: name, start: start, count: count, rowShape: info.shape.dropFirst())
       defer {

@@ -1,3 +1,4 @@
+import DLSpec
 import Foundation
 import _CHDF5
 
@@ -51,8 +52,11 @@ public final class HDF5File {
     try HDF5Library.sync {
       // H5Fopen on a missing file still works through the error stack; check first so the
       // message can say the simple thing.
-      guard FileManager.default.fileExists(atPath: path) else {
-        throw HDF5Error.openFailed(file: path)
+      // A FIFO would block H5Fopen until a writer came; a directory or device is not a file.
+      switch FileKind.of(path) {
+      case .missing: throw HDF5Error.openFailed(file: path)
+      case .regular: break
+      case let kind: throw HDF5Error.notRegularFile(file: path, kind: kind.description)
       }
       let flags = writable ? dl_h5f_acc_rdwr() : dl_h5f_acc_rdonly()
       let id = H5Fopen(path, flags, dl_h5p_default())

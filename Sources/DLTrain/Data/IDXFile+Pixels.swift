@@ -1,3 +1,4 @@
+import DLSpec
 import Foundation
 import _CZlib
 
@@ -9,7 +10,8 @@ extension IDXFile {
   /// copy of the payload beside the 4× larger Float array; streaming keeps the peak at the
   /// Float array alone, which is what the training memory bound (docs/performance.md) allows.
   public static func readScaledPixels(_ path: String) throws -> (shape: [Int], pixels: [Float])? {
-    guard FileManager.default.fileExists(atPath: path) else { throw IDXError.fileNotFound(path: path) }
+    let fileSize = try IDXFile.checkRegular(path)
+    let gzip = IDXFile.isGzip(path)
     // gzread reads uncompressed files transparently, so one path serves both.
     guard let file = gzopen(path, "rb") else {
       throw IDXError.readFailed(path: path, reason: "cannot open")
@@ -58,6 +60,16 @@ extension IDXFile {
       }
       count = product
     }
+    // Check the header's claim before allocating 4 bytes per pixel: a raw file must hold
+    // exactly that many bytes; a gzip file cannot expand more than ~1032:1.
+    let header = 4 + 4 * rank
+    if !gzip, count != fileSize - header {
+      throw IDXError.payloadLength(
+        path: path, shape: shape, expected: count, actual: fileSize - header)
+    }
+    try IDXFile.checkClaim(
+      path: path, shape: shape, payloadBytes: count, memoryBytes: count * MemoryLayout<Float>.size,
+      fileSize: fileSize, gzip: gzip)
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     var pixels = [Float](repeating: 0, count: count)
     var filled = 0

@@ -1,3 +1,4 @@
+import DLSpec
 import Foundation
 import _CZlib
 
@@ -103,6 +104,8 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
   case unsupportedElementType(path: String, code: UInt8)
   case payloadLength(path: String, shape: [Int], expected: Int, actual: Int)
   case writeFailed(path: String, reason: String)
+  case notRegularFile(path: String, kind: String)
+  case claimsTooMuch(path: String, shape: [Int], bytes: Int, reason: String)
 
   public var description: String {
     switch self {
@@ -122,6 +125,11 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
         + "\(actual) (truncated or corrupt)"
     case .writeFailed(let path, let reason):
       return "\(path): cannot write: \(reason)"
+    case .notRegularFile(let path, let kind):
+      return "\(path): cannot read: it is \(kind), not a regular file"
+    case .claimsTooMuch(let path, let shape, let bytes, let reason):
+      let size = shape.isEmpty ? "\(bytes) bytes" : "dims \(shape), \(bytes) payload bytes"
+      return "\(path): the IDX data claims \(size), but \(reason); refusing to read it"
     }
   }
 }
@@ -138,14 +146,12 @@ public enum IDXFile {
 
   /// The file's bytes, decompressed if it starts with the gzip magic.
   public static func readBytes(_ path: String) throws -> [UInt8] {
-    guard FileManager.default.fileExists(atPath: path) else {
-      throw IDXError.fileNotFound(path: path)
-    }
+    let fileSize = try checkRegular(path)
     guard let data = FileManager.default.contents(atPath: path) else {
       throw IDXError.readFailed(path: path, reason: "permission denied or not a file")
     }
     if data.count >= 2, data[data.startIndex] == 0x1f, data[data.startIndex + 1] == 0x8b {
-      return try gunzip(path)
+      return try gunzip(path, limit: fileSize)
     }
     return [UInt8](data)
   }
@@ -221,7 +227,51 @@ public enum IDXFile {
     }
   }
 
-  private static func gunzip(_ path: String) throws -> [UInt8] {
+  /// Throws unless `path` is a regular file (a FIFO would block, a directory reads as
+  /// nothing); returns its size.
+  static func checkRegular(_ path: String) throws -> Int {
+    switch FileKind.of(path) {
+    case .missing: throw IDXError.fileNotFound(path: path)
+    case .regular(let size): return size
+    case let kind: throw IDXError.notRegularFile(path: path, kind: kind.description)
+    }
+  }
+
+  /// True if the file starts with the gzip magic `1f 8b`.
+  static func isGzip(_ path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let magic = (try? handle.read(upToCount: 2)) ?? Data()
+    return magic.count == 2 && magic[magic.startIndex] == 0x1f
+      && magic[magic.startIndex + 1] == 0x8b
+  }
+
+  /// deflate expands at most about 1032:1; a gzip file claiming more is refused unread.
+  public static let maximumCompressionRatio = 1100
+
+  /// Refuses a header whose payload could not come from a file of `fileSize` bytes, or would
+  /// not fit in the memory free now, before anything is allocated for it.
+  static func checkClaim(
+    path: String, shape: [Int], payloadBytes: Int, memoryBytes: Int, fileSize: Int, gzip: Bool,
+    memoryLimit: Int = MachineMemory.available()
+  ) throws {
+    let bound = fileSize.multipliedReportingOverflow(by: gzip ? maximumCompressionRatio : 1)
+    if !bound.overflow, payloadBytes > bound.partialValue {
+      throw IDXError.claimsTooMuch(
+        path: path, shape: shape, bytes: payloadBytes,
+        reason: "the file has only \(ByteCount.format(fileSize))"
+          + (gzip
+            ? " of gzip data, which cannot expand more than \(maximumCompressionRatio):1" : ""))
+    }
+    if memoryBytes > memoryLimit {
+      throw IDXError.claimsTooMuch(
+        path: path, shape: shape, bytes: payloadBytes,
+        reason: "reading it needs \(ByteCount.format(memoryBytes)) and only "
+          + "\(ByteCount.format(memoryLimit)) of memory is available now")
+    }
+  }
+
+  private static func gunzip(_ path: String, limit fileSize: Int) throws -> [UInt8] {
     guard let file = gzopen(path, "rb") else {
       throw IDXError.readFailed(path: path, reason: "cannot open")
     }
@@ -241,6 +291,13 @@ public enum IDXFile {
         break
       }
       output.append(contentsOf: chunk[0..<Int(n)])
+      // A gzip bomb: stop before memory runs out instead of after.
+      if output.count / maximumCompressionRatio > fileSize {
+        throw IDXError.claimsTooMuch(
+          path: path, shape: [], bytes: output.count,
+          reason:
+            "it expands more than \(maximumCompressionRatio):1 from \(ByteCount.format(fileSize))")
+      }
     }
     return output
   }

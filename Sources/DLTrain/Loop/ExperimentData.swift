@@ -19,7 +19,8 @@ public enum ExperimentData {
   public static func load(
     _ e: Experiment, split: DatasetSplit,
     environment: [String: String] = ProcessInfo.processInfo.environment,
-    currentDirectory: String = FileManager.default.currentDirectoryPath
+    currentDirectory: String = FileManager.default.currentDirectoryPath,
+    warn: (String) -> Void = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
   ) throws -> Dataset {
     guard let data = e.data else {
       throw Failure.noDataSection(
@@ -27,8 +28,10 @@ public enum ExperimentData {
           + "or `train:`/`test:` files")
     }
     let dataset: Dataset
+    let source: String
     switch data.source {
     case .named(let name):
+      source = name
       let registry = DatasetRegistry.builtIn
       let directory = try registry.locate(name, environment: environment, currentDirectory: currentDirectory)
       dataset = try registry.load(name, split: split, from: directory)
@@ -39,11 +42,15 @@ public enum ExperimentData {
       }
       switch file.format {
       case .hdf5(let path, let x, let y):
+        source = "\(path) (\(x))"
         dataset = try Dataset.loadHDF5(path, names: HDF5SplitNames(x: x, y: y), classCount: data.classes)
       case .idx(let images, let labels):
+        source = images
         dataset = try Dataset.loadIDX(images: images, labels: labels, classCount: data.classes)
       }
     }
+    try dataset.checkFinite(source: source, split: split.rawValue)
+    for w in dataset.valueWarnings(source: source, split: split.rawValue) { warn(w) }
     guard dataset.featureCount == e.model.input.elementCount else {
       throw Failure.sampleShape(
         "the data's samples are \(Shape(dataset.sampleShape)) (\(dataset.featureCount) values), "

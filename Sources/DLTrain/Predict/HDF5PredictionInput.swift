@@ -51,6 +51,14 @@ public final class HDF5PredictionInput: PredictionInput {
       for i in 0..<bytes.count { x[i] = Float(bytes[i]) / 255 }
     } else {
       let values = try file.readRows(dataset, start: position, count: n, as: Float.self)
+      // Streamed, so checked batch by batch: a NaN is an error naming its row, not a NaN
+      // prediction.
+      if let i = values.firstIndex(where: { !$0.isFinite }) {
+        let features = max(1, sampleShape.reduce(1, *))
+        throw Dataset.NonFiniteValue(
+          source: "\(file.path) (\(dataset))", split: "input", sample: position + i / features,
+          feature: i % features, value: values[i])
+      }
       values.withUnsafeBufferPointer { source in
         if let base = source.baseAddress { x.update(from: base, count: source.count) }
       }

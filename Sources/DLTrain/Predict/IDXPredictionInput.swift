@@ -17,6 +17,7 @@ public final class IDXPredictionInput: PredictionInput {
 
   public init(_ path: String) throws {
     // gzread reads uncompressed files transparently, so one path serves both.
+    _ = try IDXFile.checkRegular(path)
     guard let stream = gzopen(path, "rb") else {
       throw IDXError.readFailed(path: path, reason: "cannot open")
     }

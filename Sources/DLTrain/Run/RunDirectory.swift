@@ -1,3 +1,4 @@
+import DLSpec
 import Foundation
 
 /// The run directory a training writes (docs/runs.md): created atomically, never shared by two
@@ -51,10 +52,8 @@ public enum RunDirectory {
   {
     try checkName(name)
     let parent = base + "/" + name
-    do {
-      try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-    } catch {
-      throw Failure("cannot create '\(parent)': \(reason(error))")
+    if let problem = makeDirectories(parent) {
+      throw Failure("cannot create '\(parent)': \(problem)")
     }
     let stamp = timestamp(date)
     for n in 1...10_000 {
@@ -77,10 +76,8 @@ public enum RunDirectory {
       }
       return
     }
-    do {
-      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    } catch {
-      throw Failure("cannot create the run directory '\(path)': \(reason(error))")
+    if let problem = makeDirectories(path) {
+      throw Failure("cannot create run directory '\(path)': \(problem)")
     }
   }
 
@@ -154,6 +151,27 @@ public enum RunDirectory {
   }
 
   /// An error's message without Foundation's NSError dump.
+  /// `mkdir -p` with mkdir(2), so a failure is told as the system tells it ("Permission
+  /// denied", "Not a directory": which component, and why) instead of as a Foundation error
+  /// dump. Nil on success.
+  static func makeDirectories(_ path: String) -> String? {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for component in path.split(separator: "/") {
+      prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
+      if mkdir(prefix, 0o755) == 0 { continue }
+      let code = errno
+      switch FileKind.of(prefix) {
+      case .directory: continue
+      case .missing: return "\(String(cString: strerror(code)))"
+      case let kind:
+        return prefix == path
+          ? "it is \(kind.description), not a directory"
+          : "'\(prefix)' is \(kind.description), not a directory"
+      }
+    }
+    return nil
+  }
+
   static func reason(_ error: Error) -> String {
     let ns = error as NSError
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
