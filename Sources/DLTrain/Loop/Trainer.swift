@@ -227,6 +227,8 @@ public final class Trainer {
             (p.batch, p.lossSum, p.correct, p.samples, p.gradientNormSums)
         }
         resumed = nil
+        // Samples this invocation trained in the epoch, for samples/s.
+        let seenBefore = seen
         var lr = schedule.rate(step: step, epoch: epoch)
         for b in firstBatch..<batches.batchCount {
           // The step boundary: everything before it is done, nothing of the next step begun.
@@ -282,14 +284,15 @@ public final class Trainer {
           seen += n
           losses.append(loss)
           if options.progress {
-            let rate = Double(seen) / max(1e-9, Date().timeIntervalSince(epochStart))
+            let rate =
+              Double(seen - seenBefore) / max(1e-9, Date().timeIntervalSince(epochStart))
             ProgressBar.draw(
               epoch: epoch + 1, of: config.epochs, batch: b + 1, of: batches.batchCount,
               loss: lossSum / Double(seen), samplesPerSecond: rate,
               etaSeconds: Double(split.train.count - seen) / max(rate, 1e-9))
           }
         }
-        samplesSeen += seen
+        samplesSeen += seen - seenBefore
         let seconds = Date().timeIntervalSince(epochStart)
         lastTrainLoss = lossSum / Double(max(1, seen))
         lastTrainAccuracy = Double(correct) / Double(max(1, seen))
@@ -300,7 +303,7 @@ public final class Trainer {
         try metrics.append(
           epoch: epoch + 1, step: step, lr: lr, trainLoss: lastTrainLoss,
           trainAccuracy: lastTrainAccuracy,
-          validation: lastValidation, samplesPerSecond: Double(seen) / seconds,
+          validation: lastValidation, samplesPerSecond: Double(seen - seenBefore) / seconds,
           gradientNorms: meanNorms)
         if options.progress { ProgressBar.finish() }
         var line = String(
@@ -310,7 +313,8 @@ public final class Trainer {
           line += String(format: "  val_loss %.4f  val_acc %.4f", v.loss, v.accuracy)
         }
         line += String(
-          format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen) / seconds, seconds)
+          format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen - seenBefore) / seconds,
+          seconds)
         options.log(line)
         let meta = Checkpoint.Metadata(
           specHash: hash, specCanonical: canonical, epoch: epoch + 1, step: step,
