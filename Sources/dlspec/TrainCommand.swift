@@ -35,6 +35,12 @@ struct TrainCommand: ParsableCommand {
         + "a checkpoint outside any run starts a new run from it."))
   var resume: String?
 
+  @Flag(
+    help: ArgumentHelp(
+      "With --resume: when the newest checkpoint fails its checks, continue from the newest "
+        + "older one that passes (and say which)."))
+  var resumeFallback = false
+
   @Option(help: "Initialise weights from a checkpoint (weights only).")
   var initFrom: String?
 
@@ -43,6 +49,7 @@ struct TrainCommand: ParsableCommand {
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let seed, seed < 0 { throw ValidationError("--seed must be at least 0") }
     if resume != nil && initFrom != nil { throw ValidationError("use --resume or --init-from, not both") }
+    if resumeFallback && resume == nil { throw ValidationError("--resume-fallback needs --resume") }
   }
 
   func run() throws {
@@ -75,14 +82,14 @@ struct TrainCommand: ParsableCommand {
       let canonical = CanonicalSpec.text(e)
       // Ctrl-C and SIGTERM end training at the next step with a checkpoint (exit 130 / 143).
       StopSignal.installHandlers()
-      let trainer = Trainer(
-        e, options: Trainer.Options(
-          runDirectory: runDirectory, specText: text, specCanonical: canonical, specPath: spec,
-          overrides: assignments, commandLine: CommandLine.arguments, threads: threadCount,
-          resume: resume, initFrom: initFrom, progress: progress,
-          specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) },
-          stop: .process))
-      let s = try trainer.run()
+      var options = Trainer.Options(
+        runDirectory: runDirectory, specText: text, specCanonical: canonical, specPath: spec,
+        overrides: assignments, commandLine: CommandLine.arguments, threads: threadCount,
+        resume: resume, initFrom: initFrom, progress: progress,
+        specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) },
+        stop: .process)
+      options.resumeFallback = resumeFallback
+      let s = try Trainer(e, options: options).run()
       if let stop = s.stop {
         printStopped(stop, runDirectory: runDirectory, assignments: assignments)
         throw ExitCode(stop.reason.exitStatus)

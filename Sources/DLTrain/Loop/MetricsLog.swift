@@ -1,8 +1,9 @@
 import Foundation
 
 /// `metrics.csv`: one row per epoch, with per-layer gradient norms (the vanishing-gradient
-/// diagnostic of §4.3) as the last columns. Each row goes to the file with one write(2), so a
-/// kill loses at most the epoch in progress.
+/// diagnostic of §4.3) as the last columns. Each row goes to the file with one write(2) and is
+/// fsynced (`FileWrite.append`), so a kill loses at most the epoch in progress; a failed or
+/// short write (a full disk) is cut off again, so the file never ends in half a row.
 final class MetricsLog {
   let path: String
   let header: [String]
@@ -41,18 +42,8 @@ final class MetricsLog {
         lines.append(row)
       }
     }
-    let temporary = path + ".tmp"
-    do {
-      try Data((lines.joined(separator: "\n") + "\n").utf8).write(
-        to: URL(fileURLWithPath: temporary))
-    } catch {
-      throw Failure(description: "cannot write '\(temporary)': \(RunDirectory.reason(error))")
-    }
-    guard rename(temporary, path) == 0 else {
-      throw Failure(
-        description:
-          "cannot rename '\(temporary)' to '\(path)': \(String(cString: strerror(errno)))")
-    }
+    // The header and kept rows go through `.tmp`, fsync and rename (FileWrite).
+    try FileWrite.write(lines.joined(separator: "\n") + "\n", to: path)
   }
 
   /// The value of column `name` in an earlier row, if present and numeric.
@@ -70,15 +61,6 @@ final class MetricsLog {
     cells.append(validation.map { "\($0.accuracy)" } ?? "")
     cells.append(String(format: "%.1f", samplesPerSecond))
     cells += gradientNorms.map { "\($0)" }
-    let bytes = Array((cells.joined(separator: ",") + "\n").utf8)
-    let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw Failure(description: "cannot open '\(path)': \(String(cString: strerror(errno)))")
-    }
-    defer { close(fd) }
-    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    guard written == bytes.count else {
-      throw Failure(description: "cannot append to '\(path)': \(String(cString: strerror(errno)))")
-    }
+    try FileWrite.append(Array((cells.joined(separator: ",") + "\n").utf8), to: path)
   }
 }

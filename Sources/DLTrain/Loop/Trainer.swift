@@ -25,6 +25,9 @@ public final class Trainer {
     /// new run).
     public var resume: String?
     public var initFrom: String?
+    /// On resume, when the newest checkpoint fails its checks, continue from the newest older
+    /// one that passes (`--resume-fallback`) instead of refusing.
+    public var resumeFallback: Bool = false
     public var progress: Bool
     public var log: (String) -> Void
     /// Called on resume when the checkpoint's spec hash differs from this run's, with the
@@ -165,6 +168,10 @@ public final class Trainer {
         samplesPerSecond: 0, losses: [], runDirectory: directory)
     }
 
+    try RunSpace.check(
+      directory, checkpointBytes: Checkpoint.estimatedBytes(plan, specCanonical: canonical),
+      epochs: config.epochs - startEpoch, layers: e.model.layers.count,
+      specBytes: 2 * options.specText.utf8.count + canonical.utf8.count)
     let checkpoints = directory + "/checkpoints"
     try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
     try writeText(options.specText, to: directory + "/spec.yaml")
@@ -454,20 +461,24 @@ public final class Trainer {
         }
         return loaded
       } catch let failure as Checkpoint.Failure {
-        // A damaged file: try the next older one. A checkpoint of another model: stop.
-        guard case .unreadable = failure, !isLast else { throw failure }
-        skipped.append(failure.description)
+        // A damaged file: with --resume-fallback try the next older one, otherwise refuse,
+        // naming it. A checkpoint of another model: stop.
+        if case .mismatch = failure { throw failure }
+        guard !isLast else { throw failure }
+        let what = failure.description.split(separator: "\n").first.map(String.init) ?? ""
+        guard options.resumeFallback else {
+          throw Failure(
+            description: "\(what)\n  = hint: --resume-fallback continues from the newest "
+              + "older checkpoint that passes its checks (\(candidates.count - 1 - k) older)")
+        }
+        skipped.append(what)
       }
     }
     throw Failure(description: "no checkpoint of '\(resume)' could be read")
   }
 
   func writeText(_ text: String, to path: String) throws {
-    do {
-      try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-      throw Failure(description: "cannot write '\(path)': \(RunDirectory.reason(error))")
-    }
+    try FileWrite.write(text, to: path)
   }
 
   func prune(_ directory: String, keep: Int) {

@@ -129,19 +129,10 @@ public struct RunSummary: Equatable {
       + "\n}\n"
   }
 
-  /// Writes `json()` to `path` through `path.tmp` and rename(2).
+  /// Writes `json()` to `path` through `path.tmp`, fsync and rename(2) (`FileWrite`); a
+  /// failure is a `WriteFailure` naming `path`, and leaves the previous summary in place.
   public func write(to path: String) throws {
-    let temporary = path + ".tmp"
-    do {
-      try Data(json().utf8).write(to: URL(fileURLWithPath: temporary))
-    } catch {
-      throw RunDirectory.Failure("cannot write '\(temporary)': \(RunDirectory.reason(error))")
-    }
-    guard rename(temporary, path) == 0 else {
-      let why = String(cString: strerror(errno))
-      unlink(temporary)
-      throw RunDirectory.Failure("cannot rename '\(temporary)' to '\(path)': \(why)")
-    }
+    try FileWrite.write(json(), to: path)
   }
 
   /// Reads a summary, tolerating missing and unknown keys (older or newer writers); throws
