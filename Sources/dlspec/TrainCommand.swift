@@ -80,13 +80,20 @@ struct TrainCommand: ParsableCommand {
         "\(verb) '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), "
           + "\(threadCount) threads)")
       let canonical = CanonicalSpec.text(e)
+      // Ctrl-C and SIGTERM end training at the next step with a checkpoint (exit 130 / 143).
+      StopSignal.installHandlers()
       var options = Trainer.Options(
         runDirectory: runDirectory, specText: text, specCanonical: canonical, specPath: spec,
         overrides: assignments, commandLine: CommandLine.arguments, threads: threadCount,
         resume: resume, initFrom: initFrom, progress: progress,
-        specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) })
+        specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) },
+        stop: .process)
       options.resumeFallback = resumeFallback
       let s = try Trainer(e, options: options).run()
+      if let stop = s.stop {
+        printStopped(stop, runDirectory: runDirectory, assignments: assignments)
+        throw ExitCode(stop.reason.exitStatus)
+      }
       if s.alreadyComplete {
         // A new run directory made for a checkpoint that was already done stays empty.
         if let created { rmdir(created) }
@@ -114,6 +121,8 @@ struct TrainCommand: ParsableCommand {
         if let v = s.validation { line += String(format: ", validation accuracy %.4f", v.accuracy) }
       }
       print(line)
+    } catch let exit as ExitCode {
+      throw exit
     } catch {
       // A run directory made for this training and left empty by an early failure goes again.
       if let created { rmdir(created) }

@@ -110,6 +110,8 @@ enum DiffFixture {
           seed: 1
           init: fan_in_normal
           shuffle: true
+          divergence_factor: 1000000
+          divergence_patience: 50
         checkpoint:
           every: 1
           keep_last: 0

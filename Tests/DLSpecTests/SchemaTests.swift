@@ -21,6 +21,7 @@ import Testing
     "030-batch-size-zero", "031-momentum-too-large", "032-validation-split-one",
     "043-empty-layers", "044-layer-two-keys", "048-dataset-and-train-files", "049-data-neither",
     "050-several-errors", "056-unknown-dataset",
+    "070-divergence-factor-negative", "071-divergence-patience-fraction",
   ]
 
   /// Bad cases beyond a JSON Schema, with the reason.

@@ -96,7 +96,12 @@ public struct SpecDiff: Sendable {
       }
     }
     Self.compare(a.train, b.train, prefix: "train") {
-      add($0, $1, $2, $0 == "train.epochs" ? .epochs : .training)
+      // The divergence rules only decide when to stop, like checkpoint settings decide what
+      // is written: a resume may change them.
+      let kind: SpecChange.Kind =
+        $0 == "train.epochs"
+        ? .epochs : $0.hasPrefix("train.divergence_") ? .checkpoint : .training
+      add($0, $1, $2, kind)
     }
     Self.compare(a.checkpoint, b.checkpoint, prefix: "checkpoint") { add($0, $1, $2, .checkpoint) }
     self.changes = changes

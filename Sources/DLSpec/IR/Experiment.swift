@@ -94,6 +94,10 @@ public struct TrainConfig: Sendable, Equatable {
   public var seed: Int
   public var initScheme: InitScheme
   public var shuffle: Bool
+  /// Training stops when a step's loss exceeds this multiple of the run's first loss (0: never).
+  public var divergenceFactor: Double = 1e6
+  /// Training stops when the loss grows for this many steps in a row (0: never).
+  public var divergencePatience: Int = 50
 }
 
 public struct CheckpointConfig: Sendable, Equatable {

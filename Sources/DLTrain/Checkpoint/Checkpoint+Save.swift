@@ -42,6 +42,7 @@ extension Checkpoint {
         try file.setAttribute(
           "rng_state", .int64Array(metadata.rngState.map { Int64(bitPattern: $0) }))
         try file.setAttribute("optimizer", .string(optimizer))
+        try metadata.progress?.write(to: file)
         try file.setAttribute("content_sha256", .string(hash))
         try file.createGroup("/weights")
         if !plan.optimizerState.isEmpty { try file.createGroup("/optimizer") }

@@ -40,15 +40,20 @@ public struct Checkpoint {
     public var epoch: Int
     public var step: Int
     public var rngState: [UInt64]
+    /// The position in the epoch in progress and the divergence watch (Checkpoint+Progress);
+    /// nil in checkpoints written before they were recorded.
+    public var progress: Progress?
 
     public init(
-      specHash: String, specCanonical: String? = nil, epoch: Int, step: Int, rngState: [UInt64]
+      specHash: String, specCanonical: String? = nil, epoch: Int, step: Int, rngState: [UInt64],
+      progress: Progress? = nil
     ) {
       self.specHash = specHash
       self.specCanonical = specCanonical
       self.epoch = epoch
       self.step = step
       self.rngState = rngState
+      self.progress = progress
     }
   }
 
@@ -158,7 +163,8 @@ public struct Checkpoint {
       specHash: try attribute("spec_hash") { try file.stringAttribute($0) },
       specCanonical: hasCanonical
         ? try attribute("spec_canonical") { try file.stringAttribute($0) } : nil,
-      epoch: Int(epoch), step: Int(step), rngState: rng)
+      epoch: Int(epoch), step: Int(step), rngState: rng,
+      progress: try Progress.read(file, path: path))
   }
 
   static func read(

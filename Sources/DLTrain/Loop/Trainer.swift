@@ -36,6 +36,9 @@ public final class Trainer {
     /// Called with the run directory after each epoch's metrics row and summary are written
     /// (the learning-curves plot is redrawn here).
     public var afterEpoch: ((_ runDirectory: String) -> Void)?
+    /// Polled before every step: a signal (or a step limit) ends training there with a
+    /// checkpoint of that step; `StopSignal.process` is the one the signal handlers set.
+    public var stop: StopSignal
 
     public init(
       runDirectory: String, specText: String, specCanonical: String? = nil, specPath: String? = nil,
@@ -43,7 +46,7 @@ public final class Trainer {
       resume: String? = nil, initFrom: String? = nil, progress: Bool = false,
       log: @escaping (String) -> Void = { print($0) },
       specChangeCheck: ((_ storedCanonical: String) throws -> Void)? = nil,
-      afterEpoch: ((_ runDirectory: String) -> Void)? = nil
+      afterEpoch: ((_ runDirectory: String) -> Void)? = nil, stop: StopSignal = StopSignal()
     ) {
       self.runDirectory = runDirectory
       self.specText = specText
@@ -58,6 +61,7 @@ public final class Trainer {
       self.log = log
       self.specChangeCheck = specChangeCheck
       self.afterEpoch = afterEpoch
+      self.stop = stop
     }
   }
 
@@ -85,6 +89,8 @@ public final class Trainer {
     public var samplesPerSecond: Double
     public var losses: [Double]
     public var runDirectory: String
+    /// Set when a signal (or a step limit) ended training before `epochsPlanned`.
+    public var stop: Stop? = nil
 
     /// Epochs trained by this invocation.
     public var epochsThisRun: Int { epochs - startEpoch }
@@ -137,10 +143,12 @@ public final class Trainer {
     let hash = Self.specHash(canonical)
     var startEpoch = 0
     var step = 0
+    var resumed: Checkpoint.Progress? = nil
     if let resume = options.resume {
       let meta = try resumeFrom(resume, into: plan, hash: hash)
       startEpoch = meta.epoch
       step = meta.step
+      resumed = meta.progress
       if meta.rngState.count == 4 { plan.random.generator = RandomGenerator(state: meta.rngState) }
     } else if let source = options.initFrom {
       try Checkpoint.load(source, into: plan, optimizerState: false)
@@ -196,6 +204,12 @@ public final class Trainer {
     var batches = try BatchIterator(
       indices: split.train, batchSize: config.batchSize, seed: UInt64(config.seed),
       shuffle: config.shuffle)
+    try checkResumed(resumed, batches: batches.batchCount)
+    var watch = LossWatch(config)
+    if let saved = resumed?.lossWatch { watch.restore(saved) }
+    var stopped: Stop? = nil
+    let optimizerName = e.optimizer.variant ?? "sgd"
+    var stepNorms = [Double](repeating: 0, count: e.model.layers.count)
     var samplesSeen = 0
     var lastTrainLoss = 0.0
     var lastTrainAccuracy = 0.0
@@ -209,7 +223,7 @@ public final class Trainer {
     let paramCount = plan.parameterCount
     let state = plan.optimizerState
     do {
-      for epoch in startEpoch..<config.epochs {
+      training: for epoch in startEpoch..<config.epochs {
         batches.startEpoch(epoch)
         let epochStart = Date()
         var lossSum = 0.0
@@ -217,24 +231,61 @@ public final class Trainer {
         var fit = RegressionMetrics(width: plan.classCount)
         var seen = 0
         var norms = [Double](repeating: 0, count: e.model.layers.count)
+        // A mid-epoch checkpoint: skip the batches it had done, with their sums.
+        var firstBatch = 0
+        if let p = resumed, p.batch > 0 {
+          (firstBatch, lossSum, correct, seen, norms) =
+            (p.batch, p.lossSum, p.correct, p.samples, p.gradientNormSums)
+        }
+        resumed = nil
+        // Samples this invocation trained in the epoch, for samples/s.
+        let seenBefore = seen
         var lr = schedule.rate(step: step, epoch: epoch)
-        for b in 0..<batches.batchCount {
+        for b in firstBatch..<batches.batchCount {
+          // The step boundary: everything before it is done, nothing of the next step begun.
+          if options.stop.shouldStop(step: step) {
+            if options.progress { ProgressBar.finish() }
+            let at = Position(
+              epoch: epoch, batch: b, batchCount: batches.batchCount, step: step,
+              progress: Checkpoint.Progress(
+                batch: b, lossSum: lossSum, correct: correct, samples: seen,
+                gradientNormSums: norms, lossWatch: watch.saved))
+            let path = checkpoints + "/last.h5"
+            try Checkpoint.save(
+              plan, to: path, metadata: at.metadata(plan, hash: hash, canonical: canonical),
+              optimizer: optimizerName)
+            stopped = Stop(reason: options.stop.reason(step: step), at: at, checkpoint: path)
+            break training
+          }
           let n = train.gather(batches.indices(ofBatch: b), into: plan)
           let loss = Double(plan.lossAndGradient(n))
-          guard loss.isFinite else {
-            let kept =
-              FileManager.default.fileExists(atPath: checkpoints + "/last.h5")
-              ? "; checkpoints/last.h5 keeps the last good epoch" : ""
-            throw Failure(
-              description:
-                "training diverged: the loss is \(loss) at epoch \(epoch + 1), step \(step + 1) "
-                + "(learning rate \(lr))\(kept)\n"
-                + "  = hint: lower the learning rate (optimizer lr or the schedule's values)")
+          let fault = watch.check(loss)
+          let stepCorrect = regression ? 0 : plan.correctCount(n)
+          var normTotal = 0.0
+          if fault == nil {
+            for i in stepNorms.indices { stepNorms[i] = 0 }
+            stepNorms.withUnsafeMutableBufferPointer {
+              if let p = $0.baseAddress { plan.addGradientNorms(into: p) }
+            }
+            for v in stepNorms { normTotal += v }
           }
-          if regression { fit.add(plan, n: n) } else { correct += plan.correctCount(n) }
-          norms.withUnsafeMutableBufferPointer {
-            if let p = $0.baseAddress { plan.addGradientNorms(into: p) }
+          if fault != nil || !normTotal.isFinite {
+            if options.progress { ProgressBar.finish() }
+            let layer = stepNorms.indices.first { !stepNorms[$0].isFinite }
+              .map { e.model.layers[$0].name } ?? "a layer"
+            let at = Position(
+              epoch: epoch, batch: b, batchCount: batches.batchCount, step: step,
+              progress: Checkpoint.Progress(
+                batch: b, lossSum: lossSum, correct: correct, samples: seen,
+                gradientNormSums: norms, lossWatch: watch.saved))
+            throw numericalFault(
+              fault ?? .gradient(layer: layer), loss: loss,
+              learningRate: schedule.rate(step: step, epoch: epoch), at: at, plan: plan,
+              checkpoints: checkpoints, hash: hash, canonical: canonical,
+              optimizer: optimizerName)
           }
+          if regression { fit.add(plan, n: n) } else { correct += stepCorrect }
+          for i in norms.indices { norms[i] += stepNorms[i] }
           lr = schedule.rate(step: step, epoch: epoch)
           optimizer.update(
             parameters: plan.parameters, gradients: plan.gradients, state: state, count: paramCount,
@@ -244,14 +295,15 @@ public final class Trainer {
           seen += n
           losses.append(loss)
           if options.progress {
-            let rate = Double(seen) / max(1e-9, Date().timeIntervalSince(epochStart))
+            let rate =
+              Double(seen - seenBefore) / max(1e-9, Date().timeIntervalSince(epochStart))
             ProgressBar.draw(
               epoch: epoch + 1, of: config.epochs, batch: b + 1, of: batches.batchCount,
               loss: lossSum / Double(seen), samplesPerSecond: rate,
               etaSeconds: Double(split.train.count - seen) / max(rate, 1e-9))
           }
         }
-        samplesSeen += seen
+        samplesSeen += seen - seenBefore
         let seconds = Date().timeIntervalSince(epochStart)
         lastTrainLoss = lossSum / Double(max(1, seen))
         lastTrainAccuracy = regression ? .nan : Double(correct) / Double(max(1, seen))
@@ -262,7 +314,7 @@ public final class Trainer {
         try metrics.append(
           epoch: epoch + 1, step: step, lr: lr, trainLoss: lastTrainLoss,
           trainMetrics: regression ? fit.values.map(\.value) : [lastTrainAccuracy],
-          validation: lastValidation, samplesPerSecond: Double(seen) / seconds,
+          validation: lastValidation, samplesPerSecond: Double(seen - seenBefore) / seconds,
           gradientNorms: meanNorms)
         if options.progress { ProgressBar.finish() }
         var line = String(format: "epoch %d/%d  loss %.4g", epoch + 1, config.epochs, lastTrainLoss)
@@ -275,12 +327,13 @@ public final class Trainer {
             ?? String(format: "  val_acc %.4f", v.accuracy)
         }
         line += String(
-          format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen) / seconds, seconds)
+          format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen - seenBefore) / seconds,
+          seconds)
         options.log(line)
         let meta = Checkpoint.Metadata(
           specHash: hash, specCanonical: canonical, epoch: epoch + 1, step: step,
-          rngState: plan.random.generator.state)
-        let optimizerName = e.optimizer.variant ?? "sgd"
+          rngState: plan.random.generator.state,
+          progress: Checkpoint.Progress(lossWatch: watch.saved))
         if (epoch + 1) % e.checkpoint.value.every == 0 || epoch + 1 == config.epochs {
           try Checkpoint.save(
             plan, to: checkpoints + String(format: "/epoch-%03d.h5", epoch + 1), metadata: meta,
@@ -325,6 +378,23 @@ public final class Trainer {
       throw error
     }
     let wall = Date().timeIntervalSince(start)
+    if let stopped {
+      // summary.json says how far the run got: its epochs and steps are the checkpoint's.
+      record.status = .stopped
+      record.stopReason = stopped.description
+      record.updatedAt = Date()
+      record.steps = step
+      record.wallSeconds = earlierWall + wall
+      record.samplesPerSecond = Double(samplesSeen) / max(wall, 1e-9)
+      try record.write(to: summaryPath)
+      return Summary(
+        epochs: stopped.at.epoch, startEpoch: startEpoch, epochsPlanned: config.epochs,
+        alreadyComplete: false, steps: step, trainLoss: lastTrainLoss,
+        trainAccuracy: lastTrainAccuracy, validation: lastValidation, wallSeconds: wall,
+        totalWallSeconds: record.wallSeconds,
+        samplesPerSecond: Double(samplesSeen) / max(wall, 1e-9), losses: losses,
+        runDirectory: directory, stop: stopped)
+    }
     record.status = .finished
     record.updatedAt = Date()
     record.finishedAt = record.updatedAt

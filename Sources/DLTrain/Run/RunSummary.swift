@@ -72,6 +72,8 @@ public struct RunSummary: Equatable {
   public var samplesPerSecond: Double?
   public var test: Test?
   public var error: String?
+  /// Why a `stopped` run stopped, and where: `SIGINT at epoch 3, step 137 (batch 17 of 54 done)`.
+  public var stopReason: String?
 
   public init() {}
 
@@ -135,6 +137,7 @@ public struct RunSummary: Equatable {
         ))
     }
     if let error { fields.append(("error", s(error))) }
+    if let stopReason { fields.append(("stop_reason", s(stopReason))) }
     return "{\n" + fields.map { "  \(JSONText.string($0.0)): \($0.1)" }.joined(separator: ",\n")
       + "\n}\n"
   }
@@ -204,6 +207,7 @@ public struct RunSummary: Equatable {
         checkpoint: t["checkpoint"] as? String ?? "")
     }
     s.error = str("error")
+    s.stopReason = str("stop_reason")
     return s
   }
 }
