@@ -89,7 +89,31 @@ import _FuzzEntries
     }
   }
 
-  /// Open finding hdf5-segv (docs/reliability.md, "Fuzzing"): two 4–6 KB files with a corrupt
+  /// Finding hdf5-chunk (fixed): an unfiltered chunked dataset whose chunk index lists a
+  /// chunk of 581 bytes where 640 belong made libhdf5 1.10.8 copy past the end of its buffer
+  /// in `H5Dread` (an ASan heap-buffer-overflow; silent garbage, or a crash, without ASan).
+  /// `checkClaimedSize` now refuses an unfiltered chunk that is not full size.
+  @Test(arguments: [
+    "crash-27d0ab0f86ac2da7c8993d957a2bf9b225abf3f5",
+    "crash-c938d3d652c4c9e1a5ed237b22090a451f44445b",
+  ])
+  func shortUncompressedChunkIsRefused(_ name: String) throws {
+    let file = Self.fuzzRoot.appendingPathComponent("findings/hdf5/\(name)")
+    let dir = try TemporaryDirectory()
+    let path = dir.path("data.h5")
+    try Data(contentsOf: file).write(to: URL(fileURLWithPath: path))
+    var refusals: [String] = []
+    for names in [HDF5SplitNames.train, .test] {
+      do {
+        _ = try Dataset.loadHDF5(path, names: names)
+      } catch let HDF5Error.claimsTooMuch(_, object, _, _, reason) {
+        refusals.append("\(object): \(reason)")
+      } catch {}
+    }
+    #expect(refusals.contains { $0.contains("an uncompressed chunk holds") }, "\(refusals)")
+  }
+
+  /// Open finding hdf5-segv (docs/reliability.md, "Fuzzing"): five 4–6 KB files with a corrupt
   /// local heap make libhdf5 1.10.8 (Debian's) memcpy to NULL in `H5F__accum_read`, inside
   /// `H5Lexists`, before dlspec sees any data; `dlspec train` dies with signal 11. The fix
   /// belongs in libhdf5 (or in a pre-open check of the heap, or a child process for untrusted
@@ -97,8 +121,11 @@ import _FuzzEntries
   @Test(
     .disabled("libhdf5 1.10.8 segfaults on these files (H5F__accum_read); not fixed yet"),
     arguments: [
+      "crash-4d3f923a3f81d2fab713721ffb056cc9d8d6511c",
       "crash-8537b2b1acbbdb04658fe68913225dafe396a27e",
+      "crash-ac03f24adfdc665ddd088e3f769bffab84df5a27",
       "crash-cb40ebb935f1e9842208dfa0ae085ca6c9b1a464",
+      "crash-fd2f6a27a19f9f2ae967aed5865d797eba0518fa",
     ])
   func corruptLocalHeapIsAnError(_ name: String) throws {
     let file = Self.fuzzRoot.appendingPathComponent("findings-open/hdf5/\(name)")
