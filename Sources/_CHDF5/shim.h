@@ -18,3 +18,4 @@ static inline unsigned dl_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline size_t dl_h5t_variable(void) { return H5T_VARIABLE; }
 static inline hid_t dl_h5t_native_int8(void) { return H5T_NATIVE_INT8; }
 static inline hid_t dl_h5t_native_uint32(void) { return H5T_NATIVE_UINT32; }
+static inline hid_t dl_h5p_file_access(void) { return H5P_FILE_ACCESS; }

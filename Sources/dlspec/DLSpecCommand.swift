@@ -14,7 +14,7 @@ struct DLSpecCommand: ParsableCommand {
       ValidateCommand.self, InspectCommand.self, CostCommand.self, TrainCommand.self,
       EvaluateCommand.self, GradCheckCommand.self, BenchCommand.self, DataCommand.self,
       SchemaCommand.self, DiffCommand.self, PredictCommand.self, InitCommand.self,
-      PlotCommand.self, RunsCommand.self, SweepCommand.self,
+      PlotCommand.self, RunsCommand.self, SweepCommand.self, CheckpointCommand.self,
     ])
 
   static func main() {

@@ -44,6 +44,10 @@ struct EvaluateCommand: ParsableCommand {
         throw CLIError("the \(split.rawValue) split has no samples (N = 0); nothing to evaluate")
       }
       let r = Evaluation.run(plan, on: data, indices: indices)
+      if let fit = r.regression {
+        printRegression(r, fit, name: e.name)
+        return
+      }
       let recorded = split == .test ? recordTest(r) : nil
       let plotted = split == .test ? plotConfusion(
           r, title: "\(e.name): \(split.rawValue) split", data: e.data?.source) : nil
@@ -80,6 +84,28 @@ struct EvaluateCommand: ParsableCommand {
       throw exit
     } catch {
       throw CLIError("\(error)")
+    }
+  }
+
+  /// Regression: loss, MSE, MAE, R² and the largest error, as text or JSON (no confusion matrix).
+  func printRegression(_ r: Evaluation, _ fit: RegressionMetrics, name: String) {
+    switch format {
+    case .json:
+      print("""
+        {
+          "split": "\(split.rawValue)",
+          "samples": \(r.count),
+          "loss": \(JSONText.number(r.loss)),
+          "mse": \(JSONText.number(fit.mse)),
+          "mae": \(JSONText.number(fit.mae)),
+          "r2": \(JSONText.number(fit.r2)),
+          "max_abs_error": \(JSONText.number(fit.maxAbsolute))
+        }
+        """)
+    case .text:
+      print("\(name) on the \(split.rawValue) split (\(r.count) samples)")
+      print(String(format: "  loss %.6g  mse %.6g  mae %.6g  r2 %.6f", r.loss, fit.mse, fit.mae, fit.r2))
+      print(String(format: "  max |prediction − target| %.6g", fit.maxAbsolute))
     }
   }
 

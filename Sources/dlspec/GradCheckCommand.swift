@@ -73,11 +73,11 @@ struct GradCheckCommand: ParsableCommand {
       options.maxEntries = maxEntries
       options.seed = UInt64(seed)
       options.params = asked.map(Set.init)
-      let (x, y, description) = try batch(e)
+      let (x, y, targets, description) = try batch(e)
       let check = GradientCheck(e, options: options)
       let report = float32
-        ? check.run(x: x, y: y, dataDescription: description, as: Float.self)
-        : check.run(x: x, y: y, dataDescription: description)
+        ? check.run(x: x, y: y, targets: targets, dataDescription: description, as: Float.self)
+        : check.run(x: x, y: y, targets: targets, dataDescription: description)
       if float32 {
         FileHandle.standardError.write(Data(
           "warning: --float32 checks in single precision; its tolerances are loose and a pass proves less than the default Float64 check\n".utf8))
@@ -98,7 +98,7 @@ struct GradCheckCommand: ParsableCommand {
   /// A small batch from the spec's data, or synthetic data (uniform pixels, random labels)
   /// when asked, when the spec has no data, or when its data is not installed. Data that is
   /// there but unreadable (corrupt, wrong shape) is an error, not a reason to check on noise.
-  func batch(_ e: Experiment) throws -> ([Double], [Int32], String) {
+  func batch(_ e: Experiment) throws -> ([Double], [Int32], [Double]?, String) {
     let count = e.model.input.elementCount
     let classes = e.model.output.elementCount
     var loaded: Dataset? = nil
@@ -113,18 +113,25 @@ struct GradCheckCommand: ParsableCommand {
       var generator = RandomGenerator(seed: UInt64(seed))
       var x: [Double] = []
       var y: [Int32] = []
+      var targets: [Double]? = data.targets == nil ? nil : []
+      let width = data.targetWidth
       for _ in 0..<samples {
         let i = Int.random(in: 0..<data.count, using: &generator)
         x += data.x[(i * count)..<((i + 1) * count)].map(Double.init)
-        y.append(data.y[i])
+        if let t = data.targets {
+          y.append(0)
+          targets? += t[(i * width)..<((i + 1) * width)].map(Double.init)
+        } else {
+          y.append(data.y[i])
+        }
       }
-      return (x, y, "\(samples) samples of the spec's training data")
+      return (x, y, targets, "\(samples) samples of the spec's training data")
     }
     var generator = RandomGenerator(seed: UInt64(seed))
     let x = (0..<(samples * count)).map { _ in Double.random(in: 0..<1, using: &generator) }
     let y = (0..<samples).map { _ in Int32(Int.random(in: 0..<max(1, classes), using: &generator)) }
     let why = synthetic ? "--synthetic" : (e.data == nil ? "the spec has no data" : "the spec's data is not installed")
-    return (x, y, "\(samples) synthetic samples (\(why))")
+    return (x, y, nil, "\(samples) synthetic samples (\(why))")
   }
 }
 

@@ -35,6 +35,12 @@ struct TrainCommand: ParsableCommand {
         + "a checkpoint outside any run starts a new run from it."))
   var resume: String?
 
+  @Flag(
+    help: ArgumentHelp(
+      "With --resume: when the newest checkpoint fails its checks, continue from the newest "
+        + "older one that passes (and say which)."))
+  var resumeFallback = false
+
   @Option(help: "Initialise weights from a checkpoint (weights only).")
   var initFrom: String?
 
@@ -43,6 +49,7 @@ struct TrainCommand: ParsableCommand {
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let seed, seed < 0 { throw ValidationError("--seed must be at least 0") }
     if resume != nil && initFrom != nil { throw ValidationError("use --resume or --init-from, not both") }
+    if resumeFallback && resume == nil { throw ValidationError("--resume-fallback needs --resume") }
   }
 
   func run() throws {
@@ -73,13 +80,13 @@ struct TrainCommand: ParsableCommand {
         "\(verb) '\(e.name)' → \(runDirectory)  (BLAS core \(BLAS.coreName), "
           + "\(threadCount) threads)")
       let canonical = CanonicalSpec.text(e)
-      let trainer = Trainer(
-        e, options: Trainer.Options(
-          runDirectory: runDirectory, specText: text, specCanonical: canonical, specPath: spec,
-          overrides: assignments, commandLine: CommandLine.arguments, threads: threadCount,
-          resume: resume, initFrom: initFrom, progress: progress,
-          specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) }))
-      let s = try trainer.run()
+      var options = Trainer.Options(
+        runDirectory: runDirectory, specText: text, specCanonical: canonical, specPath: spec,
+        overrides: assignments, commandLine: CommandLine.arguments, threads: threadCount,
+        resume: resume, initFrom: initFrom, progress: progress,
+        specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) })
+      options.resumeFallback = resumeFallback
+      let s = try Trainer(e, options: options).run()
       if s.alreadyComplete {
         // A new run directory made for a checkpoint that was already done stays empty.
         if let created { rmdir(created) }
@@ -98,9 +105,14 @@ struct TrainCommand: ParsableCommand {
         line = "done: \(s.epochs) epoch\(s.epochs == 1 ? "" : "s")"
           + String(format: " in %.1fs", s.wallSeconds)
       }
-      line += String(
-        format: ", %.0f samples/s, train accuracy %.4f", s.samplesPerSecond, s.trainAccuracy)
-      if let v = s.validation { line += String(format: ", validation accuracy %.4f", v.accuracy) }
+      line += String(format: ", %.0f samples/s", s.samplesPerSecond)
+      if e.task.value == .regression {
+        line += String(format: ", train loss %.4g", s.trainLoss)
+        if let v = s.validation?.regression { line += String(format: ", validation R² %.4f", v.r2) }
+      } else {
+        line += String(format: ", train accuracy %.4f", s.trainAccuracy)
+        if let v = s.validation { line += String(format: ", validation accuracy %.4f", v.accuracy) }
+      }
       print(line)
     } catch {
       // A run directory made for this training and left empty by an early failure goes again.

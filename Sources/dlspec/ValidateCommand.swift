@@ -1,5 +1,6 @@
 import ArgumentParser
 import DLSpec
+import DLTrain
 import Foundation
 
 struct ValidateCommand: ParsableCommand {
@@ -17,11 +18,24 @@ struct ValidateCommand: ParsableCommand {
   @Flag(help: "Print the resolved IR of each valid spec (as `inspect`).")
   var dumpIR = false
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: """
+      Open the data and check it against the model (shapes, types, labels, classes, targets). \
+      Default: on when the spec's data files are local and at most 64 MiB in total.
+      """)
+  var checkData: Bool? = nil
+
   func run() throws {
     var allValid = true
     var jsonItems: [String] = []
     for path in specs {
-      let result = SpecChecker().check(path: path)
+      var result = SpecChecker().check(path: path)
+      if let e = result.experiment, result.isValid,
+        checkData ?? DataCheck.isSmallAndLocal(e)
+      {
+        result.diagnostics += DataCheck.run(e)
+      }
       allValid = allValid && result.isValid
       switch format {
       case .json:

@@ -13,6 +13,13 @@ enum CLI {
   }
 
   static let bad = "Tests/DLSpecTests/BadSpecs/050-several-errors.yaml"
+  /// Checkpoints of specs/logreg.yaml (format 3) and copies damaged through h5py: a byte
+  /// flipped mid-chunk, a weight set to 1e30 or NaN, an all-zero rng_state, a format-2 copy
+  /// without content_sha256, and a text file (Fixtures/checkpoints/README.md).
+  static let ckpt = "Tests/CLITests/Fixtures/checkpoints/"
+  static let checkpointFixtures = [
+    "ok", "format-2", "flipped", "weight-1e30", "weight-nan", "rng-zero", "not-hdf5",
+  ]
 
   static let cases: [Case] = [
     Case(name: "help-root", arguments: ["--help"], exitCode: 0),
@@ -33,7 +40,38 @@ enum CLI {
     Case(name: "train-epochs-zero", arguments: ["train", "specs/logreg.yaml", "--epochs", "0"], exitCode: 2),
     Case(name: "evaluate-missing-checkpoint", arguments: ["evaluate", "specs/logreg.yaml", "--checkpoint", "/nonexistent.h5"], exitCode: 1),
     Case(name: "version", arguments: ["--version"], exitCode: 0),
+    Case(name: "help-checkpoint-verify", arguments: ["checkpoint", "verify", "--help"], exitCode: 0),
+    Case(
+      name: "checkpoint-verify-every-state",
+      arguments: ["checkpoint", "verify"] + checkpointFixtures.map { ckpt + $0 + ".h5" }, exitCode: 1),
+    Case(
+      name: "checkpoint-verify-json",
+      arguments: ["checkpoint", "verify", "--format", "json"] + checkpointFixtures.map { ckpt + $0 + ".h5" },
+      exitCode: 1),
+    Case(
+      name: "checkpoint-verify-ok",
+      arguments: ["checkpoint", "verify", ckpt + "ok.h5", ckpt + "format-2.h5"], exitCode: 0),
+    Case(
+      name: "evaluate-flipped-byte",
+      arguments: ["evaluate", "specs/logreg.yaml", "--checkpoint", ckpt + "flipped.h5"], exitCode: 1),
+    Case(
+      name: "evaluate-weight-1e30",
+      arguments: ["evaluate", "specs/logreg.yaml", "--checkpoint", ckpt + "weight-1e30.h5"], exitCode: 1),
+    Case(
+      name: "evaluate-weight-nan",
+      arguments: ["evaluate", "specs/logreg.yaml", "--checkpoint", ckpt + "weight-nan.h5"], exitCode: 1),
+    Case(
+      name: "evaluate-rng-zero",
+      arguments: ["evaluate", "specs/logreg.yaml", "--checkpoint", ckpt + "rng-zero.h5"], exitCode: 1),
     Case(name: "validate-valid", arguments: ["validate", "specs/logreg.yaml"], exitCode: 0),
+    Case(
+      name: "validate-check-data-width",
+      arguments: ["validate", "--check-data", "Tests/CLITests/Fixtures/regression/width-mismatch.yaml"],
+      exitCode: 1),
+    Case(
+      name: "validate-regression-no-check-data",
+      arguments: ["validate", "--no-check-data", "Tests/CLITests/Fixtures/regression/width-mismatch.yaml"],
+      exitCode: 0),
     Case(
       name: "validate-warnings",
       arguments: ["validate", "Tests/DLSpecTests/BadSpecs/051-warn-softmax-not-last.yaml"], exitCode: 0),

@@ -11,7 +11,9 @@ enum BadSpecCorpus {
   static let memoryLimit = 24 << 30
 
   /// Valid specs that only draw warnings: they render without a summary line and exit 0.
-  static let warningOnly: Set<String> = ["051-warn-softmax-not-last", "052-warn-deep-sigmoid"]
+  static let warningOnly: Set<String> = [
+    "051-warn-softmax-not-last", "052-warn-deep-sigmoid", "066-warn-vanishing-lr",
+  ]
 
   /// The copied resource directory in the test bundle.
   static let bundled: URL = Bundle.module.resourceURL!.appendingPathComponent("BadSpecs")

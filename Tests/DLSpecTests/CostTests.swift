@@ -155,6 +155,12 @@ import Testing
     //   δ buffers 2·1000·500·4 = 4,000,000; total 30,824,800 = 7,706,200 numbers.
     #expect(r.memory.totalBytes == 30_824_800)
     #expect(f415.exact == 7_706_200)
+    // The same in bytes, and where the notes' "≈ 0.08 GB" comes from.
+    let bytes = try #require(r.notes?.lines.first { $0.equation == "(4.15)" && $0.unit == "bytes" })
+    #expect(bytes.formula == 10_208_400)
+    #expect(bytes.exact == 30_824_800)
+    #expect(bytes.why?.contains("10.21 MB") == true)
+    #expect(bytes.why?.contains("gigabits") == true)
   }
 
   @Test func convNet() throws {

@@ -11,6 +11,7 @@ import Testing
   /// Bad cases the schema rejects too: unknown keys and kinds, wrong types, ranges, required
   /// keys, the root's type, data's dataset/train choice.
   static let schemaExpressible: Set<String> = [
+    "062-unknown-task", "064-task-not-a-name",
     "005-empty-file", "006-root-is-list", "007-root-is-scalar", "008-missing-version",
     "009-unknown-version", "010-version-not-number", "011-missing-model", "012-missing-loss",
     "013-unknown-section-typo", "014-unknown-layer-kind", "015-unknown-layer-key",
@@ -41,6 +42,9 @@ import Testing
     "059-no-parameters": "parameters counted across layers",
     "060-bom-keeps-columns": "a UTF-8 byte-order mark before the document",
     "061-integer-too-large": "integers beyond 64 bits",
+    "063-task-regression-cross-entropy": "a rule across keys",
+    "065-task-regression-with-classes": "a rule across keys",
+    "066-warn-vanishing-lr": "valid (warnings only)",
   ]
 
   @Test func committedSchemaIsGenerated() throws {

@@ -22,10 +22,14 @@ import Testing
     let (dir, train, output) = try Self.convert()
     // No temporary file is left behind.
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.url.path)
-      .filter { $0.contains(".partial-") }
+      .filter { $0.contains(".partial-") || $0.hasSuffix(".tmp") }
     #expect(leftovers.isEmpty)
 
     let file = try HDF5File.open(output)
+    // Every dataset is gzip-chunked with HDF5's Fletcher32 checksum (filter ids 1 and 3).
+    for name in ["x_train", "y_train", "x_test", "y_test"] {
+      #expect(try file.filters(of: name) == [1, 3], "\(name)")
+    }
     #expect(
       try file.datasetInfo("x_train") == HDF5DatasetInfo(shape: [7, 6], elementType: .float32))
     #expect(try file.datasetInfo("y_test") == HDF5DatasetInfo(shape: [4, 1], elementType: .int64))

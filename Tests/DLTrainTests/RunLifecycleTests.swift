@@ -154,12 +154,21 @@ import Testing
     #expect(
       rows.map { $0[3] } == original.map { $0[3] }, "resumed epoch 3 differs from the original")
     #expect(FileManager.default.fileExists(atPath: run + "/checkpoints/last.h5"))
-    // A damaged last.h5 falls back to the newest epoch checkpoint that reads, and says so.
+    // A damaged last.h5 is refused, naming it; with resumeFallback (--resume-fallback) the
+    // newest epoch checkpoint that passes its checks is used, and the log says which.
     try Data("not hdf5".utf8).write(to: URL(fileURLWithPath: run + "/checkpoints/last.h5"))
     try Data("not hdf5".utf8).write(to: URL(fileURLWithPath: run + "/checkpoints/epoch-003.h5"))
+    do {
+      _ = try Self.train(data, epochs: 3, run: run, resume: run)
+      Issue.record("a damaged last.h5 was resumed without --resume-fallback")
+    } catch {
+      #expect("\(error)".contains("\(run)/checkpoints/last.h5"), "\(error)")
+      #expect("\(error)".contains("--resume-fallback"), "\(error)")
+    }
     log = []
     let again = try Self.train(data, epochs: 3, run: run, resume: run) {
       $0.log = { log.append($0) }
+      $0.resumeFallback = true
     }
     #expect(again.startEpoch == 2)
     #expect(log.first?.contains("resuming from \(run)/checkpoints/epoch-002.h5") == true, "\(log)")

@@ -6,7 +6,8 @@
 /// `stateShapes`), never from which kind a layer is:
 /// * parameters, their gradients, and the optimizer's state (0, 1 or 2 copies);
 /// * the layers' state (batchnorm's running statistics), when any layer has some;
-/// * the input batch and its labels;
+/// * the input batch and its labels (Int32 class indices), or for regression its targets
+///   (`batch × K` scalars, K the output width);
 /// * one output buffer per layer, except layers whose output is in place on their input's
 ///   buffer (flatten, element-wise activations, softmax/log_softmax); they get their own buffer
 ///   only when their input is the data batch;
@@ -51,9 +52,10 @@ public struct BufferLayout: Sendable {
   public var gradientBuffers: (Int, Int)?
 
   /// - Parameter inputGradient: also size the δ buffers for d(loss)/d(input) (gradcheck).
+  /// - Parameter task: regression keeps real-valued targets in place of the labels.
   public init(
     _ model: ModelIR, optimizer: OptimizerConfig, batch: Int, scalarBytes: Int = 4,
-    inputGradient: Bool = false
+    inputGradient: Bool = false, task: TaskKind = .classification
   ) {
     self.batch = batch
     self.scalarBytes = scalarBytes
@@ -65,7 +67,10 @@ public struct BufferLayout: Sendable {
     }
     if model.stateCount > 0 { stateBuffer = add("layer state", .state, model.stateCount) }
     inputBuffer = add("input batch", .data, Self.mul(batch, model.input.elementCount))
-    labelBuffer = add("labels", .data, batch, bytes: 4)
+    labelBuffer =
+      task == .regression
+      ? add("targets", .data, Self.mul(batch, model.output.elementCount))
+      : add("labels", .data, batch, bytes: 4)
     var current = inputBuffer
     var workspace = 0
     var widest = inputGradient ? model.input.elementCount : 0
@@ -120,7 +125,9 @@ public struct TrainingMemory {
   public var layout: BufferLayout
 
   public init(_ e: Experiment, batch: Int, scalarBytes: Int = 4) {
-    layout = BufferLayout(e.model, optimizer: e.optimizer.value, batch: batch, scalarBytes: scalarBytes)
+    layout = BufferLayout(
+      e.model, optimizer: e.optimizer.value, batch: batch, scalarBytes: scalarBytes,
+      task: e.task.value)
   }
 
   public var totalBytes: Int { layout.totalBytes }

@@ -49,6 +49,7 @@ public enum CostRenderer {
     out += "  forward   \(int(c.perBatch(c.forwardOps))) FLOPs (\(int(c.perBatch(c.forwardMACs))) MACs)\n"
     out += "  backward  \(int(c.perBatch(c.backwardOps))) FLOPs (\(int(c.perBatch(c.backwardMACs))) MACs)\n"
     out += "  step      \(int(c.perBatch(c.forwardOps) &+ c.perBatch(c.backwardOps))) FLOPs\n"
+    out += "\nlearning rate: \(c.schedule.text)\n"
     out += "\ntraining memory at batch \(c.batch):\n"
     func memoryLine(_ label: String, _ bytes: Int) -> String {
       "  " + label.rightPadded(17) + int(bytes).leftPadded(15) + " bytes  " + ByteCount.format(bytes) + "\n"
@@ -78,6 +79,7 @@ public enum CostRenderer {
     }
     out += "\nPer batch of \(c.batch): forward \(int(c.perBatch(c.forwardOps))) FLOPs, "
       + "backward \(int(c.perBatch(c.backwardOps))) FLOPs.\n\n"
+    out += "Learning rate: \(c.schedule.text).\n\n"
     out += "| memory at batch \(c.batch) | bytes |\n|---|---:|\n"
     for role in BufferLayout.Role.allCases where c.memory.bytes(role) > 0 {
       out += "| \(role.rawValue) | \(int(c.memory.bytes(role))) |\n"
@@ -119,7 +121,11 @@ public enum CostRenderer {
     let roles = BufferLayout.Role.allCases.filter { $0 != .state || c.memory.bytes($0) > 0 }
       .map { "\"\($0.rawValue.replacingOccurrences(of: " ", with: "_"))\": \(c.memory.bytes($0))" }
     out += "  \"training_memory_bytes\": {" + roles.joined(separator: ", ")
-      + ", \"total\": \(c.memory.totalBytes)}"
+      + ", \"total\": \(c.memory.totalBytes)},\n"
+    let s = c.schedule
+    out += "  \"learning_rate\": {\"first_step\": \(JSONText.number(s.firstRate)), "
+      + "\"last_step\": \(JSONText.number(s.lastRate)), \"last_step_index\": \(s.lastStep), "
+      + "\"step_count_exact\": \(s.exact)}"
     if let n = c.notes {
       let lines = n.lines.map { l in
         "    {\"equation\": \(JSONText.string(l.equation)), \"quantity\": \(JSONText.string(l.what)), "

@@ -25,9 +25,12 @@ public struct CostReport: Sendable {
   public var memory: BufferLayout
   /// (4.12)–(4.15) beside the exact counts, for models of the notes' family (4.1).
   public var notes: NotesComparison?
+  /// The learning rate at the first and last step of the configured run.
+  public var schedule: ScheduleSpan
 
   public init(_ e: Experiment, batch: Int, scalarBytes: Int = 4) {
     experimentName = e.name
+    schedule = ScheduleSpan(e)
     self.batch = batch
     self.scalarBytes = scalarBytes
     let layers = e.model.layers
@@ -53,7 +56,9 @@ public struct CostReport: Sendable {
       name: "loss", kind: e.loss.value.rawValue, outputShape: Shape([1]), parameters: 0,
       forwardOps: lf, forwardMACs: 0, backwardOps: lb, backwardMACs: 0, parameterBytes: 0,
       note: ln)
-    memory = BufferLayout(e.model, optimizer: e.optimizer.value, batch: batch, scalarBytes: scalarBytes)
+    memory = BufferLayout(
+      e.model, optimizer: e.optimizer.value, batch: batch, scalarBytes: scalarBytes,
+      task: e.task.value)
     notes = NotesComparison(e, report: self)
   }
 

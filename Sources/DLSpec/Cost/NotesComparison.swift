@@ -68,6 +68,17 @@ public struct NotesComparison: Sendable {
         why: "(4.15) counts the parameters and two δ buffers (2·N·d_H); training also keeps "
           + "the gradients, optimizer state, the input batch and every layer's activations "
           + "for backward (docs/cost.md)"))
+    // The notes state (4.15) in gigabytes; in bytes, at this plan's scalar size.
+    let bytes = f415.multipliedReportingOverflow(by: report.scalarBytes)
+    let f415Bytes = bytes.overflow ? Int.max : bytes.partialValue
+    lines.append(
+      Line(
+        equation: "(4.15)", what: "training memory at batch \(N) in bytes",
+        formula: f415Bytes, exact: report.memory.totalBytes, unit: "bytes",
+        why: "(4.15) × \(report.scalarBytes) bytes per number = \(ByteCount.decimal(f415Bytes)). "
+          + "The notes' example (L = 5, d_H = 500, d = 1,000, K = 100, N = 1,000: 2,552,100 "
+          + "numbers) gives 10,208,400 bytes ≈ 0.010 GB in float32; their \"≈ 0.08 GB\" only "
+          + "works out as gigabits (2,552,100 × 32 bits ≈ 0.082 Gbit)"))
     self.lines = lines
   }
 

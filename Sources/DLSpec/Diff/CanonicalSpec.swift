@@ -24,6 +24,8 @@ public enum CanonicalSpec {
       out += "\n"
     }
     out += "loss: \(choice(r.loss))\n"
+    // Written only for regression, so classification specs keep their canonical text (and hash).
+    if e.task.value == .regression { out += "task: regression\n" }
     out += "optimizer: \(choice(r.optimizer))\n"
     out += "schedule: \(choice(r.schedule))\n"
     out += "train:\n" + r.train.map { "  \($0.key): \($0.value)\n" }.joined()

@@ -15,6 +15,8 @@ public struct Experiment: Sendable {
   public var schedule: Section<ScheduleConfig>
   public var train: Section<TrainConfig>
   public var checkpoint: Section<CheckpointConfig>
+  /// Classification or regression: given by `task:` or inferred (`TaskInference`).
+  public var task: Section<TaskKind>
 }
 
 /// A resolved section: its typed value, the chosen variant's name (for `sgd`, `piecewise`, …),

@@ -29,8 +29,13 @@ public enum InspectRenderer {
     }
     out += "\n"
     out += "loss: \(e.loss.value.rawValue)\n"
+    // Shown for regression only: classification output stays as it was before `task:`.
+    if e.task.value == .regression {
+      out += "task: regression" + (e.task.origin == .defaulted ? "  (inferred)" : "") + "\n"
+    }
     out += section("optimizer", e.optimizer.variant, e.optimizer.params, e.optimizer.origin)
     out += section("schedule", e.schedule.variant, e.schedule.params, e.schedule.origin)
+    out += "  lr: \(ScheduleSpan(e).text)\n"
     out += section("train", nil, e.train.params, e.train.origin)
     out += section("checkpoint", nil, e.checkpoint.params, e.checkpoint.origin)
     out += data(e.data)

@@ -80,6 +80,7 @@ struct CrossChecks {
           + "(§4.3, (4.21))",
         hint: "use relu or tanh in deep stacks; watch the per-layer gradient norms in metrics.csv")
     }
+    if let w = ScheduleSpan(e).warning(e) { bag.append(w) }
     // One warning per run of activations, not one per pair: a 100,000-entry run would
     // otherwise print 100,000 identical warnings.
     var i = 1
@@ -111,6 +112,18 @@ public enum ByteCount {
     var i = 0
     while value >= 1024, i < units.count - 1 {
       value /= 1024
+      i += 1
+    }
+    return i == 0 ? "\(bytes) B" : String(format: "%.2f", value) + " " + units[i]
+  }
+
+  /// Decimal units, as the notes write them: `10.21 MB`, `0.08 GB`.
+  public static func decimal(_ bytes: Int) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
+    var value = Double(bytes)
+    var i = 0
+    while value >= 1000, i < units.count - 1 {
+      value /= 1000
       i += 1
     }
     return i == 0 ? "\(bytes) B" : String(format: "%.2f", value) + " " + units[i]

@@ -3,8 +3,8 @@
 public enum LossSection {
   public static let variants: [(name: String, params: [ParamSpec], doc: String)] = [
     ("cross_entropy", [], "negative log-likelihood −log softmax(u)_y, fused and stable"),
-    ("l1", [], "Σ_k |z_k − y_k| against one-hot targets"),
-    ("mse", [], "Σ_k (z_k − y_k)² against one-hot targets"),
+    ("l1", [], "Σ_k |z_k − y_k| against real targets (regression) or one-hot class targets"),
+    ("mse", [], "Σ_k (z_k − y_k)² against real targets (regression) or one-hot class targets"),
   ]
 
   static func read(_ node: SyntaxNode, into bag: inout DiagnosticBag) -> Section<LossKind>? {

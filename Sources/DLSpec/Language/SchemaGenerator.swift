@@ -23,6 +23,10 @@ public enum SchemaGenerator {
     props["schedule"] = choice(ScheduleSection.variants)
     props["train"] = object(TrainSection.params)
     props["checkpoint"] = object(CheckpointSection.params)
+    props["task"] = .object([
+      "enum": .array(TaskInference.choices.map { .string($0) }),
+      "description": .string("classification or regression; inferred from the loss when left out"),
+    ])
     root["properties"] = .object(props)
     return JSONValue.object(root).render(indent: 0) + "\n"
   }

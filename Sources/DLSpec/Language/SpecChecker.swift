@@ -5,7 +5,7 @@ import Foundation
 public struct SpecChecker {
   public static let sections = [
     "checkpoint", "data", "description", "dlspec", "loss", "model", "name", "optimizer",
-    "schedule", "train",
+    "schedule", "task", "train",
   ]
 
   public var registry: LayerRegistry
@@ -188,12 +188,14 @@ public struct SpecChecker {
       ?? ScheduleSection.defaultSection
     let train = TrainSection.read(nodes["train"], into: &bag)
     let checkpoint = CheckpointSection.read(nodes["checkpoint"], into: &bag)
-    guard let model, let loss, let optimizer, let schedule, let train, let checkpoint, let name
+    let task = TaskInference.read(nodes["task"], loss: loss, model: model, data: data, into: &bag)
+    guard let model, let loss, let optimizer, let schedule, let train, let checkpoint, let name,
+      let task
     else { return nil }
     let experiment = Experiment(
       version: version, name: name.0, nameOrigin: name.1, sourcePath: source.path, data: data,
       model: model, loss: loss, optimizer: optimizer, schedule: schedule, train: train,
-      checkpoint: checkpoint)
+      checkpoint: checkpoint, task: task)
     CrossChecks(memoryLimit: memoryLimit).run(experiment, into: &bag)
     return experiment
   }

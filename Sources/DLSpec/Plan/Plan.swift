@@ -8,6 +8,8 @@ import DLRuntime
 public final class Plan<T: DLScalar> {
   public let model: ModelIR
   public let loss: LossKind
+  /// Regression plans hold real-valued targets (`targets`) where classification holds labels.
+  public let task: TaskKind
   public let batch: Int
   public let layout: BufferLayout
   /// One pointer per `layout.buffers` entry.
@@ -38,6 +40,8 @@ public final class Plan<T: DLScalar> {
   public var state: UnsafeMutablePointer<T>? { layout.stateBuffer.map(pointer) }
   public var input: UnsafeMutablePointer<T> { pointer(layout.inputBuffer) }
   public var labels: UnsafeMutablePointer<Int32> { storage[layout.labelBuffer].assumingMemoryBound(to: Int32.self) }
+  /// Regression targets, `[batch, classCount]` (the same buffer as `labels`, sized for T).
+  public var targets: UnsafeMutablePointer<T> { pointer(layout.labelBuffer) }
   /// Optimizer state buffers (0, 1 or 2), each `parameterCount` long.
   public var optimizerState: [UnsafeMutablePointer<T>] {
     layout.buffers.indices.filter { layout.buffers[$0].role == .optimizerState }.map(pointer)
@@ -46,7 +50,9 @@ public final class Plan<T: DLScalar> {
   public var allocatedBytes: Int { layout.totalBytes }
 
   public convenience init(_ e: Experiment, batch: Int, seed: UInt64 = 1) {
-    self.init(model: e.model, loss: e.loss.value, optimizer: e.optimizer.value, batch: batch, seed: seed)
+    self.init(
+      model: e.model, loss: e.loss.value, optimizer: e.optimizer.value, batch: batch, seed: seed,
+      task: e.task.value)
   }
 
   /// The plan's programs and layout with 64-byte placeholders instead of its buffers, for
@@ -55,22 +61,23 @@ public final class Plan<T: DLScalar> {
   public static func outline(_ e: Experiment, batch: Int) -> Plan<T> {
     Plan(
       model: e.model, loss: e.loss.value, optimizer: e.optimizer.value, batch: batch, seed: 1,
-      outline: true)
+      outline: true, task: e.task.value)
   }
 
   /// - Parameter inputGradient: also compute d(loss)/d(input) into `inputGradient` (gradcheck).
   /// - Parameter outline: allocate placeholders only (see `outline(_:batch:)`).
   public init(
     model: ModelIR, loss: LossKind, optimizer: OptimizerConfig, batch: Int, seed: UInt64,
-    inputGradient: Bool = false, outline: Bool = false
+    inputGradient: Bool = false, outline: Bool = false, task: TaskKind = .classification
   ) {
     self.computesInputGradient = inputGradient
     self.model = model
     self.loss = loss
+    self.task = task
     self.batch = batch
     let layout = BufferLayout(
       model, optimizer: optimizer, batch: batch, scalarBytes: MemoryLayout<T>.stride,
-      inputGradient: inputGradient)
+      inputGradient: inputGradient, task: task)
     self.layout = layout
     let storage = layout.buffers.map { b in
       let bytes = outline ? 64 : max(b.bytes, 64)
@@ -197,7 +204,8 @@ public final class Plan<T: DLScalar> {
     for i in (lastTrainedLayer + 1)..<model.layers.count { programs[i].forward(n, .evaluation) }
   }
 
-  /// Mean loss over the first `n` samples (labels in `labels`) and, when `gradient` is true,
+  /// Mean loss over the first `n` samples (labels in `labels`, or for regression targets in
+  /// `targets`: the same residual loop, only the target differs) and, when `gradient` is true,
   /// d(loss)/d(scores) written into the first δ buffer.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
@@ -209,6 +217,10 @@ public final class Plan<T: DLScalar> {
       // Always from logits: a final softmax/log_softmax is fused (skipped in `forward`), and a
       // model without one outputs logits.
       return Loss.softmaxCrossEntropy(logits: scores, labels: labels, batch: n, classes: k, dLogits: delta)
+    case .mse where task == .regression:
+      return Loss.squaredError(predictions: scores, targets: targets, batch: n, classes: k, dPredictions: delta)
+    case .l1 where task == .regression:
+      return Loss.absoluteError(predictions: scores, targets: targets, batch: n, classes: k, dPredictions: delta)
     case .mse:
       return Loss.squaredError(predictions: scores, labels: labels, batch: n, classes: k, dPredictions: delta)
     case .l1:

@@ -29,6 +29,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case unknownDataset = "E024"
   case badLayerForm = "E025"
   case conflictingKeys = "E026"
+  case unknownTask = "E027"
   // Shapes and sizes (E03x)
   case shapeMismatch = "E030"
   case kernelTooLarge = "E031"
@@ -38,6 +39,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case emptyModel = "E035"
   case lossMismatch = "E036"
   case noParameters = "E037"
+  /// The data does not match the model (found by `validate --check-data`).
+  case dataMismatch = "E038"
   // Lists (E04x)
   case notIncreasing = "E040"
   case countMismatch = "E041"
@@ -50,6 +53,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case deepSigmoid = "W002"
   case doubleSoftmax = "W003"
   case consecutiveActivations = "W004"
+  case vanishingLearningRate = "W005"
 
   public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

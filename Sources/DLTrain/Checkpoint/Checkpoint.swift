@@ -4,18 +4,26 @@ import Foundation
 
 /// Training checkpoints in HDF5 (docs/checkpoints.md), readable from h5py:
 ///
-///     /                      attrs: format = "dlspec-checkpoint", format_version = 1,
+///     /                      attrs: format = "dlspec-checkpoint", format_version = 3,
 ///                                   spec_hash, spec_canonical (optional), epoch,
-///                                   step, rng_state (int64[4]), optimizer (name)
+///                                   step, rng_state (int64[4]), optimizer (name),
+///                                   content_sha256 (version 3)
 ///     /weights/<layer>/<param>     float32, the parameter's shape
 ///     /optimizer/slot<k>/<layer>/<param>   optimizer state, same shapes
 ///     /state/<layer>/<name>        layer state (batchnorm's running statistics), version 2
 ///
-/// Written to `<path>.tmp` and renamed, so a kill never leaves a broken file at `path`.
+/// Every dataset is chunked with HDF5's Fletcher32 checksum, and `content_sha256` hashes the
+/// whole content in a canonical order (`contentHash`, docs/checkpoints.md); loading checks
+/// both, every value's finiteness and the generator state (Checkpoint+Verify.swift).
+/// Written to `<path>.tmp`, closed (checked), fsynced and renamed, so neither a kill nor a
+/// full disk ever leaves a broken file at `path` (Checkpoint+Save.swift).
 public struct Checkpoint {
-  public static let formatVersion: Int64 = 2
+  public static let formatVersion: Int64 = 3
   /// Version 1 files have no /state group; they load into models without layer state.
-  public static let readableVersions: ClosedRange<Int64> = 1...2
+  /// Versions 1 and 2 carry no checksums: they load with a note.
+  public static let readableVersions: ClosedRange<Int64> = 1...3
+  /// The first version with Fletcher32 datasets and `content_sha256`.
+  public static let checksummedVersion: Int64 = 3
 
   /// The largest epoch a checkpoint may claim: the spec language's bound on `train.epochs`.
   public static let maxEpoch = 1_000_000
@@ -46,55 +54,19 @@ public struct Checkpoint {
 
   public enum Failure: Error, CustomStringConvertible {
     case mismatch(String)
+    /// Not a checkpoint this build reads, or its metadata are missing or invalid.
     case unreadable(String, String)
+    /// Its data fail a check: a Fletcher32 checksum, the content hash, finiteness.
+    case corrupt(String, String)
 
     public var description: String {
       switch self {
       case .mismatch(let s): return s
       case .unreadable(let path, let why): return "cannot read checkpoint '\(path)': \(why)"
-      }
-    }
-  }
-
-  public static func save(
-    _ plan: Plan<Float>, to path: String, metadata: Metadata, optimizer: String
-  ) throws {
-    let temporary = path + ".tmp"
-    try? FileManager.default.removeItem(atPath: temporary)
-    let file = try HDF5File.create(temporary)
-    try file.setAttribute("format", .string("dlspec-checkpoint"))
-    try file.setAttribute("format_version", .int64(formatVersion))
-    try file.setAttribute("spec_hash", .string(metadata.specHash))
-    if let canonical = metadata.specCanonical {
-      try file.setAttribute("spec_canonical", .string(canonical))
-    }
-    try file.setAttribute("epoch", .int64(Int64(metadata.epoch)))
-    try file.setAttribute("step", .int64(Int64(metadata.step)))
-    try file.setAttribute("rng_state", .int64Array(metadata.rngState.map { Int64(bitPattern: $0) }))
-    try file.setAttribute("optimizer", .string(optimizer))
-    try write(plan.parameters, plan: plan, under: "/weights", file: file)
-    for (k, state) in plan.optimizerState.enumerated() {
-      try write(state, plan: plan, under: "/optimizer/slot\(k)", file: file)
-    }
-    try writeState(plan, file: file)
-    file.close()
-    // rename(2) is atomic on one file system: readers see the old file or the new one.
-    guard rename(temporary, path) == 0 else {
-      // A write failure, not a read failure: `.mismatch` carries the message as it is.
-      throw Failure.mismatch(
-        "cannot write checkpoint '\(path)': rename failed: \(String(cString: strerror(errno)))")
-    }
-  }
-
-  static func write(
-    _ base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File
-  ) throws {
-    try file.createGroup(group)
-    for (i, layer) in plan.model.layers.enumerated() where !plan.parameterSlices[i].isEmpty {
-      try file.createGroup("\(group)/\(layer.name)")
-      for s in plan.parameterSlices[i] {
-        let values = Array(UnsafeBufferPointer(start: base + s.offset, count: s.count))
-        try file.write(values, shape: s.shape.dims, to: "\(group)/\(layer.name)/\(s.name)")
+      case .corrupt(let path, let why):
+        return "checkpoint '\(path)' is corrupt: \(why)\n"
+          + "  = hint: use an earlier checkpoint (`dlspec checkpoint verify` checks them; "
+          + "`train --resume RUN --resume-fallback` takes the newest good one)"
       }
     }
   }
@@ -103,20 +75,31 @@ public struct Checkpoint {
   /// checkpoint whose layers or shapes differ from the plan's model, naming what differs.
   @discardableResult
   public static func load(
-    _ path: String, into plan: Plan<Float>, optimizerState: Bool
+    _ path: String, into plan: Plan<Float>, optimizerState: Bool,
+    note: (String) -> Void = Checkpoint.printNote
   ) throws -> Metadata {
     let file = try openChecked(path)
     defer { file.close() }
-    let metadata = try readMetadata(file, path: path)
-    let version = try file.int64Attribute("format_version")
-    try read(into: plan.parameters, plan: plan, under: "/weights", file: file, path: path)
+    let contents = try verifiedContents(file, path: path)
+    if !contents.checksummed {
+      note(
+        "note: \(path) is a format version \(contents.version) checkpoint: it carries no "
+          + "checksums, so damage to it cannot be detected (a new save writes version "
+          + "\(formatVersion))")
+    }
+    try read(into: plan.parameters, plan: plan, under: "/weights", contents, path: path)
     if optimizerState {
       for (k, state) in plan.optimizerState.enumerated() {
-        try read(into: state, plan: plan, under: "/optimizer/slot\(k)", file: file, path: path)
+        try read(into: state, plan: plan, under: "/optimizer/slot\(k)", contents, path: path)
       }
     }
-    try readState(plan, file: file, path: path, version: version)
-    return metadata
+    try readState(plan, contents, path: path)
+    return contents.metadata
+  }
+
+  /// Writes a note to stderr (the default for `load`'s notes).
+  public static func printNote(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
   }
 
   /// The attributes of a checkpoint, without a plan and without reading any weights (so a
@@ -179,18 +162,17 @@ public struct Checkpoint {
   }
 
   static func read(
-    into base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String, file: HDF5File,
-    path: String
+    into base: UnsafeMutablePointer<Float>, plan: Plan<Float>, under group: String,
+    _ contents: Contents, path: String
   ) throws {
     for (i, layer) in plan.model.layers.enumerated() where !plan.parameterSlices[i].isEmpty {
       for s in plan.parameterSlices[i] {
         let name = "\(group)/\(layer.name)/\(s.name)"
-        guard file.exists(name) else {
+        guard let array = contents.tensors[name] else {
           throw Failure.mismatch(
             "checkpoint '\(path)' does not fit the spec: it has no \(name) (layer \(layer.name), "
               + "expected shape \(s.shape))")
         }
-        let array = try file.read(name, as: Float.self)
         guard array.shape == s.shape.dims else {
           throw Failure.mismatch(
             "checkpoint '\(path)' does not fit the spec: layer \(layer.name) \(s.name) has shape "
@@ -206,7 +188,12 @@ public struct Checkpoint {
       let expected = Set(
         plan.model.layers.indices.filter { !plan.parameterSlices[$0].isEmpty }
           .map { plan.model.layers[$0].name })
-      let extra = file.members(of: "/weights").filter { !expected.contains($0) }
+      let extra = Set(
+        contents.tensors.keys.compactMap { key -> String? in
+          let parts = key.split(separator: "/")
+          return parts.count == 3 && parts[0] == "weights" ? String(parts[1]) : nil
+        }
+      ).filter { !expected.contains($0) }.sorted()
       if !extra.isEmpty {
         throw Failure.mismatch(
           "checkpoint '\(path)' does not fit the spec: it has weights for \(extra.joined(separator: ", ")), "
@@ -215,33 +202,20 @@ public struct Checkpoint {
     }
   }
 
-  /// Layer state under /state/<layer>/<name> (format version 2).
-  static func writeState(_ plan: Plan<Float>, file: HDF5File) throws {
-    guard let base = plan.state else { return }
-    try file.createGroup("/state")
-    for (i, layer) in plan.model.layers.enumerated() where !plan.stateSlices[i].isEmpty {
-      try file.createGroup("/state/\(layer.name)")
-      for s in plan.stateSlices[i] {
-        let values = Array(UnsafeBufferPointer(start: base + s.offset, count: s.count))
-        try file.write(values, shape: s.shape.dims, to: "/state/\(layer.name)/\(s.name)")
-      }
-    }
-  }
-
   /// Reads every state tensor the plan's model declares; a version-1 file has none, so it fits
   /// only models without state.
-  static func readState(_ plan: Plan<Float>, file: HDF5File, path: String, version: Int64) throws {
+  static func readState(_ plan: Plan<Float>, _ contents: Contents, path: String) throws {
+    let version = contents.version
     guard let base = plan.state else { return }
     for (i, layer) in plan.model.layers.enumerated() {
       for s in plan.stateSlices[i] {
         let name = "/state/\(layer.name)/\(s.name)"
-        guard version >= 2, file.exists(name) else {
+        guard version >= 2, let array = contents.tensors[name] else {
           throw Failure.mismatch(
             "checkpoint '\(path)' does not fit the spec: it has no \(name) (layer \(layer.name) "
               + "state, expected shape \(s.shape))"
               + (version < 2 ? "; format version \(version) files carry no layer state" : ""))
         }
-        let array = try file.read(name, as: Float.self)
         guard array.shape == s.shape.dims else {
           throw Failure.mismatch(
             "checkpoint '\(path)' does not fit the spec: layer \(layer.name) \(s.name) has shape "

@@ -13,19 +13,21 @@ public enum DataConvert {
   /// | `y_train`, `y_test` | int64 | `N × 1` |
   ///
   /// `N × 1` int64 labels are what the notes' `MNISTdata.hdf5` readers index as `y[:, 0]`,
-  /// and int64 holds any class index. Datasets are gzip-chunked. Root attributes:
+  /// and int64 holds any class index. Datasets are gzip-chunked with a Fletcher32 checksum. Root attributes:
   /// `format` ("dlspec-data"), `format_version` (1), `class_count`, `sample_shape` (e.g.
   /// [1, 28, 28], since the flat `x` loses it) and `source`.
   ///
-  /// The file is written under a temporary name beside `output` and renamed into place, so
-  /// an interrupted conversion never leaves a half-written file at `output`.
+  /// The file is written to `output.tmp`, fsynced and renamed into place, so an interrupted
+  /// or failed conversion never leaves a half-written file at `output`.
   public static func writeHDF5(
     train: Dataset, test: Dataset, to output: String, source: String = "",
     compression: HDF5Compression = HDF5Compression(level: 4)
   ) throws {
-    let temporary = output + ".partial-\(UUID().uuidString)"
+    // Built in memory (HDF5's core driver) and written with checked POSIX calls, so a full
+    // or read-only disk is a `WriteFailure` naming `output`, never a failure inside libhdf5.
+    let file = try HDF5File.createInMemory(output)
+    let image: [UInt8]
     do {
-      let file = try HDF5File.create(temporary)
       for (split, names) in [(train, HDF5SplitNames.train), (test, HDF5SplitNames.test)] {
         try file.write(
           split.x, shape: [split.count, split.featureCount], to: names.x,
@@ -39,14 +41,13 @@ public enum DataConvert {
       try file.setAttribute("class_count", .int64(Int64(max(train.classCount, test.classCount))))
       try file.setAttribute("sample_shape", .int64Array(train.sampleShape.map { Int64($0) }))
       try file.setAttribute("source", .string(source))
-      file.close()
-      guard rename(temporary, output) == 0 else {
-        throw HDF5Error.createFailed(file: output)
-      }
+      image = try file.closeReturningImage()
     } catch {
-      try? FileManager.default.removeItem(atPath: temporary)
+      file.close()
       throw error
     }
+    // `output.tmp`, fsync, checked close, rename; the `.tmp` is removed on failure.
+    try FileWrite.write(image, to: output)
   }
 
   /// Reads four IDX files (train/test images and labels, raw or gzip) and writes them with

@@ -12,9 +12,13 @@ public struct Dataset {
   public private(set) var sampleShape: [Int]
   /// The number of classes.
   public private(set) var classCount: Int
+  /// Regression: real-valued targets, `count × targetWidth` row-major (then `y` is empty).
+  public internal(set) var targets: [Float]? = nil
+  /// Values per target (K of `N×K`, 1 for `N`); 0 for class labels.
+  public internal(set) var targetWidth = 0
 
   /// Number of samples.
-  public var count: Int { y.count }
+  public var count: Int { targetWidth > 0 ? (targets?.count ?? 0) / targetWidth : y.count }
   /// Floats per sample (the product of `sampleShape`).
   public var featureCount: Int { sampleShape.reduce(1, *) }
 
@@ -85,7 +89,8 @@ public struct Dataset {
         precondition(index >= 0 && index < count, "sample index \(index) out of 0..<\(count)")
         guard let base = source.baseAddress else { break }
         (destination + row * features).update(from: base + index * features, count: features)
-        labels[row] = y[index]
+        // A regression set has no labels (its targets go through `gather(_:into:)`).
+        labels[row] = y.isEmpty ? 0 : y[index]
         row += 1
       }
     }

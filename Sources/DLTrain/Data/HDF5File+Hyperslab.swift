@@ -78,7 +78,9 @@ extension HDF5File {
       }
       defer { H5Pclose(plist) }
       let chunk = [hsize_t(chunkRows)] + rowShape.map { hsize_t($0) }
-      guard H5Pset_chunk(plist, Int32(chunk.count), chunk) >= 0 else {
+      // Fletcher32 on every dataset dlspec writes (docs/reliability.md).
+      guard H5Pset_chunk(plist, Int32(chunk.count), chunk) >= 0, H5Pset_fletcher32(plist) >= 0
+      else {
         throw HDF5Error.operationFailed(file: path, object: name, operation: "set chunking")
       }
       let dataset = H5Dcreate2(

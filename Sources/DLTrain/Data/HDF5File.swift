@@ -36,9 +36,9 @@ public final class HDF5File {
   /// The path the file was opened or created with; used in every error.
   public let path: String
   /// The HDF5 file identifier; negative once closed.
-  private(set) var id: hid_t
+  var id: hid_t
 
-  private init(path: String, id: hid_t) {
+  init(path: String, id: hid_t) {
     self.path = path
     self.id = id
   }

@@ -52,22 +52,34 @@ public struct GradientCheck {
 
   /// Runs the check on `x` (n × input count) and labels `y` in Float64 (`T = Double`, the
   /// default) or, for curiosity, Float32, whose rounding makes tight tolerances meaningless.
-  public func run(x: [Double], y: [Int32], dataDescription: String) -> Report {
-    run(x: x, y: y, dataDescription: dataDescription, as: Double.self)
+  /// For regression, `targets` (n × output width) are the real-valued targets; when nil, a
+  /// fixed pattern sin(i + 1) stands in (the check needs a loss, not meaningful targets).
+  public func run(
+    x: [Double], y: [Int32], targets: [Double]? = nil, dataDescription: String
+  ) -> Report {
+    run(x: x, y: y, targets: targets, dataDescription: dataDescription, as: Double.self)
   }
 
   @_specialize(where T == Float)
   @_specialize(where T == Double)
-  public func run<T: DLScalar>(x: [Double], y: [Int32], dataDescription: String, as: T.Type) -> Report {
+  public func run<T: DLScalar>(
+    x: [Double], y: [Int32], targets: [Double]? = nil, dataDescription: String, as: T.Type
+  ) -> Report {
     let e = experiment
     let n = y.count
     let plan = Plan<T>(
       model: e.model, loss: e.loss.value, optimizer: e.optimizer.value, batch: n,
-      seed: options.seed, inputGradient: true)
+      seed: options.seed, inputGradient: true, task: e.task.value)
     plan.initialize(e.train.value.initScheme, seed: options.seed)
     if let p = options.plantedError { plan.plantedGradientError = (p.layer, T(p.factor)) }
     for (i, v) in x.enumerated() { plan.input[i] = T(v) }
-    y.withUnsafeBufferPointer { if let b = $0.baseAddress { plan.labels.update(from: b, count: n) } }
+    if e.task.value == .regression {
+      for i in 0..<(n * plan.classCount) {
+        plan.targets[i] = T(targets.map { $0[i] } ?? Foundation.sin(Double(i) + 1))
+      }
+    } else {
+      y.withUnsafeBufferPointer { if let b = $0.baseAddress { plan.labels.update(from: b, count: n) } }
+    }
     // Dropout draws a fresh mask each forward; restoring the generator fixes the mask, so every
     // evaluation of f sees the same function.
     let frozen = plan.random.generator

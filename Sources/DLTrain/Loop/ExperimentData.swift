@@ -41,6 +41,13 @@ public enum ExperimentData {
           "\(e.sourcePath): `data:` has no `test:` files; add `test: {hdf5: …}` or evaluate with --split train")
       }
       switch file.format {
+      case .hdf5(let path, let x, let y) where e.task.value == .regression:
+        source = "\(path) (\(x))"
+        dataset = try Dataset.loadHDF5Targets(path, names: HDF5SplitNames(x: x, y: y))
+      case .idx where e.task.value == .regression:
+        throw Failure.sampleShape(
+          "\(e.sourcePath): IDX files hold class labels, but the task is regression\n"
+            + "  = hint: give the targets as an HDF5 dataset (`train: {hdf5: …, y: …}`)")
       case .hdf5(let path, let x, let y):
         source = "\(path) (\(x))"
         dataset = try Dataset.loadHDF5(path, names: HDF5SplitNames(x: x, y: y), classCount: data.classes)
@@ -55,6 +62,14 @@ public enum ExperimentData {
       throw Failure.sampleShape(
         "the data's samples are \(Shape(dataset.sampleShape)) (\(dataset.featureCount) values), "
           + "but the model input is \(e.model.input) (\(e.model.input.elementCount) values)")
+    }
+    if dataset.targetWidth > 0 {
+      guard dataset.targetWidth == e.model.output.elementCount else {
+        throw Failure.sampleShape(
+          "the data's targets have \(dataset.targetWidth) value\(dataset.targetWidth == 1 ? "" : "s") "
+            + "per sample, but the model outputs \(e.model.output.elementCount)")
+      }
+      return dataset
     }
     guard dataset.classCount <= e.model.output.elementCount else {
       throw Failure.sampleShape(

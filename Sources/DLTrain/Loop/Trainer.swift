@@ -25,6 +25,9 @@ public final class Trainer {
     /// new run).
     public var resume: String?
     public var initFrom: String?
+    /// On resume, when the newest checkpoint fails its checks, continue from the newest older
+    /// one that passes (`--resume-fallback`) instead of refusing.
+    public var resumeFallback: Bool = false
     public var progress: Bool
     public var log: (String) -> Void
     /// Called on resume when the checkpoint's spec hash differs from this run's, with the
@@ -157,23 +160,30 @@ public final class Trainer {
         samplesPerSecond: 0, losses: [], runDirectory: directory)
     }
 
+    try RunSpace.check(
+      directory, checkpointBytes: Checkpoint.estimatedBytes(plan, specCanonical: canonical),
+      epochs: config.epochs - startEpoch, layers: e.model.layers.count,
+      specBytes: 2 * options.specText.utf8.count + canonical.utf8.count)
     let checkpoints = directory + "/checkpoints"
     try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
     try writeText(options.specText, to: directory + "/spec.yaml")
     try writeText(canonical, to: directory + "/spec.canonical.yaml")
     try writeText(InspectRenderer.text(e), to: directory + "/ir.txt")
+    let regression = e.task.value == .regression
     let metrics = try MetricsLog(
       path: directory + "/metrics.csv", layers: e.model.layers.map(\.name),
-      resumeAfter: continuing ? startEpoch : nil)
+      metrics: regression ? RegressionMetrics.names : ["accuracy"], resumeAfter: continuing ? startEpoch : nil)
 
     let start = Date()
-    let bestMetric = split.validation.isEmpty ? "train_accuracy" : "validation_accuracy"
+    // Regression ranks epochs by R² (higher is better, as accuracy).
+    let bestName = regression ? "r2" : "accuracy"
+    let bestMetric = (split.validation.isEmpty ? "train_" : "validation_") + bestName
     var record = runRecord(previous: previous, hash: hash, start: start)
     record.epochs = startEpoch
     record.steps = step
     record.best = nil
     for row in metrics.earlierRows {
-      let column = bestMetric == "validation_accuracy" ? "val_accuracy" : "train_accuracy"
+      let column = (split.validation.isEmpty ? "train_" : "val_") + bestName
       if let v = metrics.value(column, in: row), let epoch = Int(row[0]),
         record.best.map({ v > $0.value }) ?? true
       {
@@ -204,11 +214,12 @@ public final class Trainer {
         let epochStart = Date()
         var lossSum = 0.0
         var correct = 0
+        var fit = RegressionMetrics(width: plan.classCount)
         var seen = 0
         var norms = [Double](repeating: 0, count: e.model.layers.count)
         var lr = schedule.rate(step: step, epoch: epoch)
         for b in 0..<batches.batchCount {
-          let n = batches.gather(batch: b, from: train, x: plan.input, y: plan.labels)
+          let n = train.gather(batches.indices(ofBatch: b), into: plan)
           let loss = Double(plan.lossAndGradient(n))
           guard loss.isFinite else {
             let kept =
@@ -220,7 +231,7 @@ public final class Trainer {
                 + "(learning rate \(lr))\(kept)\n"
                 + "  = hint: lower the learning rate (optimizer lr or the schedule's values)")
           }
-          correct += plan.correctCount(n)
+          if regression { fit.add(plan, n: n) } else { correct += plan.correctCount(n) }
           norms.withUnsafeMutableBufferPointer {
             if let p = $0.baseAddress { plan.addGradientNorms(into: p) }
           }
@@ -243,22 +254,25 @@ public final class Trainer {
         samplesSeen += seen
         let seconds = Date().timeIntervalSince(epochStart)
         lastTrainLoss = lossSum / Double(max(1, seen))
-        lastTrainAccuracy = Double(correct) / Double(max(1, seen))
+        lastTrainAccuracy = regression ? .nan : Double(correct) / Double(max(1, seen))
         lastValidation =
           split.validation.isEmpty
           ? nil : Evaluation.run(plan, on: train, indices: split.validation)
         let meanNorms = norms.map { $0 / Double(max(1, batches.batchCount)) }
         try metrics.append(
           epoch: epoch + 1, step: step, lr: lr, trainLoss: lastTrainLoss,
-          trainAccuracy: lastTrainAccuracy,
+          trainMetrics: regression ? fit.values.map(\.value) : [lastTrainAccuracy],
           validation: lastValidation, samplesPerSecond: Double(seen) / seconds,
           gradientNorms: meanNorms)
         if options.progress { ProgressBar.finish() }
-        var line = String(
-          format: "epoch %d/%d  loss %.4f  acc %.4f", epoch + 1, config.epochs, lastTrainLoss,
-          lastTrainAccuracy)
+        var line = String(format: "epoch %d/%d  loss %.4g", epoch + 1, config.epochs, lastTrainLoss)
+        line += regression
+          ? String(format: "  mae %.4g  r2 %.4f", fit.mae, fit.r2)
+          : String(format: "  acc %.4f", lastTrainAccuracy)
         if let v = lastValidation {
-          line += String(format: "  val_loss %.4f  val_acc %.4f", v.loss, v.accuracy)
+          line += String(format: "  val_loss %.4g", v.loss)
+          line += v.regression.map { String(format: "  val_r2 %.4f", $0.r2) }
+            ?? String(format: "  val_acc %.4f", v.accuracy)
         }
         line += String(
           format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen) / seconds, seconds)
@@ -281,10 +295,17 @@ public final class Trainer {
         record.epochs = epoch + 1
         record.steps = step
         record.trainLoss = lastTrainLoss
-        record.trainAccuracy = lastTrainAccuracy
+        record.trainAccuracy = regression ? nil : lastTrainAccuracy
         record.validationLoss = lastValidation?.loss
-        record.validationAccuracy = lastValidation?.accuracy
-        let value = lastValidation?.accuracy ?? lastTrainAccuracy
+        record.validationAccuracy = regression ? nil : lastValidation?.accuracy
+        if regression {
+          record.regressionMetrics =
+            fit.values.map { RunSummary.Metric("train_" + $0.name, $0.value) }
+            + (lastValidation?.metricValues ?? []).map {
+              RunSummary.Metric("validation_" + $0.name, $0.value)
+            }
+        }
+        let value = regression ? (lastValidation?.regression ?? fit).r2 : (lastValidation?.accuracy ?? lastTrainAccuracy)
         if record.best.map({ value > $0.value }) ?? true {
           record.best = RunSummary.Best(metric: bestMetric, value: value, epoch: epoch + 1)
         }
@@ -384,20 +405,24 @@ public final class Trainer {
         }
         return loaded
       } catch let failure as Checkpoint.Failure {
-        // A damaged file: try the next older one. A checkpoint of another model: stop.
-        guard case .unreadable = failure, !isLast else { throw failure }
-        skipped.append(failure.description)
+        // A damaged file: with --resume-fallback try the next older one, otherwise refuse,
+        // naming it. A checkpoint of another model: stop.
+        if case .mismatch = failure { throw failure }
+        guard !isLast else { throw failure }
+        let what = failure.description.split(separator: "\n").first.map(String.init) ?? ""
+        guard options.resumeFallback else {
+          throw Failure(
+            description: "\(what)\n  = hint: --resume-fallback continues from the newest "
+              + "older checkpoint that passes its checks (\(candidates.count - 1 - k) older)")
+        }
+        skipped.append(what)
       }
     }
     throw Failure(description: "no checkpoint of '\(resume)' could be read")
   }
 
   func writeText(_ text: String, to path: String) throws {
-    do {
-      try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-      throw Failure(description: "cannot write '\(path)': \(RunDirectory.reason(error))")
-    }
+    try FileWrite.write(text, to: path)
   }
 
   func prune(_ directory: String, keep: Int) {

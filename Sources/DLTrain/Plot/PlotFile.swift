@@ -11,24 +11,19 @@ public enum PlotFile {
     public var description: String { "cannot write \(path): \(reason)" }
   }
 
+  /// Writes through `PATH.tmp`, fsync and rename (`FileWrite`); the `.tmp` is removed on
+  /// failure, which names the path, the bytes needed and the OS's reason.
   public static func write(_ text: String, to path: String) throws {
-    let tmp = path + ".tmp"
-    // fopen/fwrite rather than Data.write, to report the OS's own reason (errno).
-    guard let file = fopen(tmp, "w") else {
-      throw WriteError(path: path, reason: String(cString: strerror(errno)))
-    }
-    let bytes = Array(text.utf8)
-    let written = fwrite(bytes, 1, bytes.count, file)
-    let writeErrno = errno
-    if fclose(file) != 0 || written != bytes.count {
-      let why = String(cString: strerror(written != bytes.count ? writeErrno : errno))
-      unlink(tmp)
-      throw WriteError(path: path, reason: why)
-    }
-    if rename(tmp, path) != 0 {
-      let why = String(cString: strerror(errno))
-      unlink(tmp)
-      throw WriteError(path: path, reason: why)
+    do {
+      try FileWrite.write(text, to: path)
+    } catch let failure as WriteFailure {
+      var reason = failure.code.map { String(cString: strerror($0)) } ?? "the write failed"
+      if failure.code == ENOSPC || failure.code == EDQUOT {
+        reason +=
+          " (\(failure.bytesNeeded) bytes needed"
+          + (failure.bytesFree.map { ", \($0) bytes free" } ?? "") + ")"
+      }
+      throw WriteError(path: path, reason: reason)
     }
   }
 

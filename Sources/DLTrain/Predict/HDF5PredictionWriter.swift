@@ -67,7 +67,14 @@ public final class HDF5PredictionWriter: PredictionWriter {
   }
 
   public func finish() throws {
-    file?.close()
+    // Renamed only after a checked close (a full disk fails there; see Checkpoint.save).
+    do {
+      try file?.closeChecked()
+    } catch {
+      file = nil
+      unlink(temporary)
+      throw PredictionOutputError.writeFailed(path, "\(error)")
+    }
     file = nil
     guard rename(temporary, path) == 0 else {
       let why = String(cString: strerror(errno))

@@ -102,12 +102,23 @@ public final class DatasetPredictionInput: PredictionInput {
 
   public var count: Int { indices.count }
   public var sampleShape: [Int] { dataset.sampleShape }
-  public var hasLabels: Bool { true }
+  /// Class labels only: regression targets are not written beside the output vector.
+  public var hasLabels: Bool { dataset.targetWidth == 0 }
   public func sourceIndex(_ position: Int) -> Int { indices[position] }
 
   public func readNext(
     _ n: Int, x: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>
   ) throws {
+    if dataset.targetWidth > 0 {
+      let f = dataset.featureCount
+      for (row, index) in indices[position..<position + n].enumerated() {
+        dataset.x.withUnsafeBufferPointer { source in
+          if let base = source.baseAddress { (x + row * f).update(from: base + index * f, count: f) }
+        }
+      }
+      position += n
+      return
+    }
     dataset.gather(indices[position..<position + n], x: x, y: labels)
     position += n
   }

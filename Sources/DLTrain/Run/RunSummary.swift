@@ -63,6 +63,8 @@ public struct RunSummary: Equatable {
   public var trainAccuracy: Double?
   public var validationLoss: Double?
   public var validationAccuracy: Double?
+  /// Regression: `train_mse`, `train_mae`, `train_r2` and the `validation_` ones, in order.
+  public var regressionMetrics: [Metric] = []
   public var best: Best?
   /// Wall-clock seconds of training, summed over every invocation (resumes included).
   public var wallSeconds: Double = 0
@@ -72,6 +74,16 @@ public struct RunSummary: Equatable {
   public var error: String?
 
   public init() {}
+
+  /// A named figure, e.g. `train_r2`.
+  public struct Metric: Equatable, Sendable {
+    public var name: String
+    public var value: Double
+    public init(_ name: String, _ value: Double) {
+      self.name = name
+      self.value = value
+    }
+  }
 
   /// The JSON text, keys in a fixed order (two runs' summaries diff line by line).
   public func json() -> String {
@@ -103,6 +115,7 @@ public struct RunSummary: Equatable {
     if let trainAccuracy { fields.append(("train_accuracy", n(trainAccuracy))) }
     if let validationLoss { fields.append(("validation_loss", n(validationLoss))) }
     if let validationAccuracy { fields.append(("validation_accuracy", n(validationAccuracy))) }
+    fields += regressionMetrics.map { ($0.name, n($0.value)) }
     if let b = best {
       fields.append(
         (
@@ -126,19 +139,10 @@ public struct RunSummary: Equatable {
       + "\n}\n"
   }
 
-  /// Writes `json()` to `path` through `path.tmp` and rename(2).
+  /// Writes `json()` to `path` through `path.tmp`, fsync and rename(2) (`FileWrite`); a
+  /// failure is a `WriteFailure` naming `path`, and leaves the previous summary in place.
   public func write(to path: String) throws {
-    let temporary = path + ".tmp"
-    do {
-      try Data(json().utf8).write(to: URL(fileURLWithPath: temporary))
-    } catch {
-      throw RunDirectory.Failure("cannot write '\(temporary)': \(RunDirectory.reason(error))")
-    }
-    guard rename(temporary, path) == 0 else {
-      let why = String(cString: strerror(errno))
-      unlink(temporary)
-      throw RunDirectory.Failure("cannot rename '\(temporary)' to '\(path)': \(why)")
-    }
+    try FileWrite.write(json(), to: path)
   }
 
   /// Reads a summary, tolerating missing and unknown keys (older or newer writers); throws

@@ -14,20 +14,6 @@ public struct LearningRateSchedule: Sendable {
 
   /// α for the optimizer step `step` (0-based, counted over the whole run) in `epoch` (0-based).
   public func rate(step: Int, epoch: Int) -> Double {
-    func ell(_ unit: ScheduleUnit) -> Double { Double(unit == .step ? step : epoch) }
-    switch config {
-    case .constant:
-      return baseRate
-    case .inverse(let c0, let c1, let unit):
-      return c0 / (c1 + ell(unit))
-    case .piecewise(let boundaries, let values, let unit):
-      let l = ell(unit)
-      let i = boundaries.firstIndex { l < Double($0) } ?? boundaries.count
-      return values[min(i, values.count - 1)]
-    case .step(let size, let gamma, let unit):
-      return baseRate * pow(gamma, (ell(unit) / Double(size)).rounded(.down))
-    case .exponential(let gamma, let unit):
-      return baseRate * pow(gamma, ell(unit))
-    }
+    config.rate(step: step, epoch: epoch, baseRate: baseRate)
   }
 }
