@@ -100,9 +100,16 @@ public enum FuzzEntries {
     var template = Array((NSTemporaryDirectory() + "/dlspec-fuzz-XXXXXX").utf8CString)
     return template.withUnsafeMutableBufferPointer { buffer -> String? in
       guard let base = buffer.baseAddress, let dir = mkdtemp(base) else { return nil }
+      // Removed when the process exits normally (a fork-mode job killed on a timeout or a
+      // crash leaves its directory behind).
+      atexit { FuzzEntries.removeScratch() }
       return String(cString: dir)
     }
   }()
+
+  static func removeScratch() {
+    if let dir = scratch { try? FileManager.default.removeItem(atPath: dir) }
+  }
 
   /// Writes `bytes` to `name` in the scratch directory, replacing what was there.
   static func write(_ bytes: [UInt8], name: String) -> String? {
