@@ -41,8 +41,22 @@ let package = Package(
     .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLSpecTestSupport"]),
     .testTarget(name: "DLSpecTests", dependencies: ["DLSpec", "DLSpecTestSupport"],
                 resources: [.copy("BadSpecs"), .copy("Goldens")]),
-    .testTarget(name: "DLTrainTests", dependencies: ["DLTrain", "DLSpecTestSupport"]),
+    // The fuzz targets' entry points, shared by the libFuzzer harnesses and the corpus replay.
+    .target(name: "_FuzzEntries", dependencies: ["DLSpec", "DLTrain", "DLRuntime"],
+            path: "Fuzz/Entries"),
+    .testTarget(name: "DLTrainTests", dependencies: ["DLTrain", "DLSpecTestSupport", "_FuzzEntries"]),
     .testTarget(name: "CLITests", dependencies: ["DLSpecTestSupport"], exclude: ["Snapshots", "Fixtures"]),
   ],
   swiftLanguageModes: [.v5]
 )
+
+// libFuzzer harnesses (Fuzz/Harness/_Fuzz*): declared only when scripts/fuzz.sh builds them
+// (DLSPEC_FUZZ=1, with -sanitize=fuzzer, in .build-fuzz), because they have no main of their
+// own and would not link in a normal build.
+if Context.environment["DLSPEC_FUZZ"] == "1" {
+  for name in ["_FuzzSpec", "_FuzzIDX", "_FuzzHDF5", "_FuzzCheckpoint"] {
+    package.targets.append(
+      .executableTarget(name: name, dependencies: ["_FuzzEntries"], path: "Fuzz/Harness/\(name)"))
+    package.products.append(.executable(name: name, targets: [name]))
+  }
+}

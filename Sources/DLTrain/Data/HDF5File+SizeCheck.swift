@@ -59,6 +59,7 @@ extension HDF5File {
     let plist = H5Dget_create_plist(dataset)
     let layout = plist >= 0 ? H5Pget_layout(plist) : H5D_CONTIGUOUS
     let filters = plist >= 0 ? Int(H5Pget_nfilters(plist)) : 0
+    let chunkBytes = layout == H5D_CHUNKED ? Self.chunkBytes(plist, element: storedElement) : nil
     if plist >= 0 { H5Pclose(plist) }
     let fileSize = FileKind.of(path).regularSize ?? Int.max
     switch layout {
@@ -74,6 +75,15 @@ extension HDF5File {
             + "(the file is \(ByteCount.format(fileSize))), beyond any compression ratio "
             + "(at most \(Self.maximumCompressionRatio):1)")
       }
+      // An unfiltered chunk is stored at its full size. A damaged index can list a shorter
+      // one, and libhdf5 1.10.8 then copies past the end of its buffer into ours (a heap
+      // over-read, found by fuzzing: docs/reliability.md, "Fuzzing").
+      if filters == 0, let chunkBytes, let short = Self.shortChunk(dataset, bytes: chunkBytes) {
+        throw refuse(
+          memory,
+          "its chunk \(short.index) stores \(ByteCount.format(short.size)) of the "
+            + "\(ByteCount.format(chunkBytes)) an uncompressed chunk holds")
+      }
     default:
       // Contiguous: every claimed byte must be in the file.
       if claimed > min(stored, fileSize), claimed > 0 {
@@ -88,5 +98,40 @@ extension HDF5File {
         memory,
         "only \(ByteCount.format(memoryLimit)) of memory is available now (90 % of MemAvailable)")
     }
+  }
+
+  /// The bytes of one chunk of a chunked dataset's creation property list, or nil.
+  static func chunkBytes(_ plist: hid_t, element: Int) -> Int? {
+    guard plist >= 0 else { return nil }
+    var dims = [hsize_t](repeating: 0, count: 32)
+    let rank = Int(H5Pget_chunk(plist, Int32(dims.count), &dims))
+    guard rank > 0, rank <= dims.count else { return nil }
+    var bytes = max(1, element)
+    for d in dims.prefix(rank) {
+      let (product, overflow) = bytes.multipliedReportingOverflow(by: Int(clamping: d))
+      guard !overflow else { return nil }
+      bytes = product
+    }
+    return bytes
+  }
+
+  /// The first stored chunk (of at most 2^20 looked at) whose size is not `bytes`, or nil.
+  static func shortChunk(_ dataset: hid_t, bytes: Int) -> (index: Int, size: Int)? {
+    let space = H5Dget_space(dataset)
+    guard space >= 0 else { return nil }
+    defer { H5Sclose(space) }
+    var count: hsize_t = 0
+    guard H5Dget_num_chunks(dataset, space, &count) >= 0 else { return nil }
+    var offset = [hsize_t](repeating: 0, count: 32)
+    for index in 0..<min(count, 1 << 20) {
+      var mask: UInt32 = 0
+      var address: haddr_t = 0
+      var size: hsize_t = 0
+      guard H5Dget_chunk_info(dataset, space, index, &offset, &mask, &address, &size) >= 0 else {
+        return nil
+      }
+      if size != hsize_t(bytes) { return (Int(index), Int(clamping: size)) }
+    }
+    return nil
   }
 }
