@@ -96,7 +96,7 @@ public enum FuzzEntries {
   }()
 
   /// One private directory per process, made on first use.
-  nonisolated(unsafe) static let scratch: String? = {
+  static let scratch: String? = {
     var template = Array((NSTemporaryDirectory() + "/dlspec-fuzz-XXXXXX").utf8CString)
     return template.withUnsafeMutableBufferPointer { buffer -> String? in
       guard let base = buffer.baseAddress, let dir = mkdtemp(base) else { return nil }
