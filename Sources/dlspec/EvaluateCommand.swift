@@ -138,7 +138,10 @@ struct EvaluateCommand: ParsableCommand {
   func plotConfusion(_ r: Evaluation, title: String, data experimentData: DataConfig.Source?)
     -> String?
   {
-    guard let run = RunDirectory.containing(checkpoint: checkpoint) else { return nil }
+    // A regression run has no classes, so no matrix to draw.
+    guard r.regression == nil, !r.confusion.isEmpty,
+      let run = RunDirectory.containing(checkpoint: checkpoint)
+    else { return nil }
     let path = run + "/confusion-matrix.svg"
     do {
       // A named dataset's classes are labelled by name (Fashion-MNIST's "Sandal", …).
