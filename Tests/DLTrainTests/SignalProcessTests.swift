@@ -88,7 +88,9 @@ import Testing
     try #require(running, "training ended before the signal: \(r.stdout)")
     #expect(r.status == 130, "\(r.stdout)\(r.stderr)")
     #expect(Date().timeIntervalSince(sent) < 2)
-    #expect(writing, "no checkpoint write was seen after the first SIGINT")
+    // Checkpoints are assembled in memory and written in one go, so the `.tmp` may exist for
+    // too short a time to be seen; then the second SIGINT meets a process that has stopped
+    // (or is stopping) cleanly, and everything below must hold all the same.
     if writing {
       // Gone before the stop finished: no "stopped" line, summary.json not yet `stopped`.
       #expect(!r.stdout.contains("stopped by"), "\(r.stdout)")
