@@ -37,28 +37,8 @@ extension Dataset {
     let file = try HDF5File.open(path)
     defer { file.close() }
 
-    let xInfo = try file.datasetInfo(names.x)
-    guard xInfo.elementType.isNumeric else {
-      throw DatasetError.unsupportedType(
-        file: path, dataset: names.x, type: xInfo.elementType.description)
-    }
-    var shape = try Self.sampleShape(stored: xInfo.shape, file: path, dataset: names.x)
-    if let sampleShape {
-      guard sampleShape.allSatisfy({ $0 >= 1 }),
-        sampleShape.reduce(1, *) == shape.reduce(1, *)
-      else {
-        throw DatasetError.badShape(
-          file: path, dataset: names.x, shape: xInfo.shape,
-          expected: "N × \(sampleShape) (\(sampleShape.reduce(1, *)) values per sample)")
-      }
-      shape = sampleShape
-    }
-    let x: [Float]
-    if xInfo.elementType == .uint8 {
-      x = scaledPixels(try file.read(names.x, as: UInt8.self).values)
-    } else {
-      x = try file.read(names.x, as: Float.self).values
-    }
+    let (x, shape, sampleCount) = try readFeatures(
+      file, path: path, name: names.x, sampleShape: sampleShape)
 
     let yInfo = try file.datasetInfo(names.y)
     guard yInfo.shape.count == 1 || (yInfo.shape.count == 2 && yInfo.shape[1] == 1) else {
@@ -85,7 +65,6 @@ extension Dataset {
       throw DatasetError.unsupportedType(
         file: path, dataset: names.y, type: yInfo.elementType.description)
     }
-    let sampleCount = xInfo.shape[0]
     guard raw.count == sampleCount else {
       throw DatasetError.countMismatch(
         xFile: path, xDataset: names.x, xCount: sampleCount,
@@ -94,5 +73,34 @@ extension Dataset {
     let (labels, classes) = try checkedLabels(
       raw, classCount: classCount, file: path, dataset: names.y)
     return Dataset(checkedX: x, y: labels, sampleShape: shape, classCount: classes)
+  }
+
+  /// The features of one split: any number type, uint8 pixels scaled to [0, 1]; the sample
+  /// shape as stored, or `sampleShape` when it has as many elements (N×784 for [1, 28, 28]);
+  /// and the number of samples N.
+  /// Classification and regression read their inputs through this one path.
+  static func readFeatures(
+    _ file: HDF5File, path: String, name: String, sampleShape: [Int]?
+  ) throws -> (x: [Float], shape: [Int], count: Int) {
+    let xInfo = try file.datasetInfo(name)
+    guard xInfo.elementType.isNumeric else {
+      throw DatasetError.unsupportedType(
+        file: path, dataset: name, type: xInfo.elementType.description)
+    }
+    var shape = try Self.sampleShape(stored: xInfo.shape, file: path, dataset: name)
+    if let sampleShape {
+      guard sampleShape.allSatisfy({ $0 >= 1 }),
+        sampleShape.reduce(1, *) == shape.reduce(1, *)
+      else {
+        throw DatasetError.badShape(
+          file: path, dataset: name, shape: xInfo.shape,
+          expected: "N × \(sampleShape) (\(sampleShape.reduce(1, *)) values per sample)")
+      }
+      shape = sampleShape
+    }
+    if xInfo.elementType == .uint8 {
+      return (scaledPixels(try file.read(name, as: UInt8.self).values), shape, xInfo.shape[0])
+    }
+    return (try file.read(name, as: Float.self).values, shape, xInfo.shape[0])
   }
 }

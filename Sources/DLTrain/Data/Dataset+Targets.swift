@@ -26,30 +26,16 @@ extension Dataset {
     self.targetWidth = width
   }
 
-  /// Loads one split of an HDF5 file with real-valued targets: `x` as `loadHDF5` reads it,
-  /// `y` of any number type and shape `N` or `N×K` (read as Float32).
+  /// Loads one split of an HDF5 file with real-valued targets: `x` as `loadHDF5` reads it
+  /// (`readFeatures`, so uint8 pixels are scaled alike), `y` of any number type and shape `N`
+  /// or `N×K` (read as Float32).
   public static func loadHDF5Targets(
     _ path: String, names: HDF5SplitNames = .train, sampleShape: [Int]? = nil
   ) throws -> Dataset {
     let file = try HDF5File.open(path)
     defer { file.close() }
-    let xInfo = try file.datasetInfo(names.x)
-    guard xInfo.elementType.isNumeric else {
-      throw DatasetError.unsupportedType(
-        file: path, dataset: names.x, type: xInfo.elementType.description)
-    }
-    var shape = try Self.sampleShape(stored: xInfo.shape, file: path, dataset: names.x)
-    if let sampleShape {
-      guard sampleShape.allSatisfy({ $0 >= 1 }),
-        sampleShape.reduce(1, *) == shape.reduce(1, *)
-      else {
-        throw DatasetError.badShape(
-          file: path, dataset: names.x, shape: xInfo.shape,
-          expected: "N × \(sampleShape) (\(sampleShape.reduce(1, *)) values per sample)")
-      }
-      shape = sampleShape
-    }
-    let x = try file.read(names.x, as: Float.self).values
+    let (x, shape, sampleCount) = try readFeatures(
+      file, path: path, name: names.x, sampleShape: sampleShape)
     let yInfo = try file.datasetInfo(names.y)
     guard yInfo.elementType.isNumeric else {
       throw DatasetError.unsupportedType(
@@ -60,9 +46,9 @@ extension Dataset {
         file: path, dataset: names.y, shape: yInfo.shape, expected: "N or N×K targets")
     }
     let width = yInfo.shape.count == 2 ? yInfo.shape[1] : 1
-    guard yInfo.shape[0] == xInfo.shape[0] else {
+    guard yInfo.shape[0] == sampleCount else {
       throw DatasetError.countMismatch(
-        xFile: path, xDataset: names.x, xCount: xInfo.shape[0],
+        xFile: path, xDataset: names.x, xCount: sampleCount,
         yFile: path, yDataset: names.y, yCount: yInfo.shape[0])
     }
     let targets = try file.read(names.y, as: Float.self).values
