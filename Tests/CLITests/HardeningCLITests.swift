@@ -68,37 +68,26 @@ import Testing
   }
 
   @Test func fifoAsHDF5DataIsRefused() throws {
-    let dir = try Self.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    _ = try Self.fifo(in: dir, "data.h5")
-    let spec = dir + "/spec.yaml"
-    try """
-    dlspec: 1
-    data:
-      train: {hdf5: data.h5, x: x_train, y: y_train}
-    model:
-      input: [4]
-      layers:
-        - dense: {units: 2}
-    loss: cross_entropy
-
-    """.write(toFile: spec, atomically: true, encoding: .utf8)
-    let r = try Self.run(["train", spec, "--out", dir + "/run"])
-    #expect(!r.timedOut, "train on a FIFO data file hung")
-    #expect(r.status == 1)
-    #expect(r.stderr.contains("a FIFO (named pipe), not a regular file"), "\(r.stderr)")
+    try Self.expectTrainRefusesFIFOData(
+      fifos: ["data.h5"], train: "{hdf5: data.h5, x: x_train, y: y_train}", what: "data file")
   }
 
   @Test func fifoAsIDXDataIsRefused() throws {
+    try Self.expectTrainRefusesFIFOData(
+      fifos: ["images.idx", "labels.idx"], train: "{idx: {images: images.idx, labels: labels.idx}}",
+      what: "IDX file")
+  }
+
+  /// `train` on a spec whose `data.train` (`train`) names FIFOs refuses them by kind, in time.
+  static func expectTrainRefusesFIFOData(fifos: [String], train: String, what: String) throws {
     let dir = try Self.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    _ = try Self.fifo(in: dir, "images.idx")
-    _ = try Self.fifo(in: dir, "labels.idx")
+    for name in fifos { _ = try Self.fifo(in: dir, name) }
     let spec = dir + "/spec.yaml"
     try """
     dlspec: 1
     data:
-      train: {idx: {images: images.idx, labels: labels.idx}}
+      train: \(train)
     model:
       input: [4]
       layers:
@@ -107,7 +96,7 @@ import Testing
 
     """.write(toFile: spec, atomically: true, encoding: .utf8)
     let r = try Self.run(["train", spec, "--out", dir + "/run"])
-    #expect(!r.timedOut, "train on a FIFO IDX file hung")
+    #expect(!r.timedOut, "train on a FIFO \(what) hung")
     #expect(r.status == 1)
     #expect(r.stderr.contains("a FIFO (named pipe), not a regular file"), "\(r.stderr)")
   }
