@@ -48,6 +48,12 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case badOverride = "E050"
   case overridePath = "E051"
   case overrideTag = "E052"
+  // ONNX export, `dlspec export --to onnx` (E08x)
+  case onnxInexpressible = "E080"
+  case onnxTooLarge = "E081"
+  case onnxOpset = "E082"
+  case onnxMismatch = "E083"
+  case onnxVerifierMissing = "E084"
   // Warnings (W0xx)
   case softmaxNotLast = "W001"
   case deepSigmoid = "W002"
