@@ -25,7 +25,7 @@ extension ExportCommand {
       do {
         try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
       } catch {
-        throw CLIError("cannot export checkpoint '\(checkpoint)': \(error)")
+        throw CLIError("\(error)")
       }
       origin = "weights from \(checkpoint)"
     } else {
@@ -48,7 +48,8 @@ extension ExportCommand {
     guard verify else { return }
     let report: ONNXVerification.Report
     do {
-      let exposed = try exporter.export(e, weights: weights, exposeLayers: true)
+      let exposed = try exporter.export(
+        e, weights: Self.perturbedForTests(weights, e), exposeLayers: true)
       report = try ONNXVerification(experiment: e, plan: plan, model: exposed)
         .run(writtenFile: out)
     } catch {
@@ -56,6 +57,22 @@ extension ExportCommand {
     }
     print(report.text)
     if let failure = report.failure { throw reportExport(failure) }
+  }
+
+  /// Test seam (like gradcheck's planted gradient error): DLSPEC_TEST_PERTURB_ONNX=LAYER
+  /// scales that layer's weights in the model `--verify` runs, so the tests can see it find
+  /// and name a layer that differs. The written file is never changed.
+  static func perturbedForTests(_ weights: [[String: FloatTensor]], _ e: Experiment)
+    -> [[String: FloatTensor]]
+  {
+    guard let name = ProcessInfo.processInfo.environment["DLSPEC_TEST_PERTURB_ONNX"],
+      let i = e.model.layers.firstIndex(where: { $0.name == name })
+    else { return weights }
+    var perturbed = weights
+    for (key, t) in weights[i] {
+      perturbed[i][key] = FloatTensor(dims: t.dims, values: t.values.map { $0 * 1.01 + 0.01 })
+    }
+    return perturbed
   }
 
   /// Prints an export diagnostic the way spec errors are printed (located ones quote the spec
@@ -79,8 +96,11 @@ extension ExportCommand {
     }
     let temporary = directory + "/." + url.lastPathComponent + ".partial-\(getpid())"
     guard let file = fopen(temporary, "wb") else {
-      throw CLIError(
-        "cannot write --out '\(path)': \(String(cString: strerror(errno))) (in \(directory))")
+      let reason = String(cString: strerror(errno))
+      guard FileManager.default.fileExists(atPath: directory) else {
+        throw CLIError("cannot write --out '\(path)': its directory \(directory) does not exist")
+      }
+      throw CLIError("cannot write --out '\(path)': \(reason) (creating a file in \(directory))")
     }
     let written = data.withUnsafeBytes { fwrite($0.baseAddress, 1, data.count, file) }
     let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0

@@ -29,8 +29,8 @@ extension ONNXVerification {
     """
 
   static let installHint =
-    "install them with `python3 -m pip install onnx onnxruntime` (small CPU wheels), or point "
-    + "\(pythonVariable) at a Python that has them"
+    "run `python3 -m pip install onnx onnxruntime` (small CPU wheels), or point \(pythonVariable) "
+    + "at a Python that has them"
 
   /// Runs `script` with `arguments`; returns the versions it reports, or the E084/E083 problem.
   func runPython(_ arguments: [String]) throws(Diagnostic) -> (onnx: String, runtime: String) {
