@@ -12,20 +12,28 @@ enum LayerMapping {
     into g: inout ONNXGraphBuilder
   ) throws(Diagnostic) -> [String] {
     let name = layer.name
-    func w(_ key: String) -> String { g.constant("\(name).\(key)", weights[key]!) }
+    // The weights come from the plan of this very model, so a missing one is a bug here.
+    func w(_ key: String) throws(Diagnostic) -> String {
+      guard let t = weights[key] else {
+        throw Diagnostic(
+          .onnxInexpressible, at: layer.location, "\(name) has no '\(key)' to export",
+          hint: "this is a bug in dlspec's exporter; please report it with the spec")
+      }
+      return g.constant("\(name).\(key)", t)
+    }
     switch layer.kind {
     case let d as Dense:
       // x [N, in] · Wᵀ with W [units, in] (DenseKernel's layout, PyTorch's too): transB = 1.
-      var inputs = [input, w("weight")]
-      if d.bias { inputs.append(w("bias")) }
+      var inputs = [input, try w("weight")]
+      if d.bias { inputs.append(try w("bias")) }
       g.node(
         "Gemm", name: name, inputs: inputs, output: name,
         attributes: [Attribute.int("transB", 1)])
       return ["Gemm"]
     case let c as Conv2D:
       // Weight [filters, C, ky, kx] is ONNX's [M, C/group, kH, kW]; padding is symmetric.
-      var inputs = [input, w("weight")]
-      if c.bias { inputs.append(w("bias")) }
+      var inputs = [input, try w("weight")]
+      if c.bias { inputs.append(try w("bias")) }
       g.node(
         "Conv", name: name, inputs: inputs, output: name,
         attributes: [
@@ -80,7 +88,9 @@ enum LayerMapping {
       // dlspec's the batch's, so ONNX's is 1 − dlspec's (used only if someone trains it).
       g.node(
         "BatchNormalization", name: name,
-        inputs: [input, w("scale"), w("shift"), w("running_mean"), w("running_var")],
+        inputs: [
+          input, try w("scale"), try w("shift"), try w("running_mean"), try w("running_var"),
+        ],
         output: name,
         attributes: [
           Attribute.float("epsilon", Float(b.eps)),

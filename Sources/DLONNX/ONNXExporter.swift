@@ -119,11 +119,13 @@ public struct ONNXExporter {
     tensor.elemType = Int32(Onnx_TensorProto.DataType.float.rawValue)
     var batch = Onnx_TensorShapeProto.Dimension()
     batch.dimParam = "N"
-    tensor.shape.dim = [batch] + shape.dims.map { d in
-      var dim = Onnx_TensorShapeProto.Dimension()
-      dim.dimValue = Int64(d)
-      return dim
-    }
+    tensor.shape.dim =
+      [batch]
+      + shape.dims.map { d in
+        var dim = Onnx_TensorShapeProto.Dimension()
+        dim.dimValue = Int64(d)
+        return dim
+      }
     var type = Onnx_TypeProto()
     type.tensorType = tensor
     var info = Onnx_ValueInfoProto()
@@ -136,7 +138,8 @@ public struct ONNXExporter {
   /// before anything is allocated, at the layer holding the most.
   public static func checkSize(_ model: ModelIR) throws(Diagnostic) {
     func bytes(_ l: LayerIR) -> Int {
-      let elements = l.parameters.reduce(0) { $0 + $1.shape.elementCount }
+      let elements =
+        l.parameters.reduce(0) { $0 + $1.shape.elementCount }
         + l.state.reduce(0) { $0 + $1.shape.elementCount }
       return elements.multipliedReportingOverflow(by: 4).overflow ? Int.max : elements * 4
     }

@@ -23,7 +23,9 @@ extension FloatTensor {
     t.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
     t.dims = dims.map(Int64.init)
     var raw = Data(capacity: values.count * 4)
-    for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { raw.append(contentsOf: $0) } }
+    for v in values {
+      withUnsafeBytes(of: v.bitPattern.littleEndian) { raw.append(contentsOf: $0) }
+    }
     t.rawData = raw
     return t
   }

@@ -90,9 +90,11 @@ extension ExportCommand {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+      isDirectory.boolValue
     {
-      throw CLIError("cannot write --out '\(path)': it is a directory; give a file name such as model.onnx")
+      throw CLIError(
+        "cannot write --out '\(path)': it is a directory; give a file name such as model.onnx")
     }
     let temporary = directory + "/." + url.lastPathComponent + ".partial-\(getpid())"
     guard let file = fopen(temporary, "wb") else {

@@ -109,7 +109,7 @@ struct ONNXVerification {
     if let state = prefix.state, let source = plan.state {
       state.update(from: source, count: model.stateCount)
     }
-    input.withUnsafeBufferPointer { prefix.input.update(from: $0.baseAddress!, count: $0.count) }
+    for (i, v) in input.enumerated() { prefix.input[i] = v }
     prefix.forward(Self.batch, training: false)
     prefix.finishForward(Self.batch)
     let count = Self.batch * model.output.elementCount
@@ -149,14 +149,18 @@ struct ONNXVerification {
 
   static func bytes(_ values: [Float]) -> Data {
     var data = Data(capacity: values.count * 4)
-    for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    for v in values {
+      withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+    }
     return data
   }
 
   static func floats(_ data: Data) -> [Float] {
     data.withUnsafeBytes { raw in
       (0..<data.count / 4).map {
-        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+        Float(
+          bitPattern: UInt32(
+            littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
       }
     }
   }

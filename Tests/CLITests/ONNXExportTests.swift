@@ -90,10 +90,15 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("model.onnx").path
     let r = try CLI.run(
-      ["export", Self.fixtures + "every-layer-kind.yaml", "--to", "onnx", "--out", out, "--verify"],
+      [
+        "export", Self.fixtures + "every-layer-kind.yaml", "--to", "onnx", "--out", out, "--verify",
+      ],
       environment: ["DLSPEC_TEST_PERTURB_ONNX": "dense_2"])
     #expect(r.status == 1)
-    #expect(r.stderr.contains("every-layer-kind.yaml:28:7: error[E083]: onnxruntime's value of dense_2 (Gemm)"), "\(r.stderr)")
+    #expect(
+      r.stderr.contains(
+        "every-layer-kind.yaml:28:7: error[E083]: onnxruntime's value of dense_2 (Gemm)"),
+      "\(r.stderr)")
     #expect(r.stdout.contains("  dropout_1 "))
     #expect(!r.stdout.contains("  sigmoid_1 "), "the report stops at the first difference")
   }
@@ -105,7 +110,9 @@ import Testing
     let a = dir.appendingPathComponent("a.onnx").path
     let b = dir.appendingPathComponent("b.onnx").path
     for out in [a, b] {
-      let r = try CLI.run(["export", "specs/fashion-mnist-cnn-bn.yaml", "--to", "onnx", "--out", out])
+      let r = try CLI.run([
+        "export", "specs/fashion-mnist-cnn-bn.yaml", "--to", "onnx", "--out", out,
+      ])
       #expect(r.status == 0, "\(r.stderr)")
     }
     let first = try #require(FileManager.default.contents(atPath: a))
@@ -140,10 +147,15 @@ import Testing
       to: python, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: python.path)
     let r = try CLI.run(
-      ["export", "specs/logreg.yaml", "--to", "onnx", "--out", dir.appendingPathComponent("m.onnx").path, "--verify"],
+      [
+        "export", "specs/logreg.yaml", "--to", "onnx", "--out",
+        dir.appendingPathComponent("m.onnx").path, "--verify",
+      ],
       environment: ["DLSPEC_PYTHON": python.path])
     #expect(r.status == 1)
-    #expect(r.stderr.contains("error[E084]: --verify needs the Python modules onnx and onnxruntime"), "\(r.stderr)")
+    #expect(
+      r.stderr.contains("error[E084]: --verify needs the Python modules onnx and onnxruntime"),
+      "\(r.stderr)")
     #expect(r.stderr.contains("has no module 'numpy'"), "\(r.stderr)")
   }
 }
@@ -153,15 +165,21 @@ import Testing
   static let cases: [CLI.Case] = [
     CLI.Case(
       name: "export-onnx-bad-opset",
-      arguments: ["export", "specs/mlp.yaml", "--to", "onnx", "--out", "/nonexistent/m.onnx", "--opset", "9"],
+      arguments: [
+        "export", "specs/mlp.yaml", "--to", "onnx", "--out", "/nonexistent/m.onnx", "--opset", "9",
+      ],
       exitCode: 2),
     CLI.Case(
       name: "export-onnx-too-large",
-      arguments: ["export", ONNXExportTests.fixtures + "too-large.yaml", "--to", "onnx", "--out", "/nonexistent/m.onnx"],
+      arguments: [
+        "export", ONNXExportTests.fixtures + "too-large.yaml", "--to", "onnx", "--out",
+        "/nonexistent/m.onnx",
+      ],
       exitCode: 1),
     CLI.Case(
       name: "export-onnx-unwritable-out",
-      arguments: ["export", "specs/mlp.yaml", "--to", "onnx", "--out", "/nonexistent/m.onnx"], exitCode: 1),
+      arguments: ["export", "specs/mlp.yaml", "--to", "onnx", "--out", "/nonexistent/m.onnx"],
+      exitCode: 1),
     CLI.Case(
       name: "export-onnx-out-is-directory",
       arguments: ["export", "specs/mlp.yaml", "--to", "onnx", "--out", "specs"], exitCode: 1),

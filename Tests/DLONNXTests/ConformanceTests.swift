@@ -23,11 +23,14 @@ import Testing
 
   @Test func nodeTestsOfDLSpecsOperatorsPassOrAreOutsideItsSemantics() throws {
     guard let (directory, version) = Self.nodeTests else {
-      print("ConformanceTests: skipped: python3 with onnx is not installed (scripts/setup.sh --python)")
+      print(
+        "ConformanceTests: skipped: python3 with onnx is not installed (scripts/setup.sh --python)")
       return
     }
     let results = ConformanceRun.runAll(in: directory)
-    let failed = results.filter { if case .failed = $0.outcome { return true } else { return false } }
+    let failed = results.filter {
+      if case .failed = $0.outcome { return true } else { return false }
+    }
     #expect(failed.isEmpty, "\(failed.map { "\($0.name): \($0.outcome)" })")
     // Every operator of the issue has tests, and the ones dlspec's layers mean do run.
     #expect(Set(results.map(\.operatorType)) == NodeTest.operators)
@@ -58,9 +61,13 @@ import Testing
     }
     let committed = (try? String(contentsOf: doc, encoding: .utf8)) ?? ""
     if committed.contains("onnx \(version) ") {
-      #expect(committed == report, "docs/conformance.md is stale: RECORD_CONFORMANCE=1 swift test --filter ConformanceTests")
+      #expect(
+        committed == report,
+        "docs/conformance.md is stale: RECORD_CONFORMANCE=1 swift test --filter ConformanceTests")
     } else {
-      print("ConformanceTests: docs/conformance.md was recorded with another onnx than \(version); not compared")
+      print(
+        "ConformanceTests: docs/conformance.md was recorded with another onnx than \(version); not compared"
+      )
     }
   }
 }

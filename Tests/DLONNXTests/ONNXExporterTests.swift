@@ -25,7 +25,9 @@ import Testing
     var next: Float = 0
     return e.model.layers.map { l in
       var w: [String: FloatTensor] = [:]
-      for p in l.parameters + l.state.map({ ParameterShape($0.name, $0.shape, fanIn: 1, fanOut: 1) }) {
+      for p in l.parameters
+        + l.state.map({ ParameterShape($0.name, $0.shape, fanIn: 1, fanOut: 1) })
+      {
         let n = p.shape.elementCount
         w[p.name] = FloatTensor(dims: p.shape.dims, values: (0..<n).map { Float($0) + next })
         next += Float(n)
@@ -52,7 +54,8 @@ import Testing
     let m = try Self.roundTrip(e)
     #expect(m.irVersion == 8)
     #expect(m.opsetImport.map(\.version) == [17])
-    #expect(m.graph.node.map(\.opType) == ["Conv", "Relu", "MaxPool", "Flatten", "Gemm", "Softmax"])
+    #expect(
+      m.graph.node.map(\.opType) == ["Conv", "Relu", "MaxPool", "Flatten", "Gemm", "Softmax"])
     #expect(m.graph.node.map(\.name) == m.graph.node.flatMap(\.output))
     #expect(m.graph.input.map(\.name) == ["input"])
     #expect(m.graph.output.map(\.name) == ["softmax_1"])
@@ -108,10 +111,15 @@ import Testing
       ])
     #expect(NodeAttributesView(m.graph.node[2]).float("alpha") == 0.25)
     let initializers = Dictionary(uniqueKeysWithValues: m.graph.initializer.map { ($0.name, $0) })
-    #expect(try FloatTensor(try #require(initializers["clipped_relu_1.min"])) == FloatTensor(dims: [], values: [0]))
-    #expect(try FloatTensor(try #require(initializers["clipped_relu_1.max"])) == FloatTensor(dims: [], values: [6]))
+    #expect(
+      try FloatTensor(try #require(initializers["clipped_relu_1.min"]))
+        == FloatTensor(dims: [], values: [0]))
+    #expect(
+      try FloatTensor(try #require(initializers["clipped_relu_1.max"]))
+        == FloatTensor(dims: [], values: [6]))
     // dense_1 holds 12 + 3 values (0…14); batchnorm's scale, shift, mean, var follow.
-    #expect(try FloatTensor(try #require(initializers["batchnorm_1.running_var"])).values == [24, 25, 26])
+    #expect(
+      try FloatTensor(try #require(initializers["batchnorm_1.running_var"])).values == [24, 25, 26])
   }
 
   @Test func opsetsOutsideTheCheckedRangeAreRefused() {
@@ -124,7 +132,8 @@ import Testing
 
   @Test func modelsBeyondOneProtobufMessageAreRefusedAtTheirLargestLayer() throws {
     // 30,000 × 20,000 float32 weights: 2.4 GB, over protobuf's 2 GiB (nothing is allocated).
-    let e = try Self.experiment("    - dense: {units: 20000}\n    - dense: {units: 2}", input: "[30000]")
+    let e = try Self.experiment(
+      "    - dense: {units: 20000}\n    - dense: {units: 2}", input: "[30000]")
     do {
       try ONNXExporter.checkSize(e.model)
       Issue.record("a 2.4 GB model was accepted")

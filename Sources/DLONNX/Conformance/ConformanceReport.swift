@@ -45,7 +45,9 @@ public enum ConformanceReport {
       let c = counts(rs)
       lines.append("| \(op) | \(rs.count) | \(c.passed) | \(c.failed) | \(c.outside) |")
     }
-    lines += ["", "## Every test", "", "| test | operator | status | detail |", "| --- | --- | --- | --- |"]
+    lines += [
+      "", "## Every test", "", "| test | operator | status | detail |", "| --- | --- | --- | --- |",
+    ]
     for r in results {
       let (status, detail): (String, String)
       switch r.outcome {

@@ -48,12 +48,13 @@ enum NodeKernels {
   }
 
   static func elementwise(_ x: FloatTensor, _ kernel: ActivationKernel<Float>) -> FloatTensor {
-    var y = x
-    x.values.withUnsafeBufferPointer { source in
-      y.values.withUnsafeMutableBufferPointer { kernel.forward(source.baseAddress!, $0.baseAddress!, x.count) }
-    }
-    return y
+    let (input, output) = (tensor(x), Tensor<Float>(shape: x.dims))
+    kernel.forward(input.pointer, output.pointer, x.count)
+    return FloatTensor(dims: x.dims, values: output.array)
   }
+
+  /// A runtime tensor holding `t`'s values (kernels take its non-optional pointer).
+  static func tensor(_ t: FloatTensor) -> Tensor<Float> { Tensor(shape: t.dims, values: t.values) }
 
   /// clipped_relu is min(max(z, 0), t) with t > 0: Clip with min 0 and a positive max.
   static func clip(_ x: FloatTensor, _ inputs: [FloatTensor?]) throws(Outside) -> FloatTensor {
@@ -86,17 +87,13 @@ enum NodeKernels {
     }
     let columns = x.dims[axis...].reduce(1, *)
     let rows = x.count / max(columns, 1)
-    var y = x
-    x.values.withUnsafeBufferPointer { source in
-      y.values.withUnsafeMutableBufferPointer { target in
-        if op == "Softmax" {
-          SoftmaxKernel.forward(x: source.baseAddress!, y: target.baseAddress!, rows: rows, columns: columns)
-        } else {
-          LogSoftmaxKernel.forward(x: source.baseAddress!, y: target.baseAddress!, rows: rows, columns: columns)
-        }
-      }
+    let (input, output) = (tensor(x), Tensor<Float>(shape: x.dims))
+    if op == "Softmax" {
+      SoftmaxKernel.forward(x: input.pointer, y: output.pointer, rows: rows, columns: columns)
+    } else {
+      LogSoftmaxKernel.forward(x: input.pointer, y: output.pointer, rows: rows, columns: columns)
     }
-    return y
+    return FloatTensor(dims: x.dims, values: output.array)
   }
 
   /// dense is y = x·Wᵀ + b: Gemm with α = β = 1, A untransposed, and C absent or one bias per
@@ -105,8 +102,12 @@ enum NodeKernels {
   static func gemm(_ x: FloatTensor, _ inputs: [FloatTensor?], _ a: NodeAttributes) throws(Outside)
     -> FloatTensor
   {
-    guard a.int("transA", 0) == 0 else { throw Outside("transA = 1: dense reads its input untransposed") }
-    guard a.float("alpha", 1) == 1 else { throw Outside("alpha ≠ 1: dense has no scale factor on x·Wᵀ") }
+    guard a.int("transA", 0) == 0 else {
+      throw Outside("transA = 1: dense reads its input untransposed")
+    }
+    guard a.float("alpha", 1) == 1 else {
+      throw Outside("alpha ≠ 1: dense has no scale factor on x·Wᵀ")
+    }
     guard inputs.count > 1, let b = inputs[1], x.dims.count == 2, b.dims.count == 2 else {
       throw Outside("Gemm needs 2-D A and B")
     }
@@ -139,25 +140,12 @@ enum NodeKernels {
   static func dense(_ x: FloatTensor, weight: FloatTensor, bias: [Float]?, m: Int, k: Int, n: Int)
     -> FloatTensor
   {
-    var y = [Float](repeating: 0, count: m * n)
-    x.values.withUnsafeBufferPointer { xs in
-      weight.values.withUnsafeBufferPointer { ws in
-        y.withUnsafeMutableBufferPointer { ys in
-          if let bias {
-            bias.withUnsafeBufferPointer { bs in
-              DenseKernel.forward(
-                x: xs.baseAddress!, weight: ws.baseAddress!, bias: bs.baseAddress!,
-                y: ys.baseAddress!, batch: m, inFeatures: k, outFeatures: n)
-            }
-          } else {
-            DenseKernel.forward(
-              x: xs.baseAddress!, weight: ws.baseAddress!, bias: nil, y: ys.baseAddress!,
-              batch: m, inFeatures: k, outFeatures: n)
-          }
-        }
-      }
-    }
-    return FloatTensor(dims: [m, n], values: y)
+    let (input, w, output) = (tensor(x), tensor(weight), Tensor<Float>(shape: [m, n]))
+    let b = bias.map { Tensor(shape: [n], values: $0) }
+    DenseKernel.forward(
+      x: input.pointer, weight: w.pointer, bias: b?.pointer, y: output.pointer, batch: m,
+      inFeatures: k, outFeatures: n)
+    return FloatTensor(dims: [m, n], values: output.array)
   }
 
   static func transposed(_ t: FloatTensor) -> FloatTensor {
@@ -175,7 +163,9 @@ enum NodeKernels {
     guard x.dims.count == 4, w.dims.count == 4 else {
       throw Outside("a \(x.dims.count - 2)-D convolution: conv2d is 2-D ([N, C, H, W])")
     }
-    guard a.int("group", 1) == 1 else { throw Outside("group \(a.int("group", 1)): conv2d has no groups") }
+    guard a.int("group", 1) == 1 else {
+      throw Outside("group \(a.int("group", 1)): conv2d has no groups")
+    }
     let (ky, kx) = (w.dims[2], w.dims[3])
     let (py, px) = try windowPadding(a, kernel: [ky, kx], what: "conv2d")
     let strides = a.ints("strides") ?? [1, 1]
@@ -186,28 +176,21 @@ enum NodeKernels {
       paddingY: py, paddingX: px)
     guard g.isValid, w.dims[1] == x.dims[1] else { throw Outside("kernel larger than the input") }
     let n = x.dims[0]
-    var y = [Float](repeating: 0, count: n * g.outputSampleCount)
-    var workspace = [Float](repeating: 0, count: Conv2DKernel.workspaceCount(g, batch: n))
-    x.values.withUnsafeBufferPointer { xs in
-      w.values.withUnsafeBufferPointer { ws in
-        y.withUnsafeMutableBufferPointer { ys in
-          workspace.withUnsafeMutableBufferPointer { scratch in
-            let b = bias ?? []
-            b.withUnsafeBufferPointer { bs in
-              Conv2DKernel.forward(
-                x: xs.baseAddress!, weight: ws.baseAddress!, bias: bias == nil ? nil : bs.baseAddress,
-                y: ys.baseAddress!, batch: n, geometry: g, workspace: scratch.baseAddress!)
-            }
-          }
-        }
-      }
-    }
-    return FloatTensor(dims: [n, g.filters, g.outHeight, g.outWidth], values: y)
+    let dims = [n, g.filters, g.outHeight, g.outWidth]
+    let (input, weight, output) = (tensor(x), tensor(w), Tensor<Float>(shape: dims))
+    let b = bias.map { Tensor(shape: [$0.count], values: $0) }
+    let workspace = Tensor<Float>(shape: [Conv2DKernel.workspaceCount(g, batch: n)])
+    Conv2DKernel.forward(
+      x: input.pointer, weight: weight.pointer, bias: b?.pointer, y: output.pointer, batch: n,
+      geometry: g, workspace: workspace.pointer)
+    return FloatTensor(dims: dims, values: output.array)
   }
 
   /// maxpool/avgpool: 2-D, no padding, floor division (ceil_mode 0), dilation 1, strides as
   /// given (ONNX's default stride is 1, dlspec's the window size: both are passed explicitly).
-  static func pool(_ op: String, _ x: FloatTensor, _ a: NodeAttributes) throws(Outside) -> FloatTensor {
+  static func pool(_ op: String, _ x: FloatTensor, _ a: NodeAttributes) throws(Outside)
+    -> FloatTensor
+  {
     let name = op == "MaxPool" ? "maxpool" : "avgpool"
     guard x.dims.count == 4, let kernel = a.ints("kernel_shape"), kernel.count == 2 else {
       throw Outside("a \(x.dims.count - 2)-D pooling: \(name) is 2-D ([N, C, H, W])")
@@ -217,26 +200,23 @@ enum NodeKernels {
       throw Outside("ceil_mode 1: \(name) rounds its output size down")
     }
     guard a.int("storage_order", 0) == 0 else { throw Outside("storage_order 1 (column-major)") }
-    guard padding == (0, 0) else { throw Outside("pads \(a.ints("pads") ?? []): \(name) does not pad") }
+    guard padding == (0, 0) else {
+      throw Outside("pads \(a.ints("pads") ?? []): \(name) does not pad")
+    }
     let strides = a.ints("strides") ?? [1, 1]
     let g = Pool.Geometry(
       planes: x.dims[0] * x.dims[1], height: x.dims[2], width: x.dims[3],
       windowHeight: kernel[0], windowWidth: kernel[1], strideY: strides[0], strideX: strides[1])
     guard g.isValid else { throw Outside("window larger than the input") }
-    var y = [Float](repeating: 0, count: g.outputCount)
-    var argmax = [Int32](repeating: 0, count: g.outputCount)
-    x.values.withUnsafeBufferPointer { xs in
-      y.withUnsafeMutableBufferPointer { ys in
-        if op == "MaxPool" {
-          argmax.withUnsafeMutableBufferPointer { arg in
-            Pool.maxForward(x: xs.baseAddress!, y: ys.baseAddress!, argmax: arg.baseAddress!, geometry: g)
-          }
-        } else {
-          Pool.averageForward(x: xs.baseAddress!, y: ys.baseAddress!, geometry: g)
-        }
-      }
+    let dims = [x.dims[0], x.dims[1], g.outHeight, g.outWidth]
+    let (input, output) = (tensor(x), Tensor<Float>(shape: dims))
+    if op == "MaxPool" {
+      let argmax = Tensor<Int32>(shape: dims)
+      Pool.maxForward(x: input.pointer, y: output.pointer, argmax: argmax.pointer, geometry: g)
+    } else {
+      Pool.averageForward(x: input.pointer, y: output.pointer, geometry: g)
     }
-    return FloatTensor(dims: [x.dims[0], x.dims[1], g.outHeight, g.outWidth], values: y)
+    return FloatTensor(dims: dims, values: output.array)
   }
 
   /// The symmetric padding (py, px) of a windowed node, refusing what dlspec cannot say.
@@ -273,16 +253,12 @@ enum NodeKernels {
     else { throw Outside("BatchNormalization needs X, scale, B, mean and var") }
     let (n, c) = (x.dims[0], x.dims[1])
     let spatial = x.dims.dropFirst(2).reduce(1, *)
-    var y = x
-    x.values.withUnsafeBufferPointer { xs in
-      y.values.withUnsafeMutableBufferPointer { ys in
-        BatchNormKernel.evaluationForward(
-          x: xs.baseAddress!, y: ys.baseAddress!, scale: scale.values, shift: shift.values,
-          runningMean: mean.values, runningVariance: variance.values, batch: n, channels: c,
-          spatial: spatial, epsilon: a.float("epsilon", 1e-5))
-      }
-    }
-    return y
+    let (input, output) = (tensor(x), Tensor<Float>(shape: x.dims))
+    BatchNormKernel.evaluationForward(
+      x: input.pointer, y: output.pointer, scale: scale.values, shift: shift.values,
+      runningMean: mean.values, runningVariance: variance.values, batch: n, channels: c,
+      spatial: spatial, epsilon: a.float("epsilon", 1e-5))
+    return FloatTensor(dims: x.dims, values: output.array)
   }
 
   /// `axis` in 0..<rank (0...rank when `allowingRank`, as Flatten allows), negative from the end.

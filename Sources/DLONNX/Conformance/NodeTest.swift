@@ -77,7 +77,8 @@ public struct NodeTest: Sendable {
 
   static func index(_ name: String) -> Int { Int(name.split(separator: "_").last ?? "") ?? 0 }
 
-  static func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ url: URL) throws(LoadProblem) -> M {
+  static func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ url: URL) throws(LoadProblem) -> M
+  {
     do {
       return try M(serializedBytes: try Data(contentsOf: url))
     } catch {
