@@ -153,3 +153,16 @@ struct NodeAttributesView {
   func int(_ name: String) -> Int64? { find(name)?.i }
   func float(_ name: String) -> Float? { find(name)?.f }
 }
+
+/// The round-trip fixture covers the registry: a new kind must get a mapping and a line there.
+@Suite struct ONNXCoverageTests {
+  @Test func everyLayerKindFixtureHasEveryRegisteredKindAndExports() throws {
+    let path = ConformanceTests.root
+      .appendingPathComponent("Tests/CLITests/Fixtures/onnx/every-layer-kind.yaml").path
+    let r = SpecChecker().check(path: path)
+    let e = try #require(r.experiment, "\(r.diagnostics)")
+    #expect(Set(e.model.layers.map(\.kindName)) == Set(LayerRegistry.builtIn.names))
+    let export = try ONNXExporter().export(e, weights: ONNXExporterTests.numbered(e))
+    #expect(export.model.graph.node.count == e.model.layers.count)
+  }
+}
