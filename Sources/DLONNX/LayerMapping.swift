@@ -63,23 +63,11 @@ enum LayerMapping {
       let high = g.constant("\(name).max", FloatTensor(dims: [], values: [Float(c.t)]))
       g.node("Clip", name: name, inputs: [input, low, high], output: name)
       return ["Clip"]
-    case is Softmax:
-      // dlspec's softmax runs over a flat input, [N, K]: axis 1.
-      g.node(
-        "Softmax", name: name, inputs: [input], output: name,
-        attributes: [Attribute.int("axis", 1)])
-      return ["Softmax"]
-    case is LogSoftmax:
-      g.node(
-        "LogSoftmax", name: name, inputs: [input], output: name,
-        attributes: [Attribute.int("axis", 1)])
-      return ["LogSoftmax"]
-    case is Flatten:
-      // [N, C, H, W] → [N, C·H·W] in row-major order, as dlspec's flatten (a flat input stays).
-      g.node(
-        "Flatten", name: name, inputs: [input], output: name,
-        attributes: [Attribute.int("axis", 1)])
-      return ["Flatten"]
+    // dlspec's softmax and log_softmax run over a flat sample, [N, K]; flatten turns
+    // [N, C, H, W] into [N, C·H·W] in row-major order (a flat input stays): axis 1 for all.
+    case is Softmax: return [alongAxis1("Softmax", layer, input, &g)]
+    case is LogSoftmax: return [alongAxis1("LogSoftmax", layer, input, &g)]
+    case is Flatten: return [alongAxis1("Flatten", layer, input, &g)]
     case is Dropout:
       // Inference: inverted dropout is the identity (its scaling happens in training only).
       return [unary("Identity", layer, input, &g)]
@@ -110,6 +98,15 @@ enum LayerMapping {
     _ op: String, _ layer: LayerIR, _ input: String, _ g: inout ONNXGraphBuilder
   ) -> String {
     g.node(op, name: layer.name, inputs: [input], output: layer.name)
+    return op
+  }
+
+  static func alongAxis1(
+    _ op: String, _ layer: LayerIR, _ input: String, _ g: inout ONNXGraphBuilder
+  ) -> String {
+    g.node(
+      op, name: layer.name, inputs: [input], output: layer.name,
+      attributes: [Attribute.int("axis", 1)])
     return op
   }
 

@@ -43,34 +43,15 @@ extension ONNXVerification {
           } ?? " on PATH"),
         hint: "install Python 3, then " + Self.installHint)
     }
-    let process = Process()
-    process.executableURL = python
-    process.arguments = ["-c", Self.script] + arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    do {
-      try process.run()
-    } catch {
-      throw Diagnostic(
-        .onnxVerifierMissing, at: nil, "cannot start \(python.path): \(error)",
-        hint: Self.installHint)
-    }
-    // stderr on another thread, so neither pipe fills up and blocks the child.
-    final class Box: @unchecked Sendable { var data = Data() }
-    let errors = Box()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) {
-      errors.data = err.fileHandleForReading.readDataToEndOfFile()
-    }
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    let message = String(decoding: errors.data, as: UTF8.self)
-      .trimmingCharacters(in: .whitespacesAndNewlines)
-    switch process.terminationStatus {
+    // A launch failure reads as status 127 with the reason on stderr.
+    let (status, stdout, stderr) = SpecInput.run(python, ["-c", Self.script] + arguments)
+    let message = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+    switch status {
     case 0: break
+    case 127:
+      throw Diagnostic(
+        .onnxVerifierMissing, at: nil, "cannot start \(python.path): \(message)",
+        hint: Self.installHint)
     case 3:
       throw Diagnostic(
         .onnxVerifierMissing, at: nil,
@@ -84,7 +65,7 @@ extension ONNXVerification {
     default:
       throw Diagnostic(
         .onnxMismatch, at: nil,
-        "onnxruntime could not run the exported model (exit \(process.terminationStatus)): "
+        "onnxruntime could not run the exported model (exit \(status)): "
           + String(message.suffix(2000)),
         hint: "this is a bug in dlspec's exporter; please report it with the spec")
     }
