@@ -243,11 +243,6 @@ enum NodeKernels {
   static func batchNorm(_ x: FloatTensor, _ inputs: [FloatTensor?], _ a: NodeAttributes)
     throws(Outside) -> FloatTensor
   {
-    guard a.int("training_mode", 0) == 0 else {
-      throw Outside(
-        "training_mode 1: ONNX updates the running variance with the biased batch variance, "
-          + "dlspec (like PyTorch) with the unbiased one")
-    }
     guard inputs.count == 5, let scale = inputs[1], let shift = inputs[2], let mean = inputs[3],
       let variance = inputs[4], x.dims.count >= 2
     else { throw Outside("BatchNormalization needs X, scale, B, mean and var") }
@@ -259,6 +254,39 @@ enum NodeKernels {
       runningMean: mean.values, runningVariance: variance.values, batch: n, channels: c,
       spatial: spatial, epsilon: a.float("epsilon", 1e-5))
     return FloatTensor(dims: x.dims, values: output.array)
+  }
+
+  /// A node of which only some outputs mean what dlspec computes: those outputs (nil for the
+  /// others) and why the rest differ. nil for every other node.
+  static func partial(_ node: Onnx_NodeProto, _ inputs: [FloatTensor?])
+    -> (outputs: [FloatTensor?], reason: String)?
+  {
+    guard node.opType == "BatchNormalization", NodeAttributes(node).int("training_mode", 0) == 1,
+      inputs.count == 5, let x = inputs[0], let scale = inputs[1], let shift = inputs[2],
+      let mean = inputs[3], let variance = inputs[4], x.dims.count >= 2
+    else { return nil }
+    // dlspec's momentum weighs the batch statistics, ONNX's the running ones.
+    let momentum = 1 - NodeAttributes(node).float("momentum", 0.9)
+    let (n, c) = (x.dims[0], x.dims[1])
+    let spatial = x.dims.dropFirst(2).reduce(1, *)
+    let (input, output) = (tensor(x), Tensor<Float>(shape: x.dims))
+    let (runningMean, runningVariance) = (tensor(mean), tensor(variance))
+    let normalized = Tensor<Float>(shape: x.dims)
+    let inverse = Tensor<Float>(shape: [c])
+    BatchNormKernel.trainingForward(
+      x: input.pointer, y: output.pointer, scale: scale.values, shift: shift.values,
+      runningMean: runningMean.pointer, runningVariance: runningVariance.pointer,
+      normalized: normalized.pointer, inverseDeviation: inverse.pointer, batch: n, channels: c,
+      spatial: spatial, momentum: momentum, epsilon: NodeAttributes(node).float("epsilon", 1e-5))
+    return (
+      [
+        FloatTensor(dims: x.dims, values: output.array),
+        FloatTensor(dims: mean.dims, values: runningMean.array), nil,
+      ],
+      "training_mode 1: y and the running mean are dlspec's training forward's; the running "
+        + "variance is not compared: ONNX folds in the biased batch variance, dlspec (like "
+        + "PyTorch) the unbiased one"
+    )
   }
 
   /// `axis` in 0..<rank (0...rank when `allowingRank`, as Flatten allows), negative from the end.
