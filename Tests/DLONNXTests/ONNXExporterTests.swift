@@ -1,4 +1,5 @@
 import DLONNX
+import DLRuntime
 import DLSpec
 import Foundation
 import Testing
@@ -140,6 +141,43 @@ import Testing
     } catch {
       #expect(error.code == .onnxTooLarge)
       #expect(error.location?.line == 6)
+    }
+  }
+}
+
+/// A kind the exporter has no mapping for (the registry is open: tests and future kinds add
+/// kinds without touching DLONNX): an element-wise square, refused at its line, never guessed.
+struct Square: ElementwiseLayerKind, ParameterlessLayerKind {
+  static let name = "square"
+  static let summary = "z²"
+  func lower<T: DLScalar>(_ b: LayerBuffers<T>) -> LayerProgram<T> {
+    LayerProgram(forward: { _, _ in }, backward: { _, _, _ in })
+  }
+}
+
+@Suite struct ONNXRefusalTests {
+  @Test func aKindWithoutMappingIsRefusedAtItsLine() throws {
+    var registry = LayerRegistry.builtIn
+    registry.kinds[Square.name] = Square.self
+    let text = """
+      dlspec: 1
+      name: t
+      model:
+        input: [3]
+        layers:
+          - dense: {units: 2}
+          - square
+      loss: mse
+      """
+    let r = SpecChecker(registry: registry).check(SourceFile(path: "t.yaml", text: text))
+    let e = try #require(r.experiment, "\(r.diagnostics)")
+    do {
+      _ = try ONNXExporter().export(e, weights: ONNXExporterTests.numbered(e))
+      Issue.record("a kind without an ONNX mapping was exported")
+    } catch {
+      #expect(error.code == .onnxInexpressible)
+      #expect(error.location?.line == 7)
+      #expect(error.message.contains("layer kind 'square' (square_1) has no ONNX mapping"))
     }
   }
 }
