@@ -9,9 +9,9 @@ import SwiftProtobuf
 /// batchnorm uses its running statistics (docs/onnx.md).
 public struct ONNXExporter {
   /// Opset 17: every operator dlspec needs has had its present meaning since opset 13 (Softmax
-  /// and LogSoftmax over one axis, Clip with tensor bounds), and 17 is read by every runtime
-  /// and converter still maintained (onnxruntime since 1.11, PyTorch's exporter default for
-  /// years). docs/onnx.md, "Opset", has the per-operator history.
+  /// and LogSoftmax over one axis, Clip with tensor bounds), and 17 is read by the runtimes of
+  /// recent years (onnxruntime since 1.12). docs/onnx.md, "Opset", has the per-operator
+  /// history.
   public static let defaultOpset = 17
   /// The opsets whose operators all mean what the mapping needs: from 13 (single-axis Softmax)
   /// to 21 (the newest the exporter's tests check with onnx.checker and onnxruntime).
