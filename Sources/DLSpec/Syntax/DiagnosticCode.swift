@@ -54,6 +54,11 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case doubleSoftmax = "W003"
   case consecutiveActivations = "W004"
   case vanishingLearningRate = "W005"
+  // Training warnings (W015–W019): printed by `train` and recorded in summary.json.
+  /// Accuracy indistinguishable from 1/classes at the end of an epoch (§4.3).
+  case accuracyAtChance = "W015"
+  /// The first layer's gradient norm below 1e-6 of the last layer's (§4.3, (4.21)).
+  case vanishingGradient = "W016"
 
   public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

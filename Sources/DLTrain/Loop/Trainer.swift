@@ -178,8 +178,10 @@ public final class Trainer {
     try writeText(canonical, to: directory + "/spec.canonical.yaml")
     try writeText(InspectRenderer.text(e), to: directory + "/ir.txt")
     let regression = e.task.value == .regression
+    // metrics.csv logs the gradient norm of the layers with parameters only.
+    let logged = e.model.layers.indices.filter { !e.model.layers[$0].parameters.isEmpty }
     let metrics = try MetricsLog(
-      path: directory + "/metrics.csv", layers: e.model.layers.map(\.name),
+      path: directory + "/metrics.csv", layers: logged.map { e.model.layers[$0].name },
       metrics: regression ? RegressionMetrics.names : ["accuracy"], resumeAfter: continuing ? startEpoch : nil)
 
     let start = Date()
@@ -190,7 +192,7 @@ public final class Trainer {
     record.epochs = startEpoch
     record.steps = step
     record.best = nil
-    for row in metrics.earlierRows {
+    for row in metrics.rows {
       let column = (split.validation.isEmpty ? "train_" : "val_") + bestName
       if let v = metrics.value(column, in: row), let epoch = Int(row[0]),
         record.best.map({ v > $0.value }) ?? true
@@ -199,6 +201,9 @@ public final class Trainer {
       }
     }
     let earlierWall = previous?.wallSeconds ?? 0
+    // Warnings of epochs the resume replays are given again if they still hold.
+    record.warnings = (previous?.warnings ?? []).filter { $0.epoch <= startEpoch }
+    var warnings = TrainingWarnings(earlier: record.warnings)
     try record.write(to: summaryPath)
 
     var batches = try BatchIterator(
@@ -315,8 +320,15 @@ public final class Trainer {
           epoch: epoch + 1, step: step, lr: lr, trainLoss: lastTrainLoss,
           trainMetrics: regression ? fit.values.map(\.value) : [lastTrainAccuracy],
           validation: lastValidation, samplesPerSecond: Double(seen - seenBefore) / seconds,
-          gradientNorms: meanNorms)
+          gradientNorms: logged.map { meanNorms[$0] })
         if options.progress { ProgressBar.finish() }
+        let given = warnings.check(
+          epoch: epoch + 1,
+          accuracy: regression ? nil : (lastValidation?.accuracy ?? lastTrainAccuracy),
+          samples: lastValidation == nil ? seen : split.validation.count,
+          classes: plan.classCount, measuredOn: lastValidation == nil ? "training" : "validation",
+          norms: logged.map { (e.model.layers[$0].name, meanNorms[$0]) })
+        record.warnings = warnings.given
         var line = String(format: "epoch %d/%d  loss %.4g", epoch + 1, config.epochs, lastTrainLoss)
         line += regression
           ? String(format: "  mae %.4g  r2 %.4f", fit.mae, fit.r2)
@@ -330,6 +342,7 @@ public final class Trainer {
           format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen - seenBefore) / seconds,
           seconds)
         options.log(line)
+        for w in given { options.log("warning[\(w.code)]: \(w.message)") }
         let meta = Checkpoint.Metadata(
           specHash: hash, specCanonical: canonical, epoch: epoch + 1, step: step,
           rngState: plan.random.generator.state,

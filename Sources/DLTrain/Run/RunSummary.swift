@@ -74,6 +74,20 @@ public struct RunSummary: Equatable {
   public var error: String?
   /// Why a `stopped` run stopped, and where: `SIGINT at epoch 3, step 137 (batch 17 of 54 done)`.
   public var stopReason: String?
+  /// Training warnings (W015 accuracy at chance, W016 vanishing gradient), each given once.
+  public var warnings: [Warning] = []
+
+  /// A warning `train` printed after an epoch.
+  public struct Warning: Equatable, Sendable {
+    public var code: String
+    public var epoch: Int
+    public var message: String
+    public init(code: String, epoch: Int, message: String) {
+      self.code = code
+      self.epoch = epoch
+      self.message = message
+    }
+  }
 
   public init() {}
 
@@ -138,6 +152,13 @@ public struct RunSummary: Equatable {
     }
     if let error { fields.append(("error", s(error))) }
     if let stopReason { fields.append(("stop_reason", s(stopReason))) }
+    if !warnings.isEmpty {
+      let items = warnings.map {
+        "{\"code\": \(JSONText.string($0.code)), \"epoch\": \($0.epoch), "
+          + "\"message\": \(JSONText.string($0.message))}"
+      }
+      fields.append(("warnings", "[" + items.joined(separator: ", ") + "]"))
+    }
     return "{\n" + fields.map { "  \(JSONText.string($0.0)): \($0.1)" }.joined(separator: ",\n")
       + "\n}\n"
   }
@@ -208,6 +229,11 @@ public struct RunSummary: Equatable {
     }
     s.error = str("error")
     s.stopReason = str("stop_reason")
+    for w in o["warnings"] as? [[String: Any]] ?? [] {
+      if let code = w["code"] as? String, let message = w["message"] as? String {
+        s.warnings.append(Warning(code: code, epoch: int("epoch", in: w) ?? 0, message: message))
+      }
+    }
     return s
   }
 }
