@@ -146,10 +146,6 @@ struct SaturationMeter {
     values += samples * units
   }
 
-  mutating func add(_ y: UnsafeMutablePointer<Float>, samples: Int) {
-    add(UnsafePointer(y), samples: samples)
-  }
-
   func result(_ l: LayerIR) -> GradientReport.Activation {
     GradientReport.Activation(
       name: l.name, kind: l.kindName, rule: rule, units: units, values: values,
