@@ -48,6 +48,17 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case badOverride = "E050"
   case overridePath = "E051"
   case overrideTag = "E052"
+  // Growth, `growth:` (E07x)
+  /// `growth.before` names no layer of the model.
+  case unknownGrowthAnchor = "E070"
+  /// The growth block does not keep the shape at its insertion point.
+  case growthChangesShape = "E071"
+  /// `growth.metric` is not a column this run logs.
+  case growthMetricUnavailable = "E072"
+  /// `growth.layers` is empty.
+  case emptyGrowthBlock = "E073"
+  /// The largest grown model would not fit in memory.
+  case growthTooLarge = "E074"
   // Warnings (W0xx)
   case softmaxNotLast = "W001"
   case deepSigmoid = "W002"
