@@ -46,7 +46,9 @@ struct GradientsCommand: ParsableCommand {
     }
     do {
       let seed = UInt64(config.seed)
-      let plan = Plan<Float>(e, batch: config.batchSize, seed: seed)
+      let plan =
+        try checkpoint.map { try Checkpoint.plan(for: e, checkpoint: $0, batch: config.batchSize, seed: seed) }
+        ?? Plan<Float>(e, batch: config.batchSize, seed: seed)
       plan.initialize(config.initScheme, seed: seed)
       var source = "weights initialised by \(config.initScheme.rawValue) (seed \(config.seed))"
       if let checkpoint {

@@ -7,6 +7,7 @@ import Foundation
 final class MetricsLog {
   let path: String
   let metrics: [String]
+  let growth: Bool
   private(set) var header: [String]
   /// The rows so far: kept from an earlier invocation of the run (resume), then appended.
   private(set) var rows: [[String]] = []
@@ -22,12 +23,16 @@ final class MetricsLog {
   /// - Parameter layers: the layers with parameters, one `grad_norm_<layer>` column each.
   /// - Parameter metrics: the figures after each loss: `accuracy`, or for regression `mse`,
   ///   `mae`, `r2` (columns `train_<m>` and `val_<m>`).
+  /// - Parameter growth: a growing run logs `insertions`, the copies of the growth block in
+  ///   the model trained that epoch (docs/growth.md).
   init(
-    path: String, layers: [String], metrics: [String] = ["accuracy"], resumeAfter epoch: Int? = nil
+    path: String, layers: [String], metrics: [String] = ["accuracy"], growth: Bool = false,
+    resumeAfter epoch: Int? = nil
   ) throws {
     self.path = path
     self.metrics = metrics
-    header = Self.header(layers: layers, metrics: metrics)
+    self.growth = growth
+    header = Self.header(layers: layers, metrics: metrics, growth: growth)
     if let epoch, let data = FileManager.default.contents(atPath: path) {
       let text = String(decoding: data, as: UTF8.self)
       var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -48,9 +53,10 @@ final class MetricsLog {
   }
 
   /// The columns of a log of `layers` (with parameters) and `metrics`.
-  static func header(layers: [String], metrics: [String]) -> [String] {
+  static func header(layers: [String], metrics: [String], growth: Bool = false) -> [String] {
     ["epoch", "step", "lr", "train_loss"] + metrics.map { "train_\($0)" } + ["val_loss"]
-      + metrics.map { "val_\($0)" } + ["samples_per_s"] + layers.map { "grad_norm_\($0)" }
+      + metrics.map { "val_\($0)" } + ["samples_per_s"] + (growth ? ["insertions"] : [])
+      + layers.map { "grad_norm_\($0)" }
   }
 
   static func cells(_ row: String) -> [String] {
@@ -69,7 +75,7 @@ final class MetricsLog {
   /// rewritten under it, with empty cells for layers that did not exist yet.
   func regrow(layers: [String]) throws {
     let old = header
-    header = Self.header(layers: layers, metrics: metrics)
+    header = Self.header(layers: layers, metrics: metrics, growth: growth)
     rows = rows.map { Self.project($0, from: old, to: header) }
     try rewrite()
   }
@@ -90,7 +96,8 @@ final class MetricsLog {
   /// per layer of the header.
   func append(
     epoch: Int, step: Int, lr: Double, trainLoss: Double, trainMetrics: [Double],
-    validation: Evaluation?, samplesPerSecond: Double, gradientNorms: [Double]
+    validation: Evaluation?, samplesPerSecond: Double, insertions: Int = 0,
+    gradientNorms: [Double]
   ) throws {
     var cells = [String(epoch), String(step), "\(lr)", "\(trainLoss)"]
     cells += trainMetrics.map { "\($0)" }
@@ -98,6 +105,7 @@ final class MetricsLog {
     cells += validation.map { $0.metricValues.map { "\($0.value)" } }
       ?? trainMetrics.map { _ in "" }
     cells.append(String(format: "%.1f", samplesPerSecond))
+    if growth { cells.append(String(insertions)) }
     cells += gradientNorms.map { "\($0)" }
     try FileWrite.append(Array((cells.joined(separator: ",") + "\n").utf8), to: path)
     rows.append(cells)
