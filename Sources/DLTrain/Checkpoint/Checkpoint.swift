@@ -112,6 +112,11 @@ public struct Checkpoint {
     for e: Experiment, checkpoint path: String, batch: Int, seed: UInt64 = 1
   ) throws -> Plan<Float> {
     let insertions = try readMetadata(path).growthInsertions
+    return Plan<Float>(try grown(e, insertions: insertions, path: path), batch: batch, seed: seed)
+  }
+
+  /// `e` grown as a checkpoint records, refusing a count its growth rule cannot build.
+  public static func grown(_ e: Experiment, insertions: Int, path: String) throws -> Experiment {
     guard insertions == 0 || e.growth != nil else {
       throw Failure.mismatch(
         "checkpoint '\(path)' was grown \(insertions) times by a growth rule, and the spec has "
@@ -122,7 +127,7 @@ public struct Checkpoint {
       throw Failure.mismatch(
         "checkpoint '\(path)' was grown \(insertions) times; the spec's growth allows at most \(max)")
     }
-    return Plan<Float>(e.grown(insertions: insertions), batch: batch, seed: seed)
+    return e.grown(insertions: insertions)
   }
 
   /// Writes a note to stderr (the default for `load`'s notes).

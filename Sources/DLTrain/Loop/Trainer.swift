@@ -519,7 +519,9 @@ public final class Trainer {
               "note: \(path) records no spec (an older dlspec wrote it); the spec is not compared")
           }
         }
-        let plan = try resumePlan(meta, path: path)
+        // Built as the checkpoint records: a grown run continues on its grown model.
+        _ = try Checkpoint.grown(experiment, insertions: meta.growthInsertions, path: path)
+        let plan = makePlan(insertions: meta.growthInsertions)
         let loaded = try Checkpoint.load(path, into: plan, optimizerState: true)
         if !skipped.isEmpty {
           options.log("note: resuming from \(path); skipped \(skipped.joined(separator: "; "))")
@@ -540,17 +542,6 @@ public final class Trainer {
       }
     }
     throw Failure(description: "no checkpoint of '\(resume)' could be read")
-  }
-
-  /// The plan a checkpoint continues in: the spec's model with its recorded insertions.
-  func resumePlan(_ meta: Checkpoint.Metadata, path: String) throws -> Plan<Float> {
-    let k = meta.growthInsertions
-    if k > 0 && k > (experiment.growth?.value.maxInsertions ?? 0) {
-      throw Checkpoint.Failure.mismatch(
-        "checkpoint '\(path)' holds a model grown \(k) times; the spec's growth section "
-          + (experiment.growth == nil ? "is missing" : "allows at most \(experiment.growth?.value.maxInsertions ?? 0)"))
-    }
-    return makePlan(insertions: k)
   }
 
   /// Indices of the layers with parameters: the ones metrics.csv logs.
