@@ -60,9 +60,9 @@ public enum GrowthSection {
       return nil
     }
     let layersPair = pairs.first { $0.key.scalar == .string("layers") }
-    let rest = SyntaxNode(.mapping(pairs.filter { $0.key.scalar != .string("layers") }), at: node.location)
     let p = ParamReader.read(
-      rest, specs: params, context: "'growth'", anchor: node.location, into: &bag)
+      node, specs: params, context: "'growth'", anchor: node.location, otherKeys: ["layers"],
+      into: &bag)
     guard let layersNode = layersPair?.value else {
       bag.error(
         .missingKey, at: node.location, "'growth' needs 'layers': the block to insert",
