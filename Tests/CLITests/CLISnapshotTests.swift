@@ -138,10 +138,6 @@ enum CLI {
     Case(
       name: "gradients-sigmoid-deep", arguments: ["gradients", "specs/sigmoid-deep.yaml", "--batches", "2"],
       exitCode: 0),
-    Case(
-      name: "gradients-checkpoint-json",
-      arguments: ["gradients", "specs/logreg.yaml", "--checkpoint", ckpt + "ok.h5", "--batches", "1", "--format", "json"],
-      exitCode: 0),
     Case(name: "gradients-batches-zero", arguments: ["gradients", "specs/logreg.yaml", "--batches", "0"], exitCode: 2),
     Case(name: "gradients-no-data", arguments: ["gradients", "Tests/CLITests/Fixtures/gradients/no-data.yaml"], exitCode: 1),
     Case(name: "plot-missing-run", arguments: ["plot", "runs/no-such-run"], exitCode: 1),
