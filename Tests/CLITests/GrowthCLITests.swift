@@ -48,6 +48,9 @@ import Testing
 
     let evaluate = try w.dlspec(["evaluate", "grow.yaml", "--checkpoint", "run/checkpoints/last.h5"])
     #expect(evaluate.status == 0, "\(evaluate.stderr)")
+    let predict = try w.dlspec(["predict", "grow.yaml", "--checkpoint", "run/checkpoints/last.h5"])
+    #expect(predict.status == 0, "\(predict.stderr)")
+    #expect(predict.stdout.split(separator: "\n").count > 1, "\(predict.stdout)")
     let gradients = try w.dlspec(["gradients", "grow.yaml", "--checkpoint", "run/checkpoints/last.h5"])
     #expect(gradients.status == 0, "\(gradients.stderr)")
     #expect(gradients.stdout.contains("g2_dense_1  3"), "\(gradients.stdout)")
