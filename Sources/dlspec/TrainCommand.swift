@@ -139,13 +139,6 @@ struct TrainCommand: ParsableCommand {
       print("note: the checkpoint's spec no longer checks with this build; resuming without a diff")
       return
     }
-    // SpecDiff does not describe growth rules; a run grows by the rule it started with.
-    if CanonicalSpec.growthText(old) != CanonicalSpec.growthText(e) {
-      throw CLIError(
-        "the spec's growth section changed since this checkpoint; a resumed run keeps the rule "
-          + "it grew by\n  = hint: restore the growth section, or start a new run (--init-from "
-          + "takes the weights of a run that did not grow)")
-    }
     var d = SpecDiff(from: old, to: e)
     // Raising --epochs is how a run is extended: it is said in the summary, not as a change.
     d.changes.removeAll { $0.kind == .epochs }

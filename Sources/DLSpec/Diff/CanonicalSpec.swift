@@ -35,8 +35,7 @@ public enum CanonicalSpec {
   }
 
   /// The `growth:` section's canonical lines (empty without one): every key, then the block.
-  /// A resume compares it, since SpecDiff does not describe growth rules.
-  public static func growthText(_ e: Experiment) -> String {
+  static func growthText(_ e: Experiment) -> String {
     guard let g = e.growth else { return "" }
     var out = "growth:\n"
     out += ResolvedSpec.entries(g.params, specs: GrowthSection.params)
