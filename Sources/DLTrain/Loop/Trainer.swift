@@ -174,8 +174,10 @@ public final class Trainer {
         samplesPerSecond: 0, losses: [], runDirectory: directory)
     }
 
+    // A growing run's checkpoints reach the size of the largest model its rule can build.
+    let sized = e.growth == nil ? plan : Plan<Float>.outline(e.largestGrown, batch: config.batchSize)
     try RunSpace.check(
-      directory, checkpointBytes: Checkpoint.estimatedBytes(plan, specCanonical: canonical),
+      directory, checkpointBytes: Checkpoint.estimatedBytes(sized, specCanonical: canonical),
       epochs: config.epochs - startEpoch, layers: e.model.layers.count,
       specBytes: 2 * options.specText.utf8.count + canonical.utf8.count)
     let checkpoints = directory + "/checkpoints"
