@@ -119,6 +119,10 @@ public struct Checkpoint {
     let file: HDF5File
     do {
       file = try HDF5File.open(path)
+    } catch HDF5Error.damagedMetadata(_, let reason) {
+      // A crash or hang of libhdf5 in the probe's child: a damaged file, which verify calls
+      // corrupt and `--resume-fallback` skips.
+      throw Failure.corrupt(path, HDF5Error.damageSummary(reason))
     } catch {
       throw Failure.unreadable(path, "\(error)")
     }
