@@ -107,7 +107,8 @@ extension Checkpoint {
   /// and the count as little-endian uint64, then the float32 values little-endian), then the
   /// attributes format, format_version, spec_hash, spec_canonical (when present), epoch, step,
   /// rng_state and optimizer (`A`, the name, NUL, then a string as its uint64 byte count and
-  /// UTF-8 bytes, an integer as int64, an integer array as its uint64 count and int64s).
+  /// UTF-8 bytes, an integer as int64, an integer array as its uint64 count and int64s); from
+  /// version 4 then the progress attributes the file holds (`Progress.hash`).
   public static func contentHash(
     tensors: [Tensor], metadata: Metadata, optimizer: String, version: Int64
   ) -> String {
@@ -145,6 +146,9 @@ extension Checkpoint {
     u64(UInt64(metadata.rngState.count))
     for w in metadata.rngState { u64(w) }
     string("optimizer", optimizer)
+    if version >= progressHashedVersion, let progress = metadata.progress {
+      progress.hash(into: &h)
+    }
     return h.finalizeHex()
   }
 
