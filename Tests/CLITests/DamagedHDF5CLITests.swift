@@ -69,9 +69,18 @@ import Testing
     ("crash-889edd14d693851ee78e5ac7e81b43bc9345bf3f", "libhdf5 crashed (signal 11, SIGSEGV)"),
     ("crash-8bba6541b8fc215a764511d166e5997b59f29970", "libhdf5 crashed (signal 11, SIGSEGV)"),
     ("oom-92558b938cad3157502a0222cd98dbaf84a63cde", "libhdf5 needed more than 512 MiB of memory"),
-    ("timeout-0fa70c630577245907ff9cf4d71899339e97f1f1", "libhdf5 did not finish within 2 s of CPU time"),
-    ("timeout-89d00ce94cd2326eecb85b4799ebb7d55b5511e5", "libhdf5 did not finish within 2 s of CPU time"),
-    ("timeout-f3e3094a7e5bbf5e55e12fa9816f9e19b5978268", "libhdf5 did not finish within 2 s of CPU time"),
+    (
+      "timeout-0fa70c630577245907ff9cf4d71899339e97f1f1",
+      "libhdf5 did not finish within 2 s of CPU time"
+    ),
+    (
+      "timeout-89d00ce94cd2326eecb85b4799ebb7d55b5511e5",
+      "libhdf5 did not finish within 2 s of CPU time"
+    ),
+    (
+      "timeout-f3e3094a7e5bbf5e55e12fa9816f9e19b5978268",
+      "libhdf5 did not finish within 2 s of CPU time"
+    ),
   ])
   func damagedGlobalHeapIsAnError(_ name: String, _ reason: String) throws {
     let path = Self.finding("checkpoint", name)
@@ -109,14 +118,18 @@ import Testing
     let dir = try HardeningCLITests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let run = dir + "/run"
-    let trained = try HardeningCLITests.run(["train", "Fuzz/seeds/tiny.yaml", "--epochs", "2", "--out", run])
+    let trained = try HardeningCLITests.run([
+      "train", "Fuzz/seeds/tiny.yaml", "--epochs", "2", "--out", run,
+    ])
     try #require(trained.status == 0, "\(trained.stderr)")
     let last = run + "/checkpoints/last.h5"
     try FileManager.default.removeItem(atPath: last)
     try FileManager.default.copyItem(
       atPath: Self.finding("checkpoint", "crash-889edd14d693851ee78e5ac7e81b43bc9345bf3f"),
       toPath: last)
-    let refused = try HardeningCLITests.run(["train", "Fuzz/seeds/tiny.yaml", "--resume", run, "--epochs", "3"])
+    let refused = try HardeningCLITests.run([
+      "train", "Fuzz/seeds/tiny.yaml", "--resume", run, "--epochs", "3",
+    ])
     #expect(refused.status == 1)
     #expect(
       refused.stderr.contains("'\(last)' is corrupt: libhdf5 crashed (signal 11, SIGSEGV)"),

@@ -73,7 +73,8 @@ import Testing
         try Self.probe(script, limits: limits).check(path)
       }
     }
-    let error = HDF5Error.damagedMetadata(file: "a.h5", reason: "libhdf5 crashed (signal 11, SIGSEGV)")
+    let error = HDF5Error.damagedMetadata(
+      file: "a.h5", reason: "libhdf5 crashed (signal 11, SIGSEGV)")
     #expect(
       error.description
         == "a.h5: libhdf5 crashed (signal 11, SIGSEGV) while reading the file's metadata: the "

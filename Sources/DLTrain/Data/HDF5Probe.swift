@@ -97,7 +97,8 @@ public struct HDF5Probe: Sendable {
   public func run(_ path: String) -> Outcome {
     let arguments =
       command + [
-        "--cpu-seconds", "\(limits.cpuSeconds)", "--memory-mb", "\(max(1, limits.memoryBytes >> 20))",
+        "--cpu-seconds", "\(limits.cpuSeconds)", "--memory-mb",
+        "\(max(1, limits.memoryBytes >> 20))",
         "--", path,
       ]
     var environment = ProcessInfo.processInfo.environment
