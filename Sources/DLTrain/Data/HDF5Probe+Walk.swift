@@ -112,17 +112,6 @@ extension HDF5Probe {
 }
 
 extension HDF5File {
-  /// The object's address in the file (its identity, for the walk's visited set), or nil.
-  func objectAddress(_ object: String) -> UInt64? {
-    HDF5Library.sync {
-      guard let handle = try? openObject(object) else { return nil }
-      defer { H5Oclose(handle) }
-      var info = H5O_info_t()
-      guard H5Oget_info2(handle, &info, UInt32(H5O_INFO_BASIC)) >= 0 else { return nil }
-      return UInt64(info.addr)
-    }
-  }
-
   /// The names of `object`'s attributes, in name order; empty when they cannot be listed.
   func attributeNames(of object: String) -> [String] {
     HDF5Library.sync {
