@@ -50,7 +50,8 @@ struct DLSpecCommand: ParsableCommand {
         })
       else {
         let path = (["dlspec"] + arguments.dropFirst().prefix { $0 != name }).joined(separator: " ")
-        let known = current.configuration.subcommands.compactMap { $0.configuration.commandName }
+        let known = current.configuration.subcommands.filter { $0.configuration.shouldDisplay }
+          .compactMap { $0.configuration.commandName }
         FileHandle.standardError.write(
           Data(
             ("Error: '\(name)' is not a subcommand of '\(path)'; subcommands: "
