@@ -96,4 +96,20 @@ import Testing
     try probe.check(path)
     #expect(try String(contentsOfFile: counter, encoding: .utf8) == "x\nx\n")
   }
+
+  /// A file dlspec has just written (`Checkpoint.save`) is not probed when read back; once
+  /// changed, it is.
+  @Test func writtenFilesAreTrustedUntilChanged() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.path("f.h5")
+    let counter = dir.path("count")
+    try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+    HDF5Probe.trustWritten(path)
+    let probe = Self.probe("echo x >> '\(counter)'")
+    try probe.check(path)
+    #expect(!FileManager.default.fileExists(atPath: counter))
+    try Data([1, 2]).write(to: URL(fileURLWithPath: path))
+    try probe.check(path)
+    #expect(try String(contentsOfFile: counter, encoding: .utf8) == "x\n")
+  }
 }

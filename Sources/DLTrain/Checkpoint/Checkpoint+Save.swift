@@ -61,6 +61,7 @@ extension Checkpoint {
       // after an unchecked close once replaced a good last.h5 with an unreadable file.
       try FileWrite.write(image, to: path)
       syncDirectory(of: path)
+      HDF5Probe.trustWritten(path)
     } catch let failure as WriteFailure {
       throw WriteFailure(path: path, bytesNeeded: needed, code: failure.code)
     }
