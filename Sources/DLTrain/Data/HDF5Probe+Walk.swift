@@ -58,8 +58,12 @@ extension HDF5Probe {
     set(Int32(RLIMIT_CORE.rawValue), soft: 0, hard: 0)
     let cpu = UInt(max(1, limits.cpuSeconds))
     set(Int32(RLIMIT_CPU.rawValue), soft: cpu, hard: cpu + 1)
-    let space = UInt(virtualBytes() + limits.memoryBytes)
-    set(Int32(RLIMIT_AS.rawValue), soft: space, hard: space)
+    // Without /proc the current mapping is unknown, and a bare budget could be below it.
+    let mapped = virtualBytes()
+    if mapped > 0 {
+      let space = UInt(mapped + limits.memoryBytes)
+      set(Int32(RLIMIT_AS.rawValue), soft: space, hard: space)
+    }
   }
 
   /// Walks `path` as the loaders would, ignoring the errors they would report.
