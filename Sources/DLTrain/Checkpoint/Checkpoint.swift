@@ -4,10 +4,12 @@ import Foundation
 
 /// Training checkpoints in HDF5 (docs/checkpoints.md), readable from h5py:
 ///
-///     /                      attrs: format = "dlspec-checkpoint", format_version = 3,
+///     /                      attrs: format = "dlspec-checkpoint", format_version = 4,
 ///                                   spec_hash, spec_canonical (optional), epoch,
 ///                                   step, rng_state (int64[4]), optimizer (name),
-///                                   content_sha256 (version 3)
+///                                   the epoch's progress (Checkpoint+Progress),
+///                                   content_sha256 (version 3; covers the progress
+///                                   from version 4)
 ///     /weights/<layer>/<param>     float32, the parameter's shape
 ///     /optimizer/slot<k>/<layer>/<param>   optimizer state, same shapes
 ///     /state/<layer>/<name>        layer state (batchnorm's running statistics), version 2
@@ -18,12 +20,15 @@ import Foundation
 /// Written to `<path>.tmp`, closed (checked), fsynced and renamed, so neither a kill nor a
 /// full disk ever leaves a broken file at `path` (Checkpoint+Save.swift).
 public struct Checkpoint {
-  public static let formatVersion: Int64 = 3
+  public static let formatVersion: Int64 = 4
   /// Version 1 files have no /state group; they load into models without layer state.
   /// Versions 1 and 2 carry no checksums: they load with a note.
-  public static let readableVersions: ClosedRange<Int64> = 1...3
+  public static let readableVersions: ClosedRange<Int64> = 1...4
   /// The first version with Fletcher32 datasets and `content_sha256`.
   public static let checksummedVersion: Int64 = 3
+  /// The first version whose `content_sha256` covers the mid-epoch progress attributes
+  /// (version 3 files have them unhashed, and are still verified as written).
+  public static let progressHashedVersion: Int64 = 4
 
   /// The largest epoch a checkpoint may claim: the spec language's bound on `train.epochs`.
   public static let maxEpoch = 1_000_000
@@ -147,6 +152,10 @@ public struct Checkpoint {
     let file: HDF5File
     do {
       file = try HDF5File.open(path)
+    } catch HDF5Error.damagedMetadata(_, let reason) {
+      // A crash or hang of libhdf5 in the probe's child: a damaged file, which verify calls
+      // corrupt and `--resume-fallback` skips.
+      throw Failure.corrupt(path, HDF5Error.damageSummary(reason))
     } catch {
       throw Failure.unreadable(path, "\(error)")
     }
