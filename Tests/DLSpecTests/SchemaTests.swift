@@ -22,6 +22,8 @@ import Testing
     "043-empty-layers", "044-layer-two-keys", "048-dataset-and-train-files", "049-data-neither",
     "050-several-errors", "056-unknown-dataset",
     "070-divergence-factor-negative", "071-divergence-patience-fraction",
+    "080-data-no-format", "081-data-misspelt-format", "082-data-two-formats",
+    "086-csv-unknown-key", "087-csv-unknown-dtype", "088-npy-missing-y", "089-npz-extra-key",
   ]
 
   /// Bad cases beyond a JSON Schema, with the reason.
@@ -46,6 +48,9 @@ import Testing
     "063-task-regression-cross-entropy": "a rule across keys",
     "065-task-regression-with-classes": "a rule across keys",
     "066-warn-vanishing-lr": "valid (warnings only)",
+    "083-csv-label-name-without-header": "a rule across keys",
+    "084-csv-label-in-features": "a rule across keys",
+    "085-csv-bad-delimiter": "one character that is not part of a number",
   ]
 
   @Test func committedSchemaIsGenerated() throws {

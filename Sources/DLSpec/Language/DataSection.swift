@@ -137,10 +137,10 @@ public enum DataSection {
         hint: suggestion + formatHint(split))
       return nil
     }
-    if named.count > 1 {
+    if named.count > 1, case .string(let second)? = named[1].key.scalar {
       bag.error(
         .conflictingKeys, at: named[1].key.location,
-        "\(context) names two file formats, `\(key):` and `\(named[1].key.scalar.map { "\($0)" } ?? "?"):`",
+        "\(context) names two file formats, `\(key):` and `\(second):`",
         hint: "give one file format per split")
       return nil
     }

@@ -113,8 +113,13 @@ struct NPYHeader {
         switch key {
         case "descr": descr = try string()
         case "fortran_order":
+          skipBlanks()
+          let at = i
           let w = word()
-          guard w == "True" || w == "False" else { throw fail("expected True or False") }
+          guard w == "True" || w == "False" else {
+            i = at
+            throw fail("expected True or False")
+          }
           fortran = w == "True"
         case "shape": shape = try tuple()
         default:
