@@ -58,6 +58,26 @@ import Testing
     }
   }
 
+  @Test func predictInputStreamsBatchesFromTheMapping() throws {
+    let f = try NumPyFixtures.make()
+    let input = try PredictionInputs.open(f.path("pixels.npy"))
+    #expect(input.count == 4)
+    #expect(input.sampleShape == [5])
+    #expect(!input.hasLabels)
+    var x = [Float](repeating: -1, count: 20)
+    var labels = [Int32](repeating: 0, count: 4)
+    try x.withUnsafeMutableBufferPointer { xb in
+      try labels.withUnsafeMutableBufferPointer { lb in
+        try input.readNext(3, x: xb.baseAddress!, labels: lb.baseAddress!)
+        try input.readNext(1, x: xb.baseAddress! + 15, labels: lb.baseAddress! + 3)
+      }
+    }
+    #expect(x == f.floats("pixels_scaled"))
+    #expect(throws: PredictionInputError.badShape(
+      "input '\(f.path("y.npy"))' has shape [3]; expected N samples of one or more dimensions")
+    ) { _ = try PredictionInputs.open(f.path("y.npy")) }
+  }
+
   @Test func malformedArraysAreNamed() throws {
     let f = try NumPyFixtures.make()
     let y = f.path("y.npy")

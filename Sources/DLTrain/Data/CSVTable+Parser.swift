@@ -46,6 +46,12 @@ extension CSVTable {
         start = i + 1
       }
       pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
+      // Only the current line is held: a file without line breaks must not fill memory.
+      if pending.count > CSVTable.maximumLineBytes {
+        throw fail(
+          "the line is longer than \(CSVTable.maximumLineBytes >> 20) MiB", column: nil,
+          hint: "one sample per line; check that the file is CSV text with line breaks")
+      }
     }
 
     /// Parses a last line without `\n` and returns the table.

@@ -34,6 +34,9 @@ public struct CSVTable: Equatable {
     case targets
   }
 
+  /// The longest line read (a row of 784 pixels takes about 3 KB).
+  public static let maximumLineBytes = 64 << 20
+
   /// At most this many feature values (the project's tensor limit, 2³¹ − 1 elements).
   public static let maximumValues = Int(Int32.max)
 
@@ -52,19 +55,17 @@ public struct CSVTable: Equatable {
     var parser = Parser(source, labels: labels)
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
-      if n <= 0 {
-        var code: Int32 = 0
-        let message = gzerror(file, &code).map { String(cString: $0) } ?? "unknown"
-        if n < 0 || (code != Z_OK && code != Z_STREAM_END) {
-          throw DataFileError(
-            .badCSV, file: source.path, line: parser.line, column: nil,
-            "corrupt gzip data after line \(parser.line - 1) (\(message))",
-            hint: "the compressed file is damaged or cut short; fetch or compress it again")
-        }
-        break
+      let n: Int
+      do {
+        n = try GzipRead.next(file, into: &chunk)
+      } catch let corrupt as GzipRead.Corrupt {
+        throw DataFileError(
+          .badCSV, file: source.path, line: parser.line, column: nil,
+          "corrupt gzip data after line \(parser.line - 1) (\(corrupt.message))",
+          hint: "the compressed file is damaged or cut short; fetch or compress it again")
       }
-      try chunk.withUnsafeBufferPointer { try parser.feed(UnsafeBufferPointer(rebasing: $0[0..<Int(n)])) }
+      if n == 0 { break }
+      try chunk.withUnsafeBufferPointer { try parser.feed(UnsafeBufferPointer(rebasing: $0[0..<n])) }
     }
     return try parser.finish()
   }
