@@ -79,7 +79,8 @@ public enum FuzzEntries {
     let layouts = [
       CSVSource(path: "fuzz.csv"),
       CSVSource(path: "fuzz.csv", label: .name("label"), header: true),
-      CSVSource(path: "fuzz.csv", label: .index(1), features: [2, 0], delimiter: ";", dtype: .uint8),
+      CSVSource(
+        path: "fuzz.csv", label: .index(1), features: [2, 0], delimiter: ";", dtype: .uint8),
     ]
     for layout in layouts {
       _ = try? CSVTable.parse(bytes, layout, labels: .classes(10))

@@ -22,7 +22,8 @@ extension DataSection {
     into bag: inout DiagnosticBag
   ) -> DataFile? {
     let errorsBefore = bag.errors.count
-    let p = ParamReader.read(node, specs: csvSpecs, context: context, anchor: node.location, into: &bag)
+    let p = ParamReader.read(
+      node, specs: csvSpecs, context: context, anchor: node.location, into: &bag)
     guard bag.errors.count == errorsBefore, let path = p.string("csv") else { return nil }
     let label: CSVSource.Column
     switch p["label"] {
@@ -63,9 +64,11 @@ extension DataSection {
       features = list
     }
     let delimiter = p.string("delimiter") ?? ","
-    let allowed = delimiter.utf8.count == 1 && delimiter.unicodeScalars.allSatisfy {
-      $0.isASCII && !"\"\r\n0123456789.+-eE".unicodeScalars.contains($0)
-    }
+    let allowed =
+      delimiter.utf8.count == 1
+      && delimiter.unicodeScalars.allSatisfy {
+        $0.isASCII && !"\"\r\n0123456789.+-eE".unicodeScalars.contains($0)
+      }
     guard allowed else {
       bag.error(
         .outOfRange, at: p.location("delimiter"),

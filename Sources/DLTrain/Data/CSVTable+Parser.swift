@@ -121,7 +121,8 @@ extension CSVTable {
           if i < n, pending[i] != delimiter {
             throw fail(
               "text after a closing quote", column: i + 1,
-              hint: "put the delimiter '\(Character(Unicode.Scalar(delimiter)))' after the quoted cell")
+              hint:
+                "put the delimiter '\(Character(Unicode.Scalar(delimiter)))' after the quoted cell")
           }
         } else {
           var end = i
@@ -153,7 +154,8 @@ extension CSVTable {
         guard i < cells else {
           throw fail(
             "the label column \(i) (counted from 0) is past the last column, \(cells - 1)",
-            column: nil, hint: "rows here have \(cells) cells; set `label:` to one of 0…\(cells - 1)")
+            column: nil,
+            hint: "rows here have \(cells) cells; set `label:` to one of 0…\(cells - 1)")
         }
         labelColumn = i
       case .name(let name):

@@ -10,7 +10,9 @@ extension CSVTable.Parser {
       throw fail(
         "this row has \(cells) cell\(cells == 1 ? "" : "s"), but line \(widthLine) has \(width)",
         column: column,
-        hint: "every row needs the same number of cells; check for a missing or extra '\(source.delimiter)'")
+        hint:
+          "every row needs the same number of cells; check for a missing or extra '\(source.delimiter)'"
+      )
     }
     let label = try number(labelColumn)
     switch labelsKind {
@@ -29,7 +31,8 @@ extension CSVTable.Parser {
         throw fail(
           "label \(Int(label)) is not a class in 0..<\(classCount)",
           column: cellColumns[labelColumn],
-          hint: "the model has \(classCount) outputs (or `data.classes` says so); labels count from 0")
+          hint:
+            "the model has \(classCount) outputs (or `data.classes` says so); labels count from 0")
       }
     }
     if table.features.count + featureColumns.count > CSVTable.maximumValues {

@@ -1,6 +1,6 @@
 import DLSpec
-import _CZlib
 import Foundation
+import _CZlib
 
 /// The numbers of a CSV data file: one sample per row, the label column apart from the features.
 ///
@@ -65,7 +65,9 @@ public struct CSVTable: Equatable {
           hint: "the compressed file is damaged or cut short; fetch or compress it again")
       }
       if n == 0 { break }
-      try chunk.withUnsafeBufferPointer { try parser.feed(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+      try chunk.withUnsafeBufferPointer {
+        try parser.feed(UnsafeBufferPointer(rebasing: $0[0..<n]))
+      }
     }
     return try parser.finish()
   }

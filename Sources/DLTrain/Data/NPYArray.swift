@@ -102,7 +102,8 @@ public struct NPYArray {
       throw fail(
         "the header claims shape \(header.shape) of \(header.descr), \(total) bytes of data, "
           + "but the file has \(present) after its header",
-        present < total ? "the file is cut short" : "the file has bytes the header does not account for")
+        present < total
+          ? "the file is cut short" : "the file has bytes the header does not account for")
     }
     return NPYArray(
       elementType: type, littleEndian: little, shape: header.shape,

@@ -46,8 +46,9 @@ struct NPYHeader {
     mutating func string() throws -> String {
       skipBlanks()
       guard i < text.count, text[i] == 0x27 || text[i] == 0x22 else {
-        throw fail(i < text.count && text[i] == 0x5b
-          ? "structured dtypes (a list of fields) are not supported" : "expected a quoted string")
+        throw fail(
+          i < text.count && text[i] == 0x5b
+            ? "structured dtypes (a list of fields) are not supported" : "expected a quoted string")
       }
       let quote = text[i]
       i += 1
@@ -67,7 +68,9 @@ struct NPYHeader {
     mutating func word() -> String {
       skipBlanks()
       let start = i
-      while i < text.count, (text[i] >= 0x41 && text[i] <= 0x5a) || (text[i] >= 0x61 && text[i] <= 0x7a) {
+      while i < text.count,
+        (text[i] >= 0x41 && text[i] <= 0x5a) || (text[i] >= 0x61 && text[i] <= 0x7a)
+      {
         i += 1
       }
       return String(decoding: UnsafeRawBufferPointer(rebasing: text[start..<i]), as: UTF8.self)
@@ -132,8 +135,10 @@ struct NPYHeader {
       skipBlanks()
       guard i == text.count else { throw fail("text after the header's closing '}'") }
       guard let descr, let fortran, let shape else {
-        let missing = [("descr", descr == nil), ("fortran_order", fortran == nil), ("shape", shape == nil)]
-          .filter(\.1).map { "'\($0.0)'" }.joined(separator: ", ")
+        let missing = [
+          ("descr", descr == nil), ("fortran_order", fortran == nil), ("shape", shape == nil),
+        ]
+        .filter(\.1).map { "'\($0.0)'" }.joined(separator: ", ")
         throw fail("the header has no \(missing)")
       }
       return NPYHeader(descr: descr, fortranOrder: fortran, shape: shape)

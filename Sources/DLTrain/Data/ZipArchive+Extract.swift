@@ -12,12 +12,15 @@ extension ZipArchive {
     throw fail(
       "the archive has no array '\(name)'",
       names.isEmpty
-        ? "the archive is empty" : "it has \(shown)\(names.count > 10 ? ", …" : ""); name one with `x:`/`y:`")
+        ? "the archive is empty"
+        : "it has \(shown)\(names.count > 10 ? ", …" : ""); name one with `x:`/`y:`")
   }
 
   /// Calls `body` with the member's bytes: a view of the archive for a stored member, an
   /// inflated buffer for a deflated one. The CRC-32 is checked first.
-  public func withContents<R>(of m: Member, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+  public func withContents<R>(of m: Member, _ body: (UnsafeRawBufferPointer) throws -> R) throws
+    -> R
+  {
     let what = "member '\(m.name)'"
     guard m.flags & 1 == 0 else {
       throw fail("\(what) is encrypted", "write the archive with numpy.savez, without a password")
@@ -68,10 +71,12 @@ extension ZipArchive {
     var crc: UInt = crc32(0, nil, 0)
     var offset = 0
     // zlib's length is 32-bit: feed it in pieces.
-    while offset < data.count {
-      let n = min(data.count - offset, 1 << 30)
-      crc = crc32(crc, data.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), UInt32(n))
-      offset += n
+    if let base = data.baseAddress?.assumingMemoryBound(to: Bytef.self) {
+      while offset < data.count {
+        let n = min(data.count - offset, 1 << 30)
+        crc = crc32(crc, base + offset, UInt32(n))
+        offset += n
+      }
     }
     guard UInt32(truncatingIfNeeded: crc) == m.crc else {
       throw fail(
@@ -88,7 +93,8 @@ extension ZipArchive {
   /// Raw deflate (no zlib header) of exactly `output.count` bytes.
   func inflate(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], what: String) throws {
     var stream = z_stream()
-    guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+    guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    else {
       throw fail("\(what): zlib could not start", "out of memory?")
     }
     defer { inflateEnd(&stream) }
@@ -113,7 +119,8 @@ extension ZipArchive {
       case Z_DATA_ERROR: reason = "corrupt deflate data"
       case Z_STREAM_END: reason = "it inflates to \(produced) bytes, not the \(expected) claimed"
       case Z_OK, Z_BUF_ERROR:
-        reason = produced == expected
+        reason =
+          produced == expected
           ? "it holds more than the \(expected) bytes claimed" : "the deflate data is cut short"
       default: reason = "zlib error \(status)"
       }

@@ -22,7 +22,9 @@ public struct ZipArchive {
   public let path: String
   public private(set) var members: [Member] = []
 
-  func fail(_ message: String, _ hint: String = "the archive is damaged; write it again with numpy.savez")
+  func fail(
+    _ message: String, _ hint: String = "the archive is damaged; write it again with numpy.savez"
+  )
     -> DataFileError
   {
     DataFileError(.badNPZ, file: path, message, hint: hint)
@@ -107,7 +109,9 @@ public struct ZipArchive {
     while at + 4 <= extra.upperBound {
       let tag = u16(at)
       let length = u16(at + 2)
-      guard length <= extra.upperBound - at - 4 else { throw fail("'\(m.name)': a damaged extra field") }
+      guard length <= extra.upperBound - at - 4 else {
+        throw fail("'\(m.name)': a damaged extra field")
+      }
       if tag == 1 {
         var field = at + 4
         func next() throws -> Int {
