@@ -205,6 +205,9 @@ struct FIFORefusalTests {
     ("HDF5File.open", { try HDF5File.open($0).close() }),
     ("Dataset.loadHDF5", { _ = try Dataset.loadHDF5($0) }),
     ("Checkpoint.readMetadata", { _ = try Checkpoint.readMetadata($0) }),
+    ("Dataset.loadCSV", { _ = try Dataset.loadCSV(CSVSource(path: $0)) }),
+    ("Dataset.loadNPY", { _ = try Dataset.loadNPY(x: $0, y: $0) }),
+    ("Dataset.loadNPZ", { _ = try Dataset.loadNPZ($0, x: "x", y: "y") }),
   ]
 
   struct DiagnosticError: Error {
