@@ -29,7 +29,15 @@ import Testing
     let dir = try TemporaryDirectory()
     try "0,1,2,3,2\n4,5,6,7,0\n".write(toFile: dir.path("t.csv"), atomically: true, encoding: .utf8)
     let e = try Self.experiment("  train: {csv: t.csv, label: 4}", in: dir)
-    let d = try ExperimentData.load(e, split: .train)
+    var warnings: [String] = []
+    let d = try ExperimentData.load(e, split: .train, warn: { warnings.append($0) })
+    // Whole numbers 0…7 read as float32: perhaps pixels without `dtype: uint8`.
+    #expect(
+      warnings == [
+        "\(dir.path("t.csv")): every feature of the train data is a whole number in 0…255 (the "
+          + "largest is 7), read as float32 without scaling; if these are pixels, add "
+          + "`dtype: uint8` to divide them by 255 as the HDF5 and IDX loaders do"
+      ])
     #expect(d.sampleShape == [1, 2, 2])
     #expect(d.x == [0, 1, 2, 3, 4, 5, 6, 7])
     #expect(d.y == [2, 0])
@@ -44,14 +52,14 @@ import Testing
 
   @Test func csvRegressionTargets() throws {
     let dir = try TemporaryDirectory()
-    try "y,a,b,c,d\n0.5,1,2,3,4\n-1.25,5,6,7,8\n".write(
+    try "y,a,b,c,d\n0.5,1,2,3,4.5\n-1.25,5,6,7,8\n".write(
       toFile: dir.path("r.csv"), atomically: true, encoding: .utf8)
     let e = try Self.experiment("  train: {csv: r.csv, label: y}", in: dir, units: 1)
     #expect(e.task.value == .regression)
-    let d = try ExperimentData.load(e, split: .train)
+    let d = try ExperimentData.load(e, split: .train, warn: { Issue.record("warning: \($0)") })
     #expect(d.targetWidth == 1)
     #expect(d.targets == [0.5, -1.25])
-    #expect(d.x == [1, 2, 3, 4, 5, 6, 7, 8])
+    #expect(d.x == [1, 2, 3, 4.5, 5, 6, 7, 8])
   }
 
   @Test(.enabled(if: NumPyFixtures.available)) func npzSplitsAndNpyFiles() throws {

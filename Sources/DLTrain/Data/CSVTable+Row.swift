@@ -40,6 +40,18 @@ extension CSVTable.Parser {
         "the features pass 2³¹ − 1 values, the largest tensor dlspec makes", column: 1,
         hint: "split the file or use fewer feature columns")
     }
+    // The features array doubles when full: check that the next size fits in memory first, so
+    // a huge (or gzip-bomb) file is an error, not an allocation failure.
+    if table.features.count + featureColumns.count > table.features.capacity {
+      let next = Swift.max(table.features.capacity * 2, table.features.count + featureColumns.count)
+      let available = MachineMemory.available()
+      if next * MemoryLayout<Float>.size > available {
+        throw fail(
+          "the features need \(ByteCount.format(next * MemoryLayout<Float>.size)) and only "
+            + "\(ByteCount.format(available)) of memory is available now", column: 1,
+          hint: "free memory, or split the file")
+      }
+    }
     let scaled = source.dtype == .uint8
     for c in featureColumns {
       let v = try number(c)

@@ -30,4 +30,19 @@ extension Dataset {
       checkedX: table.features, y: labels, sampleShape: [table.featureCount],
       classCount: classes)
   }
+
+  /// A warning for float32 CSV features that are all whole numbers 0…255, some above 1: pixels
+  /// read without `dtype: uint8` train on a scale 255 times the one the other loaders give.
+  public func unscaledPixelWarning(source: String, split: String) -> String? {
+    guard !x.isEmpty else { return nil }
+    var high: Float = 0
+    for v in x {
+      guard v >= 0, v <= 255, v.rounded() == v else { return nil }
+      high = Swift.max(high, v)
+    }
+    guard high > 1 else { return nil }
+    return "\(source): every feature of the \(split) data is a whole number in 0…255 (the largest "
+      + "is \(Int(high))), read as float32 without scaling; if these are pixels, add "
+      + "`dtype: uint8` to divide them by 255 as the HDF5 and IDX loaders do"
+  }
 }

@@ -52,6 +52,16 @@ extension Dataset {
       throw DatasetError.countMismatch(
         xFile: x.name, xDataset: "x", xCount: n, yFile: y.name, yDataset: "y", yCount: y.shape[0])
     }
+    // Float32 features may be 4× the mapped file (uint8): check memory before converting.
+    let bytes = x.count.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+    let available = MachineMemory.available()
+    if bytes.overflow || bytes.partialValue > available {
+      throw DataFileError(
+        .badNPY, file: x.name,
+        "its \(x.count) values need \(ByteCount.format(bytes.partialValue)) as float32 and only "
+          + "\(ByteCount.format(available)) of memory is available now",
+        hint: "free memory, or use fewer samples")
+    }
     let features = x.floats(scaleUInt8: true)
     if regression {
       let width = y.shape.count == 2 ? y.shape[1] : 1

@@ -61,6 +61,11 @@ public enum ExperimentData {
         // read, so one out of range is reported at its line and column.
         let flat = try Dataset.loadCSV(
           csv, classCount: data.classes ?? e.model.output.elementCount, regression: regression)
+        if csv.dtype == .float32,
+          let w = flat.unscaledPixelWarning(source: csv.path, split: split.rawValue)
+        {
+          warn(w)
+        }
         // Rows are flat; seen in the model's input shape when the sizes agree.
         dataset =
           flat.featureCount == e.model.input.elementCount
