@@ -142,7 +142,7 @@ import Testing
       #expect(e.hint == "if the first line names the columns, add `header: true`")
       #expect(
         e.description
-          == "t.csv:1:1: error[E061]: cell 'a' is not a number\n  = hint: if the first line names the columns, add `header: true`")
+          == "t.csv:1:1: [E061] cell 'a' is not a number\n  = hint: if the first line names the columns, add `header: true`")
     }
     do {
       _ = try Self.parse("0.5,1\n")

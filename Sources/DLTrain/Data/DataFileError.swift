@@ -3,8 +3,8 @@ import DLSpec
 /// A CSV, `.npy` or `.npz` data file that cannot be read as it claims: where (file, then line
 /// and column for CSV, member and byte offset for `.npy`/`.npz`), what, and how to fix it.
 ///
-/// Rendered as the spec checker renders diagnostics:
-/// `train.csv:3:17: error[E061]: cell 'x' is not a number` and `  = hint: …`.
+/// Rendered as `train.csv:3:17: [E061] cell 'x' is not a number` and `  = hint: …` (after the
+/// CLI's `error: `); `validate` shows it as a diagnostic with that code.
 public struct DataFileError: Error, Equatable, CustomStringConvertible {
   public var code: DiagnosticCode
   /// The file, with `[member]` appended for a `.npz` member.
@@ -36,8 +36,9 @@ public struct DataFileError: Error, Equatable, CustomStringConvertible {
     return "\(place): \(message)"
   }
 
+  /// The CLI prefixes `error: `, so the code goes in brackets after the place.
   public var description: String {
     let place = located.dropLast(message.count + 2)
-    return "\(place): error[\(code.rawValue)]: \(message)\n  = hint: \(hint)"
+    return "\(place): [\(code.rawValue)] \(message)\n  = hint: \(hint)"
   }
 }
