@@ -15,7 +15,7 @@ struct DLSpecCommand: ParsableCommand {
       EvaluateCommand.self, GradCheckCommand.self, BenchCommand.self, DataCommand.self,
       SchemaCommand.self, DiffCommand.self, PredictCommand.self, InitCommand.self,
       PlotCommand.self, RunsCommand.self, SweepCommand.self, CheckpointCommand.self,
-      ExportCommand.self,
+      ExportCommand.self, GradientsCommand.self,
     ])
 
   static func main() {

@@ -109,7 +109,8 @@ import Testing
       "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
       "t10k-labels-idx1-ubyte.gz",
     ] {
-      FileManager.default.createFile(atPath: mnist.appendingPathComponent(name).path, contents: Data())
+      _ = FileManager.default.createFile(
+        atPath: mnist.appendingPathComponent(name).path, contents: Data())
     }
     let r = try CLI.run(["data", "fetch", "mnist"], in: dir, environment: ["DLSPEC_DATA": dir.path])
     #expect(r.status == 0, "\(r.stderr)")

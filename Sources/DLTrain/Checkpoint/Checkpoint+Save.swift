@@ -42,6 +42,9 @@ extension Checkpoint {
         try file.setAttribute(
           "rng_state", .int64Array(metadata.rngState.map { Int64(bitPattern: $0) }))
         try file.setAttribute("optimizer", .string(optimizer))
+        if metadata.growthInsertions > 0 {
+          try file.setAttribute("growth_insertions", .int64(Int64(metadata.growthInsertions)))
+        }
         try metadata.progress?.write(to: file)
         try file.setAttribute("content_sha256", .string(hash))
         try file.createGroup("/weights")
@@ -145,6 +148,8 @@ extension Checkpoint {
     u64(UInt64(metadata.rngState.count))
     for w in metadata.rngState { u64(w) }
     string("optimizer", optimizer)
+    // Only when positive, so checkpoints of runs that never grew keep their hash.
+    if metadata.growthInsertions > 0 { int("growth_insertions", Int64(metadata.growthInsertions)) }
     return h.finalizeHex()
   }
 

@@ -43,11 +43,15 @@ public struct Checkpoint {
     /// The position in the epoch in progress and the divergence watch (Checkpoint+Progress);
     /// nil in checkpoints written before they were recorded.
     public var progress: Progress?
+    /// Copies of the spec's growth block in the model saved (§3.5): 0 for a run that did not
+    /// grow. The attribute `growth_insertions` is written only when positive.
+    public var growthInsertions: Int = 0
 
     public init(
       specHash: String, specCanonical: String? = nil, epoch: Int, step: Int, rngState: [UInt64],
-      progress: Progress? = nil
+      progress: Progress? = nil, growthInsertions: Int = 0
     ) {
+      self.growthInsertions = growthInsertions
       self.specHash = specHash
       self.specCanonical = specCanonical
       self.epoch = epoch
@@ -100,6 +104,30 @@ public struct Checkpoint {
     }
     try readState(plan, contents, path: path)
     return contents.metadata
+  }
+
+  /// A plan of `e`'s model grown as the checkpoint at `path` records (`growth_insertions`), so
+  /// `evaluate`, `predict` and `gradients` of a grown run build the model it trained.
+  public static func plan(
+    for e: Experiment, checkpoint path: String, batch: Int, seed: UInt64 = 1
+  ) throws -> Plan<Float> {
+    let insertions = try readMetadata(path).growthInsertions
+    return Plan<Float>(try grown(e, insertions: insertions, path: path), batch: batch, seed: seed)
+  }
+
+  /// `e` grown as a checkpoint records, refusing a count its growth rule cannot build.
+  public static func grown(_ e: Experiment, insertions: Int, path: String) throws -> Experiment {
+    guard insertions == 0 || e.growth != nil else {
+      throw Failure.mismatch(
+        "checkpoint '\(path)' was grown \(insertions) times by a growth rule, and the spec has "
+          + "no growth section to rebuild that model\n  = hint: use the spec the run trained with "
+          + "(RUN/spec.yaml)")
+    }
+    if let max = e.growth?.value.maxInsertions, insertions > max {
+      throw Failure.mismatch(
+        "checkpoint '\(path)' was grown \(insertions) times; the spec's growth allows at most \(max)")
+    }
+    return e.grown(insertions: insertions)
   }
 
   /// Writes a note to stderr (the default for `load`'s notes).
@@ -159,12 +187,20 @@ public struct Checkpoint {
       throw Failure.unreadable(path, "its step attribute is \(step), outside 0...\(maxStep)")
     }
     let hasCanonical = (try? file.attributeExists("spec_canonical")) ?? false
+    var insertions: Int64 = 0
+    if (try? file.attributeExists("growth_insertions")) ?? false {
+      insertions = try attribute("growth_insertions") { try file.int64Attribute($0) }
+      guard insertions >= 0, insertions <= 1000 else {
+        throw Failure.unreadable(
+          path, "its growth_insertions attribute is \(insertions), outside 0...1000")
+      }
+    }
     return Metadata(
       specHash: try attribute("spec_hash") { try file.stringAttribute($0) },
       specCanonical: hasCanonical
         ? try attribute("spec_canonical") { try file.stringAttribute($0) } : nil,
       epoch: Int(epoch), step: Int(step), rngState: rng,
-      progress: try Progress.read(file, path: path))
+      progress: try Progress.read(file, path: path), growthInsertions: Int(insertions))
   }
 
   static func read(
