@@ -62,7 +62,7 @@ let package = Package(
 // (DLSPEC_FUZZ=1, with -sanitize=fuzzer, in .build-fuzz), because they have no main of their
 // own and would not link in a normal build.
 if Context.environment["DLSPEC_FUZZ"] == "1" {
-  for name in ["_FuzzSpec", "_FuzzIDX", "_FuzzHDF5", "_FuzzCheckpoint"] {
+  for name in ["_FuzzSpec", "_FuzzIDX", "_FuzzHDF5", "_FuzzCheckpoint", "_FuzzCSV", "_FuzzNPY"] {
     package.targets.append(
       .executableTarget(name: name, dependencies: ["_FuzzEntries"], path: "Fuzz/Harness/\(name)"))
     package.products.append(.executable(name: name, targets: [name]))

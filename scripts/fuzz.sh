@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one dlspec reader with libFuzzer (docs/reliability.md, "Fuzzing").
 #
-#   bash scripts/fuzz.sh TARGET SECONDS      TARGET: spec | idx | hdf5 | checkpoint
+#   bash scripts/fuzz.sh TARGET SECONDS      TARGET: spec | idx | hdf5 | checkpoint | csv | npy
 #
 # Leak detection is off: FoundationEssentials.FileManager.contents(atPath:) leaks 4 KiB per
 # call under LeakSanitizer (a Foundation buffer, not dlspec's), which would drown real findings.
@@ -21,7 +21,9 @@ case "$target" in
   idx) product=_FuzzIDX ;;
   hdf5) product=_FuzzHDF5 ;;
   checkpoint) product=_FuzzCheckpoint ;;
-  *) echo "usage: scripts/fuzz.sh spec|idx|hdf5|checkpoint SECONDS" >&2; exit 2 ;;
+  csv) product=_FuzzCSV ;;
+  npy) product=_FuzzNPY ;;
+  *) echo "usage: scripts/fuzz.sh spec|idx|hdf5|checkpoint|csv|npy SECONDS" >&2; exit 2 ;;
 esac
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: scripts/fuzz.sh $target SECONDS" >&2; exit 2; }
 

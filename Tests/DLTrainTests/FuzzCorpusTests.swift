@@ -81,6 +81,24 @@ import _FuzzEntries
     #expect(throws: HDF5Error.self) { _ = try Dataset.loadHDF5(path, names: .train) }
   }
 
+  /// A 137-byte `.npy` whose header claims 2^33 float32, and a `.npz` whose deflated member
+  /// claims 4 GiB from under 1 KB: both refused from the claim, before any allocation.
+  @Test func numpyClaimsBeyondTheFileAreRefused() throws {
+    let npy = Self.corpus("npy", "hostile-claims-2p33.npy")
+    #expect {
+      try Dataset.loadNPY(x: npy, y: npy)
+    } throws: {
+      ($0 as? DataFileError)?.message
+        == "the header claims shape [8589934592] of <f4, 34359738368 bytes of data, but the file has 8 after its header"
+    }
+    let npz = Self.corpus("npy", "hostile-claims-4gib.npz")
+    #expect {
+      try Dataset.loadNPZ(npz, x: "x_train", y: "y_train")
+    } throws: {
+      ($0 as? DataFileError)?.message.contains("more than deflate can expand (1100:1)") == true
+    }
+  }
+
   /// The same trick on a checkpoint weight.
   @Test func checkpointWeightClaimingHugeShapeIsRefused() throws {
     let path = Self.corpus("checkpoint", "hostile-claims-2p33-weight.h5")
@@ -157,6 +175,9 @@ struct FIFORefusalTests {
     ("HDF5File.open", { try HDF5File.open($0).close() }),
     ("Dataset.loadHDF5", { _ = try Dataset.loadHDF5($0) }),
     ("Checkpoint.readMetadata", { _ = try Checkpoint.readMetadata($0) }),
+    ("Dataset.loadCSV", { _ = try Dataset.loadCSV(CSVSource(path: $0)) }),
+    ("Dataset.loadNPY", { _ = try Dataset.loadNPY(x: $0, y: $0) }),
+    ("Dataset.loadNPZ", { _ = try Dataset.loadNPZ($0, x: "x", y: "y") }),
   ]
 
   struct DiagnosticError: Error {

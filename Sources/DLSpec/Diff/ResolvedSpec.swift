@@ -99,6 +99,25 @@ struct ResolvedSpec: Equatable {
         Entry(key: "labels", value: scalar(path(labels))),
       ])
       return "{idx: \(inner)}"
+    case .csv(let c):
+      var entries = [Entry(key: "csv", value: scalar(path(c.path)))]
+      switch c.label {
+      case .name(let n): entries.append(Entry(key: "label", value: scalar(n)))
+      case .index(let i): entries.append(Entry(key: "label", value: String(i)))
+      }
+      entries.append(Entry(key: "header", value: String(c.header)))
+      if let f = c.features { entries.append(Entry(key: "features", value: ParamValue.ints(f).description)) }
+      entries.append(Entry(key: "delimiter", value: scalar(c.delimiter)))
+      entries.append(Entry(key: "dtype", value: c.dtype.rawValue))
+      return flow(entries)
+    case .npy(let x, let y):
+      let inner = flow([Entry(key: "x", value: scalar(path(x))), Entry(key: "y", value: scalar(path(y)))])
+      return "{npy: \(inner)}"
+    case .npz(let p, let x, let y):
+      return flow([
+        Entry(key: "npz", value: scalar(path(p))), Entry(key: "x", value: scalar(x)),
+        Entry(key: "y", value: scalar(y)),
+      ])
     }
   }
 

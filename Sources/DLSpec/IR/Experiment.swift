@@ -127,6 +127,12 @@ public struct DataFile: Sendable, Equatable {
   public enum Format: Sendable, Equatable {
     case hdf5(path: String, x: String, y: String)
     case idx(images: String, labels: String)
+    /// A CSV table (raw or gzip): one sample per row (see `CSVSource`).
+    case csv(CSVSource)
+    /// Two `.npy` files: the inputs `x` (N×…) and the labels or targets `y` (N or N×K).
+    case npy(x: String, y: String)
+    /// A `.npz` archive (stored or deflated members) holding the arrays `x` and `y`.
+    case npz(path: String, x: String, y: String)
   }
 
   public var format: Format

@@ -88,6 +88,12 @@ public enum InspectRenderer {
     switch f.format {
     case .hdf5(let path, let x, let y): return "hdf5 \(path) (x: \(x), y: \(y))"
     case .idx(let images, let labels): return "idx images \(images), labels \(labels)"
+    case .csv(let c):
+      let features = c.features.map { " features \(ParamValue.ints($0))," } ?? ""
+      return "csv \(c.path) (label: \(c.label), header: \(c.header),\(features) "
+        + "delimiter: '\(c.delimiter)', dtype: \(c.dtype.rawValue))"
+    case .npy(let x, let y): return "npy x \(x), y \(y)"
+    case .npz(let path, let x, let y): return "npz \(path) (x: \(x), y: \(y))"
     }
   }
 

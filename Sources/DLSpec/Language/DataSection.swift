@@ -1,12 +1,13 @@
 import Foundation
 
-/// `data:` a named dataset, or explicit HDF5/IDX files (paths relative to the spec file).
+/// `data:` a named dataset, or explicit HDF5, IDX, CSV, `.npy` or `.npz` files (paths relative
+/// to the spec file); each split names exactly one format.
 ///
 /// ```yaml
 /// data: {dataset: fashion-mnist, validation_split: 0.1}
 /// data:
 ///   train: {hdf5: MNISTdata.hdf5, x: x_train, y: y_train}
-///   test:  {hdf5: MNISTdata.hdf5, x: x_test, y: y_test}
+///   test:  {csv: test.csv.gz, label: 784, dtype: uint8}
 /// ```
 public enum DataSection {
   /// Datasets this build knows by name, with their class counts and sample shapes.
@@ -33,10 +34,22 @@ public enum DataSection {
     ParamSpec("x", .string, doc: "dataset of inputs (default x_train / x_test)"),
     ParamSpec("y", .string, doc: "dataset of labels (default y_train / y_test)"),
   ]
+  public static let npySpecs = [
+    ParamSpec("x", .string, required: true, doc: ".npy file of inputs, N×… (any number type; uint8 divided by 255)"),
+    ParamSpec("y", .string, required: true, doc: ".npy file of labels (N) or regression targets (N or N×K)"),
+  ]
+  public static let npzSpecs = [
+    ParamSpec("npz", .string, required: true, doc: ".npz archive (numpy.savez or savez_compressed)"),
+    ParamSpec("x", .string, doc: "array of inputs (default x_train / x_test)"),
+    ParamSpec("y", .string, doc: "array of labels or targets (default y_train / y_test)"),
+  ]
   public static let idxSpecs = [
     ParamSpec("images", .string, required: true, doc: "IDX image file (.gz or raw)"),
     ParamSpec("labels", .string, required: true, doc: "IDX label file (.gz or raw)"),
   ]
+
+  /// The keys that name a split's file format; exactly one per split.
+  public static let formatKeys = ["hdf5", "idx", "csv", "npy", "npz"]
 
   static func read(_ node: SyntaxNode, specDirectory: String, into bag: inout DiagnosticBag) -> DataConfig? {
     guard let pairs = node.mappingPairs else {
@@ -76,7 +89,8 @@ public enum DataSection {
     {
       bag.error(
         .missingKey, at: node.location, "'data' names no dataset and no training files",
-        hint: "add `dataset: fashion-mnist` (or mnist), or `train: {hdf5: file.hdf5}`")
+        hint: "add `dataset: fashion-mnist` (or mnist), or training files: `train: {hdf5: file.hdf5}` "
+          + "(or idx, csv, npy, npz)")
       return nil
     }
     if dataset == nil, files["test"] != nil, files["train"] == nil { return nil }
@@ -102,29 +116,74 @@ public enum DataSection {
     func resolve(_ path: String) -> String {
       path.hasPrefix("/") ? path : URL(fileURLWithPath: dir).appendingPathComponent(path).path
     }
+    let context = "'data.\(split)'"
     guard let pairs = node.mappingPairs, pairs.count >= 1 else {
       bag.error(
-        .wrongType, at: node.location, "'data.\(split)' must be a mapping, found \(node.kindDescription)",
-        hint: "write `\(split): {hdf5: file.hdf5}` or `\(split): {idx: {images: …, labels: …}}`")
+        .wrongType, at: node.location, "\(context) must be a mapping, found \(node.kindDescription)",
+        hint: formatHint(split))
       return nil
     }
-    if let idx = pairs.first(where: { $0.key.scalar == .string("idx") }) {
+    let named = pairs.filter { pair in formatKeys.contains { pair.key.scalar == .string($0) } }
+    guard let format = named.first, case .string(let key)? = format.key.scalar else {
+      let first = pairs[0].key
+      let suggestion: String
+      if case .string(let k)? = first.scalar, k.count >= 3, let near = Suggest.closest(to: k, in: formatKeys) {
+        suggestion = "did you mean `\(near):`? "
+      } else {
+        suggestion = ""
+      }
+      bag.error(
+        .noDataFormat, at: first.location, "\(context) names no file format",
+        hint: suggestion + formatHint(split))
+      return nil
+    }
+    if named.count > 1, case .string(let second)? = named[1].key.scalar {
+      bag.error(
+        .conflictingKeys, at: named[1].key.location,
+        "\(context) names two file formats, `\(key):` and `\(second):`",
+        hint: "give one file format per split")
+      return nil
+    }
+    switch key {
+    case "idx", "npy":
+      // One nested mapping holds both files.
       if pairs.count > 1 {
-        let other = pairs.first { $0.key.scalar != .string("idx") }
+        let other = pairs.first { $0.key.scalar != .string(key) }
         bag.error(
           .conflictingKeys, at: other?.key.location ?? node.location,
-          "'data.\(split)' with `idx:` takes no other keys",
-          hint: "give images and labels inside `idx: {images: …, labels: …}`")
+          "\(context) with `\(key):` takes no other keys",
+          hint: key == "idx"
+            ? "give images and labels inside `idx: {images: …, labels: …}`"
+            : "give both files inside `npy: {x: x.npy, y: y.npy}`")
         return nil
       }
-      let p = ParamReader.read(idx.value, specs: idxSpecs, context: "'data.\(split).idx'", anchor: idx.key.location, into: &bag)
-      guard let images = p.string("images"), let labels = p.string("labels") else { return nil }
-      return DataFile(format: .idx(images: resolve(images), labels: resolve(labels)), location: node.location)
+      let specs = key == "idx" ? idxSpecs : npySpecs
+      let p = ParamReader.read(
+        format.value, specs: specs, context: "'data.\(split).\(key)'", anchor: format.key.location,
+        into: &bag)
+      if key == "idx" {
+        guard let images = p.string("images"), let labels = p.string("labels") else { return nil }
+        return DataFile(format: .idx(images: resolve(images), labels: resolve(labels)), location: node.location)
+      }
+      guard let x = p.string("x"), let y = p.string("y") else { return nil }
+      return DataFile(format: .npy(x: resolve(x), y: resolve(y)), location: node.location)
+    case "csv":
+      return readCSV(node, context: context, resolve: resolve, into: &bag)
+    default:
+      let p = ParamReader.read(
+        node, specs: key == "npz" ? npzSpecs : hdf5Specs, context: context, anchor: node.location,
+        into: &bag)
+      guard let file = p.string(key) else { return nil }
+      let x = p.string("x") ?? "x_\(split)"
+      let y = p.string("y") ?? "y_\(split)"
+      let format: DataFile.Format =
+        key == "npz" ? .npz(path: resolve(file), x: x, y: y) : .hdf5(path: resolve(file), x: x, y: y)
+      return DataFile(format: format, location: node.location)
     }
-    let p = ParamReader.read(node, specs: hdf5Specs, context: "'data.\(split)'", anchor: node.location, into: &bag)
-    guard let file = p.string("hdf5") else { return nil }
-    return DataFile(
-      format: .hdf5(path: resolve(file), x: p.string("x") ?? "x_\(split)", y: p.string("y") ?? "y_\(split)"),
-      location: node.location)
+  }
+
+  static func formatHint(_ split: String) -> String {
+    "give one of " + formatKeys.map { "`\($0):`" }.joined(separator: ", ")
+      + ", e.g. `\(split): {csv: \(split).csv, label: 0}`; docs/spec-language.md lists their keys"
   }
 }

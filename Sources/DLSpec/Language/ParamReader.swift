@@ -166,6 +166,11 @@ public struct ParamReader {
       guard let i = intValue(node) else { return wrong() }
       if i < lo { return outOfRange(node, what, spec, "\(i)", &bag) }
       return .int(i)
+    case .nameOrIndex:
+      if case .string(let s)? = node.scalar { return .string(s) }
+      guard let i = intValue(node) else { return wrong() }
+      if i < 0 { return outOfRange(node, what, spec, "\(i)", &bag) }
+      return .int(i)
     }
   }
 

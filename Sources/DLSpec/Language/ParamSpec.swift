@@ -41,6 +41,8 @@ public enum ParamType: Sendable {
   case numberList(min: Double?, exclusiveMin: Bool)
   /// An int or the string `auto` (used for sizes that can be derived).
   case intOrAuto(min: Int)
+  /// A name (string) or a 0-based index (integer ≥ 0), e.g. a CSV column.
+  case nameOrIndex
 
   /// Human description used in "expected …" messages.
   public var expected: String {
@@ -55,6 +57,7 @@ public enum ParamType: Sendable {
     case .intList(let lo): return "a list of integers" + (lo.map { " ≥ \($0)" } ?? "")
     case .numberList(let lo, let ex): return "a list of numbers" + (lo.map { ex ? " > \($0)" : " ≥ \($0)" } ?? "")
     case .intOrAuto(let lo): return "an integer ≥ \(lo) or 'auto'"
+    case .nameOrIndex: return "a name or an index ≥ 0"
     }
   }
 

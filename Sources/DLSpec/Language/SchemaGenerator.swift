@@ -79,10 +79,15 @@ public enum SchemaGenerator {
       "type": .string("object"), "required": .array([.string("idx")]), "additionalProperties": .bool(false),
       "properties": .object(["idx": object(DataSection.idxSpecs)]),
     ])
+    let npy = JSONValue.object([
+      "type": .string("object"), "required": .array([.string("npy")]), "additionalProperties": .bool(false),
+      "properties": .object(["npy": object(DataSection.npySpecs)]),
+    ])
+    let formats = [hdf5, idx, object(DataSection.csvSpecs), npy, object(DataSection.npzSpecs)]
     var data = object(DataSection.params)
     if case .object(var o) = data, case .object(var p)? = o["properties"] {
-      p["train"] = .object(["oneOf": .array([hdf5, idx])])
-      p["test"] = .object(["oneOf": .array([hdf5, idx])])
+      p["train"] = .object(["oneOf": .array(formats)])
+      p["test"] = .object(["oneOf": .array(formats)])
       o["properties"] = .object(p)
       o["not"] = .object(["required": .array([.string("dataset"), .string("train")])])
       o["anyOf"] = .array([.object(["required": .array([.string("dataset")])]), .object(["required": .array([.string("train")])])])
@@ -156,6 +161,7 @@ public enum SchemaGenerator {
       if let lo { item[ex ? "exclusiveMinimum" : "minimum"] = .number(lo) }
       o["items"] = .object(item)
     case .intOrAuto(let lo): o["oneOf"] = .array([.object(int(lo, nil)), .object(["const": .string("auto")])])
+    case .nameOrIndex: o["oneOf"] = .array([.object(["type": .string("string")]), .object(int(0, nil))])
     }
     return .object(o)
   }

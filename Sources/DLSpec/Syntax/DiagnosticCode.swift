@@ -48,6 +48,15 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case badOverride = "E050"
   case overridePath = "E051"
   case overrideTag = "E052"
+  // Data files (E06x)
+  /// A `data.train`/`data.test` entry names no file format (hdf5, idx, csv, npy, npz).
+  case noDataFormat = "E060"
+  /// A CSV data file is malformed: ragged rows, a cell that is no finite number, a bad label.
+  case badCSV = "E061"
+  /// A `.npy` array is malformed: its header, dtype, order or size.
+  case badNPY = "E062"
+  /// A `.npz` archive is malformed: its zip structure, a member's compression or checksum.
+  case badNPZ = "E063"
   // Growth, `growth:` (E07x)
   /// `growth.before` names no layer of the model.
   case unknownGrowthAnchor = "E070"

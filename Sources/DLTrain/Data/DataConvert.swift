@@ -1,3 +1,4 @@
+import DLSpec
 import Foundation
 
 /// Converts datasets between on-disk formats.
@@ -32,9 +33,16 @@ public enum DataConvert {
         try file.write(
           split.x, shape: [split.count, split.featureCount], to: names.x,
           compression: compression)
-        try file.write(
-          split.y.map { Int64($0) }, shape: [split.count, 1], to: names.y,
-          compression: compression)
+        if let targets = split.targets {
+          // Regression: float32 targets, N×K.
+          try file.write(
+            targets, shape: [split.count, split.targetWidth], to: names.y,
+            compression: compression)
+        } else {
+          try file.write(
+            split.y.map { Int64($0) }, shape: [split.count, 1], to: names.y,
+            compression: compression)
+        }
       }
       try file.setAttribute("format", .string("dlspec-data"))
       try file.setAttribute("format_version", .int64(formatVersion))
@@ -67,6 +75,18 @@ public enum DataConvert {
     let source = [trainImages, trainLabels, testImages, testLabels]
       .map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
     try writeHDF5(train: train, test: test, to: output, source: source)
+    return (train.count, test.count)
+  }
+
+  /// Converts the data a spec's `data:` section names, in any format it reads (HDF5, IDX,
+  /// CSV, `.npy`, `.npz`, a named dataset), loaded and checked exactly as `train` loads it.
+  @discardableResult
+  public static func specToHDF5(_ e: Experiment, output: String) throws -> (train: Int, test: Int) {
+    let train = try ExperimentData.load(e, split: .train)
+    let test = try ExperimentData.load(e, split: .test)
+    try writeHDF5(
+      train: train, test: test, to: output,
+      source: (e.sourcePath as NSString).lastPathComponent)
     return (train.count, test.count)
   }
 

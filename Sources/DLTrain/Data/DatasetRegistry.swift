@@ -223,6 +223,10 @@ extension Dataset {
         file: source, dataset: "x", shape: sampleShape,
         expected: "a sample shape with \(featureCount) values, not \(shape)")
     }
-    return Dataset(checkedX: x, y: y, sampleShape: shape, classCount: classCount)
+    var d = Dataset(checkedX: x, y: y, sampleShape: shape, classCount: classCount)
+    // Regression targets stay with their samples.
+    d.targets = targets
+    d.targetWidth = targetWidth
+    return d
   }
 }

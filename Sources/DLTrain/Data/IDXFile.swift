@@ -279,18 +279,14 @@ public enum IDXFile {
     var output: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
-      let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
-      if n <= 0 {
-        // gzread returns what it could decode; a truncated or corrupt stream shows up only
-        // in gzerror, so check it even after a clean-looking end.
-        var code: Int32 = 0
-        let message = gzerror(file, &code).map { String(cString: $0) } ?? "unknown"
-        if n < 0 || (code != Z_OK && code != Z_STREAM_END) {
-          throw IDXError.readFailed(path: path, reason: "corrupt gzip data (\(message))")
-        }
-        break
+      let n: Int
+      do {
+        n = try GzipRead.next(file, into: &chunk)
+      } catch let corrupt as GzipRead.Corrupt {
+        throw IDXError.readFailed(path: path, reason: "corrupt gzip data (\(corrupt.message))")
       }
-      output.append(contentsOf: chunk[0..<Int(n)])
+      if n == 0 { break }
+      output.append(contentsOf: chunk[0..<n])
       // A gzip bomb: stop before memory runs out instead of after.
       if output.count / maximumCompressionRatio > fileSize {
         throw IDXError.claimsTooMuch(

@@ -4,8 +4,9 @@ import Foundation
 /// `validate --check-data`: opens a spec's data and checks it against the model without
 /// training — shapes, element types, finite values, label range and class count, and for
 /// regression the target width against the model's output width — so `train` is never the
-/// first to find that data and model disagree. Each problem is a `Diagnostic` (E038) at the
-/// spec's `data.train`/`data.test` entry.
+/// first to find that data and model disagree. Each problem is a `Diagnostic` (E038, or the
+/// E061–E063 of a malformed CSV, `.npy` or `.npz` file) at the spec's `data.train`/`data.test`
+/// entry.
 public enum DataCheck {
   /// Data files up to this total size are checked by `validate` unless `--no-check-data`
   /// (opening them takes well under a second).
@@ -21,6 +22,9 @@ public enum DataCheck {
       switch file.format {
       case .hdf5(let path, _, _): paths = [path]
       case .idx(let images, let labels): paths = [images, labels]
+      case .csv(let csv): paths = [csv.path]
+      case .npy(let x, let y): paths = [x, y]
+      case .npz(let path, _, _): paths = [path]
       }
       for p in paths {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? Int
@@ -57,6 +61,9 @@ public enum DataCheck {
               .dataMismatch, at: location, "the \(split) data has no samples (N = 0)",
               hint: "check the file and dataset names"))
         }
+      } catch let error as DataFileError {
+        // The reader's own code and hint; the message keeps the file's line and column.
+        found.append(Diagnostic(error.code, at: location, error.located, hint: error.hint))
       } catch {
         found.append(
           Diagnostic(.dataMismatch, at: location, "\(error)", hint: hint(for: error, e)))

@@ -40,20 +40,46 @@ public enum ExperimentData {
         throw Failure.noTestSet(
           "\(e.sourcePath): `data:` has no `test:` files; add `test: {hdf5: …}` or evaluate with --split train")
       }
+      let regression = e.task.value == .regression
       switch file.format {
-      case .hdf5(let path, let x, let y) where e.task.value == .regression:
+      case .hdf5(let path, let x, let y) where regression:
         source = "\(path) (\(x))"
         dataset = try Dataset.loadHDF5Targets(path, names: HDF5SplitNames(x: x, y: y))
       case .idx where e.task.value == .regression:
         throw Failure.sampleShape(
           "\(e.sourcePath): IDX files hold class labels, but the task is regression\n"
-            + "  = hint: give the targets as an HDF5 dataset (`train: {hdf5: …, y: …}`)")
+            + "  = hint: give the targets as an HDF5 dataset, a CSV column, or a .npy/.npz array")
       case .hdf5(let path, let x, let y):
         source = "\(path) (\(x))"
         dataset = try Dataset.loadHDF5(path, names: HDF5SplitNames(x: x, y: y), classCount: data.classes)
       case .idx(let images, let labels):
         source = images
         dataset = try Dataset.loadIDX(images: images, labels: labels, classCount: data.classes)
+      case .csv(let csv):
+        source = csv.path
+        // Without `data.classes`, labels are checked against the model's outputs as they are
+        // read, so one out of range is reported at its line and column.
+        let flat = try Dataset.loadCSV(
+          csv, classCount: data.classes ?? e.model.output.elementCount, regression: regression)
+        if csv.dtype == .float32,
+          let w = flat.unscaledPixelWarning(source: csv.path, split: split.rawValue)
+        {
+          warn(w)
+        }
+        // Rows are flat; seen in the model's input shape when the sizes agree.
+        dataset =
+          flat.featureCount == e.model.input.elementCount
+          ? try flat.reshaped(to: e.model.input.dims, source: csv.path) : flat
+      case .npy(let x, let y):
+        source = x
+        dataset = try Dataset.loadNPY(
+          x: x, y: y, classCount: data.classes ?? e.model.output.elementCount,
+          regression: regression)
+      case .npz(let path, let x, let y):
+        source = "\(path) (\(x))"
+        dataset = try Dataset.loadNPZ(
+          path, x: x, y: y, classCount: data.classes ?? e.model.output.elementCount,
+          regression: regression)
       }
     }
     try dataset.checkFinite(source: source, split: split.rawValue)

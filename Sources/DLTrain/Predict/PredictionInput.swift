@@ -33,7 +33,7 @@ public enum PredictionInputError: Error, CustomStringConvertible, Equatable {
     switch self {
     case .missing(let path): return "input '\(path)': no such file"
     case .unknownFormat(let path):
-      return "input '\(path)' is neither an HDF5 file nor an IDX file (raw or .gz)"
+      return "input '\(path)' is neither an HDF5 file, an IDX file (raw or .gz) nor a .npy file"
     case .noDataset(let file, let tried, let available):
       let have = available.isEmpty ? "no datasets" : "datasets " + available.joined(separator: ", ")
       return "input '\(file)' has no dataset " + tried.map { "'\($0)'" }.joined(separator: " or ")
@@ -61,7 +61,8 @@ extension PredictionInput {
   }
 }
 
-/// Opens `--input FILE`, telling HDF5 from IDX by the file's first bytes (not its name).
+/// Opens `--input FILE`, telling HDF5, IDX and `.npy` apart by the file's first bytes (not its
+/// name).
 public enum PredictionInputs {
   /// `dataset` picks the HDF5 dataset; by default `x_test`, else `x`.
   public static func open(_ path: String, dataset: String? = nil) throws -> PredictionInput {
@@ -75,6 +76,13 @@ public enum PredictionInputs {
     try? handle.close()
     if magic == [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a] {
       return try HDF5PredictionInput(path, dataset: dataset)
+    }
+    if magic.starts(with: NPYArray.magic) {
+      if dataset != nil {
+        throw PredictionInputError.notStreamable(
+          "--input-dataset names a dataset in an HDF5 file, but '\(path)' is a .npy file")
+      }
+      return try NPYPredictionInput(path)
     }
     let isGzip = magic.count >= 2 && magic[0] == 0x1f && magic[1] == 0x8b
     let isIDX = magic.count >= 4 && magic[0] == 0 && magic[1] == 0

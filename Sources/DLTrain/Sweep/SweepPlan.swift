@@ -66,6 +66,11 @@ public struct SweepPlan: Sendable {
       case .idx(let images, let labels)?:
         out.append("data.\(split).idx.images=\(JSONText.string(images))")
         out.append("data.\(split).idx.labels=\(JSONText.string(labels))")
+      case .csv(let c)?: out.append("data.\(split).csv=\(JSONText.string(c.path))")
+      case .npy(let x, let y)?:
+        out.append("data.\(split).npy.x=\(JSONText.string(x))")
+        out.append("data.\(split).npy.y=\(JSONText.string(y))")
+      case .npz(let path, _, _)?: out.append("data.\(split).npz=\(JSONText.string(path))")
       case nil: break
       }
     }
