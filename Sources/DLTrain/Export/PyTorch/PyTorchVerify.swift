@@ -65,7 +65,7 @@ public enum PyTorchVerify {
       let why = status == 127 ? "'\(python)' was not found" : lastLine(err) ?? "exit \(status)"
       throw Diagnostic(
         .exportPython, at: nil, "--verify needs Python with torch, h5py and numpy: \(why)",
-        hint: "pip install --find-links /opt/wheels torch h5py numpy, or set DLSPEC_PYTHON to "
+        hint: "install them for it (pip install torch h5py numpy), or set DLSPEC_PYTHON to "
           + "a Python that has them")
     }
   }

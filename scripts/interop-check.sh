@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Parity of `dlspec export --to pytorch` with dlspec itself (docs/interop.md), from a fresh
+# clone: installs torch (the CPU wheel of /opt/wheels when there is one, else PyTorch's CPU
+# index; never a CUDA build) with h5py and numpy into a venv, then for every example spec in
+# specs/ and every coverage spec in scripts/interop/specs/:
+#   forward  `dlspec export --verify`: every layer's output and the loss on one batch, 1e-5
+#   train    20 steps on the same batches in the same order, dropout off: the loss of every
+#            step to 1e-4 relative, the final weights and layer state to 1e-4 ("ok"); a run
+#            beyond 1e-4 that is no further from dlspec than dlspec with one BLAS thread is
+#            from dlspec with all ("self" columns: chaotic training) is "ok-chaotic"
+# and for logreg and mlp one epoch under `torchrun --nproc_per_node 2` (CPU, gloo), whose
+# checkpoint `dlspec evaluate` must score with the test accuracy train.py printed.
+#
+#   scripts/interop-check.sh [--device cpu|cuda] [--venv DIR] [--specs 'a.yaml b.yaml']
+#   (INTEROP_VENV=DIR instead of --venv; DLSPEC=BINARY to skip the release build)
+# Exit 0 when every check passes. Prints a table (recorded in docs/interop.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+device=cpu
+venv=${INTEROP_VENV:-$root/.build/interop-venv}
+specs=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --device) device=$2; shift 2 ;;
+    --venv) venv=$2; shift 2 ;;
+    --specs) specs=$2; shift 2 ;;
+    *) echo "usage: $0 [--device cpu|cuda] [--venv DIR] [--specs 'a.yaml b.yaml']" >&2; exit 2 ;;
+  esac
+done
+[ -n "$specs" ] || specs="$(ls specs/*.yaml scripts/interop/specs/*.yaml)"
+
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import torch, h5py, numpy, yaml' 2>/dev/null; then
+  echo "installing torch, h5py, numpy, pyyaml into $venv"
+  python3 -m venv "$venv"
+  wheel=$(ls /opt/wheels/torch-*+cpu-*.whl 2>/dev/null | head -1 || true)
+  if [ -n "$wheel" ]; then
+    "$venv/bin/pip" install -q "$wheel" h5py numpy pyyaml
+  else
+    "$venv/bin/pip" install -q torch --index-url https://download.pytorch.org/whl/cpu
+    "$venv/bin/pip" install -q h5py numpy pyyaml
+  fi
+fi
+py=$venv/bin/python
+# DLSPEC=path/to/dlspec skips the release build (any build of this tree will do).
+if [ -z "${DLSPEC:-}" ]; then
+  swift build -c release >/dev/null
+  dlspec="$(swift build -c release --show-bin-path)/dlspec"
+else
+  dlspec=$DLSPEC
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+have_mnist=0
+for d in "${DLSPEC_DATA:-}" ./data /usr/share/datasets; do
+  if [ -n "$d" ] && ls "$d"/mnist/train-images-idx3-ubyte* >/dev/null 2>&1; then have_mnist=1; fi
+done
+echo "torch $("$py" -c 'import torch; print(torch.__version__)'), device $device, dlspec $("$dlspec" --version)"
+echo
+printf '%-26s %-20s %9s %9s %9s %9s %9s %9s  %s\n' spec changes forward step0 losses weights \
+  self-loss self-wts result
+failed=0
+for spec in $specs; do
+  name=$(basename "$spec" .yaml)
+  dir=$work/$name
+  mkdir -p "$dir"
+  notes=$("$py" scripts/interop/prepare_spec.py "$spec" "$dir/spec.yaml" "$have_mnist")
+  if ! DLSPEC_PYTHON=$py "$dlspec" export "$dir/spec.yaml" --to pytorch --out "$dir/pkg" --verify \
+    > "$dir/verify.txt" 2>&1; then
+    verdict=FAIL
+  else
+    verdict=ok
+  fi
+  forward=$(DIR=$dir "$py" -c '
+import json, os, sys
+out = open(os.environ["DIR"] + "/pkg/../verify.txt").read()
+rows = [l.split() for l in out.splitlines() if "relative" in l and "|diff|" in l]
+print("%.1e" % max(float(r[-1]) for r in rows) if rows else "-")')
+  "$dlspec" train "$dir/spec.yaml" --out "$dir/dl" --stop-at-step 20 \
+    --trace-losses "$dir/dl.losses" > "$dir/dl.txt" 2>&1 || verdict=FAIL
+  # dlspec against itself with one BLAS thread: how far float rounding alone carries 20 steps.
+  "$dlspec" train "$dir/spec.yaml" --out "$dir/dl1" --stop-at-step 20 --threads 1 \
+    --trace-losses "$dir/dl1.losses" > "$dir/dl1.txt" 2>&1 || verdict=FAIL
+  (cd "$dir/pkg" && "$py" train.py --device "$device" --max-steps 20 \
+    --trace-losses "$dir/pt.losses" --out "$dir/pt") > "$dir/pt.txt" 2>&1 || verdict=FAIL
+  step0=- losses=- weights=- self_losses=- self_weights=-
+  if [ "$verdict" = ok ]; then
+    cmp=$("$py" scripts/interop/compare.py "$dir/dl.losses" "$dir/pt.losses" \
+      "$dir/dl/checkpoints/last.h5" "$dir/pt/checkpoints/last.h5")
+    self=$("$py" scripts/interop/compare.py "$dir/dl.losses" "$dir/dl1.losses" \
+      "$dir/dl/checkpoints/last.h5" "$dir/dl1/checkpoints/last.h5")
+    read -r step0 losses weights self_losses self_weights verdict <<<"$(CMP=$cmp SELF=$self "$py" -c '
+import json, os
+r, s = json.loads(os.environ["CMP"]), json.loads(os.environ["SELF"])
+steps = min(r["steps_dlspec"], r["steps_torch"])
+strict = r["first_loss_rel"] <= 1e-5 and r["loss_rel"] <= 1e-4 and r["weights_rel"] <= 1e-4
+# Beyond 1e-4 but no further from dlspec than dlspec is from itself on one thread: the run is
+# chaotic (rounding grows faster than the check allows), not different.
+noise = r["first_loss_rel"] <= 1e-5 and r["loss_rel"] <= max(s["loss_rel"], 1e-4) \
+    and r["weights_rel"] <= max(s["weights_rel"], 1e-4)
+verdict = "ok" if strict and steps == 20 else ("ok-chaotic" if noise and steps == 20 else "FAIL")
+print("%.1e %.1e %.1e %.1e %.1e %s" % (r["first_loss_rel"], r["loss_rel"], r["weights_rel"],
+                                        s["loss_rel"], s["weights_rel"], verdict))')"
+  fi
+  if [ "$verdict" = FAIL ]; then
+    failed=1
+    for f in "$dir"/*.txt; do echo "--- $f"; tail -n 5 "$f"; done
+  fi
+  printf '%-26s %-20s %9s %9s %9s %9s %9s %9s  %s\n' "$name" "$notes" "$forward" "$step0" \
+    "$losses" "$weights" "$self_losses" "$self_weights" "$verdict"
+done
+
+echo
+echo "torchrun --nproc_per_node 2 (CPU, gloo), one epoch; dlspec evaluate on its last.h5:"
+printf '%-10s %14s %14s %14s  %s\n' spec train.py dlspec difference result
+for name in logreg mlp; do
+  dir=$work/ddp-$name
+  mkdir -p "$dir"
+  "$dlspec" export "specs/$name.yaml" --to pytorch --out "$dir/pkg" > /dev/null
+  (cd "$dir/pkg" && "$venv/bin/torchrun" --nproc_per_node 2 train.py --epochs 1 --device cpu \
+    --out "$dir/run") > "$dir/ddp.txt" 2>&1 || { failed=1; tail -n 5 "$dir/ddp.txt"; continue; }
+  reported=$(sed -n 's/^test: .*accuracy \([0-9.]*\).*/\1/p' "$dir/ddp.txt")
+  evaluated=$("$dlspec" evaluate "specs/$name.yaml" --checkpoint "$dir/run/checkpoints/last.h5" \
+    --format json | "$py" -c 'import json, sys; print("%.6f" % json.load(sys.stdin)["accuracy"])')
+  verdict=$([ "$reported" = "$evaluated" ] && echo ok || echo FAIL)
+  [ "$verdict" = ok ] || failed=1
+  difference=$(R=$reported E=$evaluated "$py" -c 'import os; print("%.6f" % abs(float(os.environ["R"]) - float(os.environ["E"])))')
+  printf '%-10s %14s %14s %14s  %s\n' "$name" "$reported" "$evaluated" "$difference" "$verdict"
+done
+echo
+[ "$failed" = 0 ] && echo "interop check: every check passed" || echo "interop check: FAILED"
+exit "$failed"
