@@ -17,10 +17,12 @@ extension ExportCommand {
       let r = try PyTorchVerify.run(e, package: out)
       print("verify: \(r.samples) samples (\(r.batchSource)), torch \(r.torchVersion)")
       for row in r.rows {
-        let name = row.output.padding(toLength: max(24, row.output.count), withPad: " ", startingAt: 0)
+        let name = row.output.padding(
+          toLength: max(24, row.output.count), withPad: " ", startingAt: 0)
         print(
           "  " + name
-            + String(format: "  max |diff| %.3e  relative %.3e", row.maxAbsoluteDifference, row.relative))
+            + String(
+              format: "  max |diff| %.3e  relative %.3e", row.maxAbsoluteDifference, row.relative))
       }
       if let first = r.firstDifference {
         throw Diagnostic(

@@ -89,7 +89,10 @@ import Testing
       #expect(run.status == 0, "\(spec): \(run.stderr)")
       let sources = ["model.py", "data.py", "train.py", "checkpoint.py", "verify.py"]
       let compiled = try Self.runPython(
-        ["-c", "import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)"]
+        [
+          "-c",
+          "import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)",
+        ]
           + sources, in: package)
       #expect(compiled.0 == 0, "\(spec): \(compiled.1)")
       if pyflakes {
@@ -104,12 +107,17 @@ import Testing
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("a-file")
     try Data("x".utf8).write(to: file)
-    let notDirectory = try CLI.run(["export", "specs/logreg.yaml", "--to", "pytorch", "--out", file.path])
+    let notDirectory = try CLI.run([
+      "export", "specs/logreg.yaml", "--to", "pytorch", "--out", file.path,
+    ])
     #expect(notDirectory.status == 1)
-    #expect(notDirectory.stderr.contains("error[E087]: --out '\(file.path)' exists and is not a directory"))
+    #expect(
+      notDirectory.stderr.contains(
+        "error[E087]: --out '\(file.path)' exists and is not a directory"))
     // A checkpoint of logreg does not fit mlp: named, with the layer and shapes.
     let foreign = try CLI.run([
-      "export", "specs/mlp.yaml", "--to", "pytorch", "--out", directory.appendingPathComponent("p").path,
+      "export", "specs/mlp.yaml", "--to", "pytorch", "--out",
+      directory.appendingPathComponent("p").path,
       "--checkpoint", "Tests/CLITests/Fixtures/checkpoints/ok.h5",
     ])
     #expect(foreign.status == 1)
@@ -117,10 +125,15 @@ import Testing
     #expect(foreign.stderr.contains("dense_1"), "\(foreign.stderr)")
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("p").path))
     let python = try CLI.run(
-      ["export", "specs/logreg.yaml", "--to", "pytorch", "--out", directory.appendingPathComponent("q").path, "--verify"],
+      [
+        "export", "specs/logreg.yaml", "--to", "pytorch", "--out",
+        directory.appendingPathComponent("q").path, "--verify",
+      ],
       environment: ["DLSPEC_PYTHON": "/nonexistent/python3"])
     #expect(python.status == 1)
-    #expect(python.stderr.contains("error[E088]: --verify needs Python with torch, h5py and numpy"), "\(python.stderr)")
+    #expect(
+      python.stderr.contains("error[E088]: --verify needs Python with torch, h5py and numpy"),
+      "\(python.stderr)")
   }
 
   /// With torch: `--verify` agrees to 1e-5 on every layer, and 5 training steps of train.py
@@ -128,8 +141,9 @@ import Testing
   /// `dlspec checkpoint verify` accepts. Skipped (saying so) without torch.
   @Test func torchParityWhenTorchIsInstalled() throws {
     guard Self.pythonHas("torch, h5py, numpy") else {
-      print("skipped: \(Self.python) has no torch (set DLSPEC_PYTHON to a venv with torch); "
-        + "scripts/interop-check.sh runs the full parity check")
+      print(
+        "skipped: \(Self.python) has no torch (set DLSPEC_PYTHON to a venv with torch); "
+          + "scripts/interop-check.sh runs the full parity check")
       return
     }
     let work = try Self.temporaryDirectory()
@@ -147,14 +161,20 @@ import Testing
     ])
     #expect(train.status == 0, "\(train.stderr)")
     let torch = try Self.runPython(
-      ["train.py", "--max-steps", "5", "--epochs", "1", "--out", work.appendingPathComponent("pt").path,
-       "--trace-losses", work.appendingPathComponent("pt.losses").path], in: package)
+      [
+        "train.py", "--max-steps", "5", "--epochs", "1", "--out",
+        work.appendingPathComponent("pt").path,
+        "--trace-losses", work.appendingPathComponent("pt.losses").path,
+      ], in: package)
     #expect(torch.0 == 0, "\(torch.1)")
     let compare = try Self.runPython(
-      [Snapshot.packageRoot.appendingPathComponent("scripts/interop/compare.py").path,
-       work.appendingPathComponent("dl.losses").path, work.appendingPathComponent("pt.losses").path,
-       dl.appendingPathComponent("checkpoints/last.h5").path,
-       work.appendingPathComponent("pt/checkpoints/last.h5").path], in: work)
+      [
+        Snapshot.packageRoot.appendingPathComponent("scripts/interop/compare.py").path,
+        work.appendingPathComponent("dl.losses").path,
+        work.appendingPathComponent("pt.losses").path,
+        dl.appendingPathComponent("checkpoints/last.h5").path,
+        work.appendingPathComponent("pt/checkpoints/last.h5").path,
+      ], in: work)
     #expect(compare.0 == 0, "\(compare.1)")
     let result = try JSONSerialization.jsonObject(with: Data(compare.1.utf8)) as? [String: Any]
     #expect(result?["steps_torch"] as? Int == 5)

@@ -105,7 +105,8 @@ public enum PyTorchExport {
           atPath: directory, withIntermediateDirectories: true)
       } catch {
         throw Diagnostic(
-          .exportOutput, at: nil, "cannot create --out '\(directory)': \(error.localizedDescription)",
+          .exportOutput, at: nil,
+          "cannot create --out '\(directory)': \(error.localizedDescription)",
           hint: "choose a writable --out directory")
       }
     }

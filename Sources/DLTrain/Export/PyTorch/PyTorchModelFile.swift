@@ -47,7 +47,8 @@ enum PyTorchModelFile {
       out += "        self.\(l.name) = \(m)  # \(l.inputShape.dims) → \(l.outputShape.dims)\n"
     }
     out += "\n    def scores(self, x):\n"
-    out += trained < layers.count
+    out +=
+      trained < layers.count
       ? "        \"\"\"What the loss reads: the logits before the final \(layers[trained].kindName), "
         + "which\n        cross_entropy computes itself, stably (as dlspec fuses it).\"\"\"\n"
       : "        \"\"\"What the loss reads: the model's output.\"\"\"\n"

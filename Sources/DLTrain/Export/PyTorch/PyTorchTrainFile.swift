@@ -64,7 +64,8 @@ enum PyTorchTrainFile {
     let n = PythonLiteral.number
     switch o {
     case .sgd(_, let momentum, let nesterov, let wd):
-      return "(\"sgd\", {\"momentum\": \(n(momentum)), \"nesterov\": \(PythonLiteral.bool(nesterov)), "
+      return
+        "(\"sgd\", {\"momentum\": \(n(momentum)), \"nesterov\": \(PythonLiteral.bool(nesterov)), "
         + "\"weight_decay\": \(n(wd))})"
     case .rmsprop(_, let rho, let eps, let momentum, let wd):
       return "(\"rmsprop\", {\"rho\": \(n(rho)), \"eps\": \(n(eps)), \"momentum\": \(n(momentum)), "
@@ -85,7 +86,8 @@ enum PyTorchTrainFile {
     case .inverse(let c0, let c1, let u):
       return "(\"inverse\", {\"c0\": \(n(c0)), \"c1\": \(n(c1)), \(unit(u))})"
     case .piecewise(let boundaries, let values, let u):
-      return "(\"piecewise\", {\"boundaries\": [\(boundaries.map(String.init).joined(separator: ", "))], "
+      return
+        "(\"piecewise\", {\"boundaries\": [\(boundaries.map(String.init).joined(separator: ", "))], "
         + "\"values\": [\(values.map(n).joined(separator: ", "))], \(unit(u))})"
     case .step(let size, let gamma, let u):
       return "(\"step\", {\"step_size\": \(size), \"gamma\": \(n(gamma)), \(unit(u))})"
@@ -261,16 +263,17 @@ enum PyTorchTrainFile {
         device_name = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
         if device_name.startswith("cuda") and not torch.cuda.is_available():
             sys.exit("error: --device cuda, but torch sees no GPU")
-        world, rank = 1, 0
-        if distributed:
-            dist.init_process_group("nccl" if device_name.startswith("cuda") else "gloo")
-            world, rank = dist.get_world_size(), dist.get_rank()
         if device_name.startswith("cuda"):
+            # One GPU per process, chosen before NCCL starts (torchrun sets LOCAL_RANK).
             local = int(os.environ.get("LOCAL_RANK", 0))
             torch.cuda.set_device(local)
             device = torch.device("cuda", local)
         else:
             device = torch.device("cpu")
+        world, rank = 1, 0
+        if distributed:
+            dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+            world, rank = dist.get_world_size(), dist.get_rank()
         torch.manual_seed(SEED)
 
         def log(text):

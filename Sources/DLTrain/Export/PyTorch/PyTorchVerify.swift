@@ -116,7 +116,9 @@ public enum PyTorchVerify {
       for i in 0..<(n * plan.classCount) { plan.targets[i] = Float(g.nextUniform()) }
     } else {
       let classes = e.data?.classes ?? plan.classCount
-      for i in 0..<n { plan.labels[i] = Int32(g.next(below: max(1, min(classes, plan.classCount)))) }
+      for i in 0..<n {
+        plan.labels[i] = Int32(g.next(below: max(1, min(classes, plan.classCount))))
+      }
     }
     return "\(n) seeded random inputs (the spec's data could not be read)"
   }
@@ -140,7 +142,8 @@ public enum PyTorchVerify {
     prefix.forward(n, training: false)
     return Array(
       UnsafeBufferPointer(
-        start: prefix.output(ofLayer: index), count: n * model.layers[index].outputShape.elementCount))
+        start: prefix.output(ofLayer: index),
+        count: n * model.layers[index].outputShape.elementCount))
   }
 
   /// Runs `python arguments` in `directory`; (exit status, stdout, stderr). 127 when it cannot
@@ -153,7 +156,7 @@ public enum PyTorchVerify {
     process.arguments = [python] + arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let errorPath = NSTemporaryDirectory() + "dlspec-verify-\(getpid()).err"
-    FileManager.default.createFile(atPath: errorPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
     defer { unlink(errorPath) }
     let out = Pipe()
     process.standardOutput = out

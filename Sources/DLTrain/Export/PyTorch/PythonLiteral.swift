@@ -51,6 +51,7 @@ enum PythonLiteral {
 
   /// A tuple of integers, `(1, 28, 28)` or `(784,)`.
   static func tuple(_ values: [Int]) -> String {
-    values.count == 1 ? "(\(values[0]),)" : "(" + values.map(String.init).joined(separator: ", ") + ")"
+    values.count == 1
+      ? "(\(values[0]),)" : "(" + values.map(String.init).joined(separator: ", ") + ")"
   }
 }
