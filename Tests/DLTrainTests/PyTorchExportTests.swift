@@ -151,4 +151,40 @@ import Testing
     // of each, and two state tensors: 6 × 3 + 2.
     #expect(out == "20 adam name: \"ünï\\\"q\"\nrefused: True\n", "\(out)")
   }
+  /// verify.py names the first layer whose output differs: a package whose leaky_relu slope
+  /// was changed by hand differs from dlspec first at that layer (needs torch: DLSPEC_PYTHON).
+  @Test func verifyNamesTheFirstLayerThatDiffers() throws {
+    let python = ProcessInfo.processInfo.environment["DLSPEC_PYTHON"] ?? Self.python
+    let (status, _, _) = PyTorchVerify.runProcess(python, ["-c", "import torch, h5py"], in: nil)
+    guard status == 0 else {
+      print("skipped: \(python) has no torch (set DLSPEC_PYTHON to a venv with torch)")
+      return
+    }
+    let e = try Self.experiment(
+      """
+      dlspec: 1
+      model:
+        input: [6]
+        layers:
+          - dense: {units: 5}
+          - leaky_relu: {slope: 0.2}
+          - dense: {units: 3}
+          - softmax
+      loss: cross_entropy
+
+      """)
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try PyTorchExport.write(e, to: directory, checkpoint: nil)
+    let agreed = try PyTorchVerify.run(e, package: directory, python: python)
+    #expect(agreed.firstDifference == nil)
+    #expect(agreed.rows.map(\.output) == ["dense_1", "leaky_relu_1", "dense_2", "softmax_1", "loss (cross_entropy)"])
+    #expect(agreed.batchSource.contains("seeded random inputs"))
+    let model = directory + "/model.py"
+    let text = try String(contentsOfFile: model, encoding: .utf8)
+    try FileWrite.write(text.replacingOccurrences(of: "negative_slope=0.2", with: "negative_slope=0.3"), to: model)
+    let changed = try PyTorchVerify.run(e, package: directory, python: python)
+    #expect(changed.firstDifference == "leaky_relu_1")
+    #expect(changed.rows[0].relative <= PyTorchVerify.tolerance)
+  }
 }

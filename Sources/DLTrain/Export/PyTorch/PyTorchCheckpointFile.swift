@@ -152,13 +152,21 @@ enum PyTorchCheckpointFile {
                 value = f.attrs[key]
                 return value.decode() if isinstance(value, bytes) else str(value)
 
-            attrs = {"format_version": version, "spec_hash": text("spec_hash"),
-                     "spec_canonical": text("spec_canonical") if "spec_canonical" in f.attrs
-                     else None,
-                     "epoch": int(f.attrs["epoch"]), "step": int(f.attrs["step"]),
-                     "rng_state": [int(w) for w in np.asarray(f.attrs["rng_state"]).view(np.uint64)],
-                     "optimizer": text("optimizer") if "optimizer" in f.attrs else ""}
+            try:
+                attrs = {"format_version": version, "spec_hash": text("spec_hash"),
+                         "spec_canonical": text("spec_canonical") if "spec_canonical" in f.attrs
+                         else None,
+                         "epoch": int(f.attrs["epoch"]), "step": int(f.attrs["step"]),
+                         "rng_state": [int(w) for w in
+                                       np.asarray(f.attrs["rng_state"]).view(np.uint64)],
+                         "optimizer": text("optimizer") if "optimizer" in f.attrs else ""}
+            except KeyError as error:
+                raise CheckpointError(f"cannot read checkpoint '{path}': attribute {error} is "
+                                      "missing")
             if version >= 3:
+                if "content_sha256" not in f.attrs:
+                    raise CheckpointError(f"checkpoint '{path}' is corrupt: attribute "
+                                          "'content_sha256' is missing (format 3 requires it)")
                 stored = text("content_sha256")
                 actual = content_hash(tensors, attrs)
                 if stored != actual:

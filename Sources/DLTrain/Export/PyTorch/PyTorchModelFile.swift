@@ -39,7 +39,7 @@ enum PyTorchModelFile {
       }
     }
     out += "}\n\n\n"
-    if usesBatchNorm { out += batchNormClass + "\n\n" }
+    if usesBatchNorm { out += batchNormClass + "\n\n\n" }
     out += "class Model(nn.Module):\n"
     out += "    \"\"\"\(layers.map(\.name).joined(separator: " → ")).\"\"\"\n\n"
     out += "    def __init__(self):\n        super().__init__()\n"

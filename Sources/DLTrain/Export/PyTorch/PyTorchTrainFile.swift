@@ -280,8 +280,13 @@ enum PyTorchTrainFile {
             if rank == 0:
                 print(text, flush=True)
 
-        train = data.load("train")
-        test = data.load("test")
+        try:
+            train = data.load("train")
+            test = data.load("test")
+        except (OSError, ValueError) as error:
+            sys.exit(f"error: {error}")
+        if train is None:
+            sys.exit("error: the spec has no data: section to train on")
         x = torch.from_numpy(train[0])
         y = torch.from_numpy(train[1])
         pool, validation = data.validation_split(len(x), VALIDATION_SPLIT, SEED)
@@ -292,7 +297,10 @@ enum PyTorchTrainFile {
         if args.init_from == "none":
             initialize(model)
         else:
-            attrs = checkpoint.load(args.init_from, model)
+            try:
+                attrs = checkpoint.load(args.init_from, model)
+            except checkpoint.CheckpointError as error:
+                sys.exit(f"error: {error}")
             log(f"weights from {args.init_from} (epoch {attrs['epoch']}, step {attrs['step']})")
         model.to(device)
         optimizer = make_optimizer(model.parameters())

@@ -91,6 +91,7 @@ class BatchNorm(nn.Module):
         return F.batch_norm(x, self.running_mean, self.running_var, self.scale, self.shift,
                             self.training, self.momentum, self.eps)
 
+
 class Model(nn.Module):
     """conv2d_1 → batchnorm_1 → relu_1 → maxpool_1 → conv2d_2 → batchnorm_2 → relu_2 → maxpool_2 → flatten_1 → dense_1 → batchnorm_3 → leaky_relu_1 → dropout_1 → dense_2 → softmax_1."""
 
