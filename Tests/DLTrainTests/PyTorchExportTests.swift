@@ -178,11 +178,15 @@ import Testing
     try PyTorchExport.write(e, to: directory, checkpoint: nil)
     let agreed = try PyTorchVerify.run(e, package: directory, python: python)
     #expect(agreed.firstDifference == nil)
-    #expect(agreed.rows.map(\.output) == ["dense_1", "leaky_relu_1", "dense_2", "softmax_1", "loss (cross_entropy)"])
+    #expect(
+      agreed.rows.map(\.output) == [
+        "dense_1", "leaky_relu_1", "dense_2", "softmax_1", "loss (cross_entropy)",
+      ])
     #expect(agreed.batchSource.contains("seeded random inputs"))
     let model = directory + "/model.py"
     let text = try String(contentsOfFile: model, encoding: .utf8)
-    try FileWrite.write(text.replacingOccurrences(of: "negative_slope=0.2", with: "negative_slope=0.3"), to: model)
+    try FileWrite.write(
+      text.replacingOccurrences(of: "negative_slope=0.2", with: "negative_slope=0.3"), to: model)
     let changed = try PyTorchVerify.run(e, package: directory, python: python)
     #expect(changed.firstDifference == "leaky_relu_1")
     #expect(changed.rows[0].relative <= PyTorchVerify.tolerance)
