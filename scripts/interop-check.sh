@@ -5,9 +5,10 @@
 # specs/ and every coverage spec in scripts/interop/specs/:
 #   forward  `dlspec export --verify`: every layer's output and the loss on one batch, 1e-5
 #   train    20 steps on the same batches in the same order, dropout off: the loss of every
-#            step to 1e-4 relative, the final weights and layer state to 1e-4 ("ok"); a run
-#            beyond 1e-4 that is no further from dlspec than dlspec with one BLAS thread is
-#            from dlspec with all ("self" columns: chaotic training) is "ok-chaotic"
+#            step to 1e-4 relative, the final weights and layer state to 1e-4 ("ok"; or
+#            "ok-1thread" against dlspec run on one BLAS thread); a run beyond 1e-4 that is
+#            no further from dlspec than dlspec on one thread is from dlspec on all ("self"
+#            columns) is "ok-chaotic" (docs/interop.md says why such runs exist)
 # and for logreg and mlp one epoch under `torchrun --nproc_per_node 2` (CPU, gloo), whose
 # checkpoint `dlspec evaluate` must score with the test accuracy train.py printed.
 #
@@ -57,8 +58,8 @@ for d in "${DLSPEC_DATA:-}" ./data /usr/share/datasets; do
 done
 echo "torch $("$py" -c 'import torch; print(torch.__version__)'), device $device, dlspec $("$dlspec" --version)"
 echo
-printf '%-26s %-20s %9s %9s %9s %9s %9s %9s  %s\n' spec changes forward step0 losses weights \
-  self-loss self-wts result
+printf '%-26s %-20s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n' spec changes forward step0 losses \
+  weights loss-1t wts-1t self-los self-wts result
 failed=0
 for spec in $specs; do
   name=$(basename "$spec" .yaml)
@@ -83,31 +84,43 @@ print("%.1e" % max(float(r[-1]) for r in rows) if rows else "-")')
     --trace-losses "$dir/dl1.losses" > "$dir/dl1.txt" 2>&1 || verdict=FAIL
   (cd "$dir/pkg" && "$py" train.py --device "$device" --max-steps 20 \
     --trace-losses "$dir/pt.losses" --out "$dir/pt") > "$dir/pt.txt" 2>&1 || verdict=FAIL
-  step0=- losses=- weights=- self_losses=- self_weights=-
+  step0=- losses=- weights=- losses1=- weights1=- self_losses=- self_weights=-
   if [ "$verdict" = ok ]; then
     cmp=$("$py" scripts/interop/compare.py "$dir/dl.losses" "$dir/pt.losses" \
       "$dir/dl/checkpoints/last.h5" "$dir/pt/checkpoints/last.h5")
+    cmp1=$("$py" scripts/interop/compare.py "$dir/dl1.losses" "$dir/pt.losses" \
+      "$dir/dl1/checkpoints/last.h5" "$dir/pt/checkpoints/last.h5")
     self=$("$py" scripts/interop/compare.py "$dir/dl.losses" "$dir/dl1.losses" \
       "$dir/dl/checkpoints/last.h5" "$dir/dl1/checkpoints/last.h5")
-    read -r step0 losses weights self_losses self_weights verdict <<<"$(CMP=$cmp SELF=$self "$py" -c '
+    read -r step0 losses weights losses1 weights1 self_losses self_weights verdict \
+      <<<"$(CMP=$cmp CMP1=$cmp1 SELF=$self "$py" -c '
 import json, os
-r, s = json.loads(os.environ["CMP"]), json.loads(os.environ["SELF"])
-steps = min(r["steps_dlspec"], r["steps_torch"])
-strict = r["first_loss_rel"] <= 1e-5 and r["loss_rel"] <= 1e-4 and r["weights_rel"] <= 1e-4
-# Beyond 1e-4 but no further from dlspec than dlspec is from itself on one thread: the run is
-# chaotic (rounding grows faster than the check allows), not different.
-noise = r["first_loss_rel"] <= 1e-5 and r["loss_rel"] <= max(s["loss_rel"], 1e-4) \
-    and r["weights_rel"] <= max(s["weights_rel"], 1e-4)
-verdict = "ok" if strict and steps == 20 else ("ok-chaotic" if noise and steps == 20 else "FAIL")
-print("%.1e %.1e %.1e %.1e %.1e %s" % (r["first_loss_rel"], r["loss_rel"], r["weights_rel"],
-                                        s["loss_rel"], s["weights_rel"], verdict))')"
+r, r1, s = (json.loads(os.environ[k]) for k in ("CMP", "CMP1", "SELF"))
+def within(c, loss, weights):
+    return (min(c["steps_dlspec"], c["steps_torch"]) == 20 and c["first_loss_rel"] <= 1e-5
+            and c["loss_rel"] <= loss and c["weights_rel"] <= weights)
+# ok: torch follows dlspec (all cores) to 1e-4; ok-1thread: it follows dlspec on one BLAS
+# thread to 1e-4; ok-chaotic: neither, but torch is no further from dlspec than dlspec on
+# one thread is from dlspec on all (a branch taken differently within rounding, below).
+if within(r, 1e-4, 1e-4):
+    verdict = "ok"
+elif within(r1, 1e-4, 1e-4):
+    verdict = "ok-1thread"
+elif within(r, max(s["loss_rel"], 1e-4), max(s["weights_rel"], 1e-4)) \
+        or within(r1, max(s["loss_rel"], 1e-4), max(s["weights_rel"], 1e-4)):
+    verdict = "ok-chaotic"
+else:
+    verdict = "FAIL"
+print("%.1e %.1e %.1e %.1e %.1e %.1e %.1e %s" % (
+    r["first_loss_rel"], r["loss_rel"], r["weights_rel"], r1["loss_rel"], r1["weights_rel"],
+    s["loss_rel"], s["weights_rel"], verdict))')"
   fi
   if [ "$verdict" = FAIL ]; then
     failed=1
     for f in "$dir"/*.txt; do echo "--- $f"; tail -n 5 "$f"; done
   fi
-  printf '%-26s %-20s %9s %9s %9s %9s %9s %9s  %s\n' "$name" "$notes" "$forward" "$step0" \
-    "$losses" "$weights" "$self_losses" "$self_weights" "$verdict"
+  printf '%-26s %-20s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n' "$name" "$notes" "$forward" \
+    "$step0" "$losses" "$weights" "$losses1" "$weights1" "$self_losses" "$self_weights" "$verdict"
 done
 
 echo
