@@ -6,11 +6,12 @@
 #   forward  `dlspec export --verify`: every layer's output and the loss on one batch, 1e-5
 #   train    20 steps on the same batches in the same order, dropout off: the loss of every
 #            step to 1e-4 relative, the final weights and layer state to 1e-4 ("ok"; or
-#            "ok-1thread" against dlspec run on one BLAS thread); a run beyond 1e-4 that is
-#            no further from dlspec than dlspec on one thread is from dlspec on all ("self"
-#            columns) is "ok-chaotic" (docs/interop.md says why such runs exist)
-# and for logreg and mlp one epoch under `torchrun --nproc_per_node 2` (CPU, gloo), whose
-# checkpoint `dlspec evaluate` must score with the test accuracy train.py printed.
+#            "ok-1thread" against dlspec run on one BLAS thread); when dlspec on one thread
+#            and on all cores ("self" columns) themselves part by more than 1e-4, torch
+#            within 10x of that spread is "ok-chaotic" (docs/interop.md says why)
+# and for logreg and mlp under `torchrun --nproc_per_node 2` (CPU, gloo): 20 steps against
+# dlspec's to 1e-4, and one epoch whose checkpoint `dlspec evaluate` must score with the test
+# accuracy train.py printed.
 #
 #   scripts/interop-check.sh [--device cpu|cuda] [--venv DIR] [--specs 'a.yaml b.yaml']
 #   (INTEROP_VENV=DIR instead of --venv; DLSPEC=BINARY to skip the release build)
@@ -100,14 +101,15 @@ def within(c, loss, weights):
     return (min(c["steps_dlspec"], c["steps_torch"]) == 20 and c["first_loss_rel"] <= 1e-5
             and c["loss_rel"] <= loss and c["weights_rel"] <= weights)
 # ok: torch follows dlspec (all cores) to 1e-4; ok-1thread: it follows dlspec on one BLAS
-# thread to 1e-4; ok-chaotic: neither, but torch is no further from dlspec than dlspec on
-# one thread is from dlspec on all (a branch taken differently within rounding, below).
+# thread to 1e-4; ok-chaotic: neither, but dlspec on all cores and dlspec on one thread part
+# by more than 1e-4 themselves, and torch is within 10x of that spread (one sample of it,
+# hence the factor): the 20 steps are not reproducible to 1e-4 by dlspec itself.
+loss, weights = 10 * max(s["loss_rel"], 1e-5), 10 * max(s["weights_rel"], 1e-5)
 if within(r, 1e-4, 1e-4):
     verdict = "ok"
 elif within(r1, 1e-4, 1e-4):
     verdict = "ok-1thread"
-elif within(r, max(s["loss_rel"], 1e-4), max(s["weights_rel"], 1e-4)) \
-        or within(r1, max(s["loss_rel"], 1e-4), max(s["weights_rel"], 1e-4)):
+elif s["loss_rel"] > 1e-4 and (within(r, loss, weights) or within(r1, loss, weights)):
     verdict = "ok-chaotic"
 else:
     verdict = "FAIL"
@@ -124,21 +126,38 @@ print("%.1e %.1e %.1e %.1e %.1e %.1e %.1e %s" % (
 done
 
 echo
-echo "torchrun --nproc_per_node 2 (CPU, gloo), one epoch; dlspec evaluate on its last.h5:"
-printf '%-10s %14s %14s %14s  %s\n' spec train.py dlspec difference result
+echo "torchrun --nproc_per_node 2 (CPU, gloo): the first 20 steps against dlspec's (each global"
+echo "batch split over the two processes), then one epoch; dlspec evaluate on its last.h5:"
+printf '%-10s %9s %9s %12s %12s %11s  %s\n' spec losses weights train.py dlspec difference result
 for name in logreg mlp; do
   dir=$work/ddp-$name
   mkdir -p "$dir"
-  "$dlspec" export "specs/$name.yaml" --to pytorch --out "$dir/pkg" > /dev/null
+  spec=specs/$name.yaml
+  "$dlspec" export "$spec" --to pytorch --out "$dir/pkg" > /dev/null
+  losses=- weights=- verdict=ok
+  if [ -f "$work/$name/dl.losses" ]; then
+    (cd "$dir/pkg" && "$venv/bin/torchrun" --nproc_per_node 2 train.py --max-steps 20 \
+      --device cpu --trace-losses "$dir/ddp20.losses" --out "$dir/run20") > "$dir/ddp20.txt" 2>&1 \
+      || { failed=1; tail -n 5 "$dir/ddp20.txt"; continue; }
+    cmp=$("$py" scripts/interop/compare.py "$work/$name/dl.losses" "$dir/ddp20.losses" \
+      "$work/$name/dl/checkpoints/last.h5" "$dir/run20/checkpoints/last.h5")
+    read -r losses weights ok <<<"$(CMP=$cmp "$py" -c '
+import json, os
+r = json.loads(os.environ["CMP"])
+ok = r["steps_torch"] == 20 and r["loss_rel"] <= 1e-4 and r["weights_rel"] <= 1e-4
+print("%.1e %.1e %d" % (r["loss_rel"], r["weights_rel"], ok))')"
+    [ "$ok" = 1 ] || verdict=FAIL
+  fi
   (cd "$dir/pkg" && "$venv/bin/torchrun" --nproc_per_node 2 train.py --epochs 1 --device cpu \
     --out "$dir/run") > "$dir/ddp.txt" 2>&1 || { failed=1; tail -n 5 "$dir/ddp.txt"; continue; }
   reported=$(sed -n 's/^test: .*accuracy \([0-9.]*\).*/\1/p' "$dir/ddp.txt")
-  evaluated=$("$dlspec" evaluate "specs/$name.yaml" --checkpoint "$dir/run/checkpoints/last.h5" \
+  evaluated=$("$dlspec" evaluate "$spec" --checkpoint "$dir/run/checkpoints/last.h5" \
     --format json | "$py" -c 'import json, sys; print("%.6f" % json.load(sys.stdin)["accuracy"])')
-  verdict=$([ "$reported" = "$evaluated" ] && echo ok || echo FAIL)
+  [ "$reported" = "$evaluated" ] || verdict=FAIL
   [ "$verdict" = ok ] || failed=1
   difference=$(R=$reported E=$evaluated "$py" -c 'import os; print("%.6f" % abs(float(os.environ["R"]) - float(os.environ["E"])))')
-  printf '%-10s %14s %14s %14s  %s\n' "$name" "$reported" "$evaluated" "$difference" "$verdict"
+  printf '%-10s %9s %9s %12s %12s %11s  %s\n' "$name" "$losses" "$weights" "$reported" \
+    "$evaluated" "$difference" "$verdict"
 done
 echo
 [ "$failed" = 0 ] && echo "interop check: every check passed" || echo "interop check: FAILED"
