@@ -185,5 +185,23 @@ import Testing
     let verify = try CLI.run(
       ["checkpoint", "verify", work.appendingPathComponent("pt/checkpoints/last.h5").path])
     #expect(verify.status == 0, "\(verify.stdout)")
+    // Both directions: dlspec evaluates and starts from train.py's checkpoint, train.py
+    // starts from dlspec's.
+    let torchCheckpoint = work.appendingPathComponent("pt/checkpoints/last.h5").path
+    let evaluate = try CLI.run(["evaluate", "specs/mlp.yaml", "--checkpoint", torchCheckpoint])
+    #expect(evaluate.status == 0, "\(evaluate.stderr)")
+    let initFrom = try CLI.run([
+      "train", "specs/mlp.yaml", "--init-from", torchCheckpoint, "--stop-at-step", "1", "--out",
+      work.appendingPathComponent("dl2").path,
+    ])
+    #expect(initFrom.status == 0, "\(initFrom.stderr)")
+    let back = try Self.runPython(
+      [
+        "train.py", "--max-steps", "1", "--init-from",
+        dl.appendingPathComponent("checkpoints/last.h5").path, "--out",
+        work.appendingPathComponent("pt2").path,
+      ], in: package)
+    #expect(back.0 == 0, "\(back.1)")
+    #expect(back.1.contains("(epoch 0, step 5)"), "\(back.1)")
   }
 }
