@@ -17,6 +17,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     .systemLibrary(name: "_COpenBLAS", pkgConfig: "openblas",
@@ -32,8 +33,14 @@ let package = Package(
     .target(
       name: "DLTrain", dependencies: ["DLSpec", "DLRuntime", "_CHDF5", "_CZlib"],
       exclude: ["README.md"]),
+    // ONNX: the generated onnx.proto types (scripts/regen-onnx-proto.sh), the exporter and the
+    // runner of ONNX's node tests on DLRuntime's kernels.
+    .target(
+      name: "DLONNX",
+      dependencies: ["DLSpec", "DLRuntime", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["README.md"]),
     .executableTarget(name: "dlspec", dependencies: [
-      "DLSpec", "DLRuntime", "DLTrain", "_CAllocCounter",
+      "DLSpec", "DLRuntime", "DLTrain", "DLONNX", "_CAllocCounter",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], exclude: ["README.md"]),
     .target(name: "DLSpecTestSupport", dependencies: ["DLSpec", "DLRuntime"],
@@ -45,6 +52,7 @@ let package = Package(
     .target(name: "_FuzzEntries", dependencies: ["DLSpec", "DLTrain", "DLRuntime"],
             path: "Fuzz/Entries"),
     .testTarget(name: "DLTrainTests", dependencies: ["DLTrain", "DLSpecTestSupport", "_FuzzEntries"]),
+    .testTarget(name: "DLONNXTests", dependencies: ["DLONNX", "DLSpecTestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["DLSpecTestSupport"], exclude: ["Snapshots", "Fixtures"]),
   ],
   swiftLanguageModes: [.v5]

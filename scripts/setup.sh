@@ -17,4 +17,7 @@ fi
 if [ "${1:-}" = "--python" ]; then
   python3 -c "import jsonschema, yaml, h5py" 2>/dev/null \
     || python3 -m pip install -q jsonschema pyyaml h5py
+  # The ONNX round trip and node tests (docs/onnx.md): the versions docs/conformance.md records.
+  python3 -c "import onnx, onnxruntime" 2>/dev/null \
+    || python3 -m pip install -q onnx==1.23.2 onnxruntime==1.32.0
 fi

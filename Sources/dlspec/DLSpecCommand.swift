@@ -1,5 +1,6 @@
 import ArgumentParser
 import DLSpec
+import DLTrain
 import Foundation
 
 /// The `dlspec` command: thin subcommands over the libraries. Exit codes: 0 success/valid,
@@ -15,11 +16,14 @@ struct DLSpecCommand: ParsableCommand {
       EvaluateCommand.self, GradCheckCommand.self, BenchCommand.self, DataCommand.self,
       SchemaCommand.self, DiffCommand.self, PredictCommand.self, InitCommand.self,
       PlotCommand.self, RunsCommand.self, SweepCommand.self, CheckpointCommand.self,
-      ExportCommand.self,
+      ExportCommand.self, GradientsCommand.self, ProbeHDF5Command.self,
     ])
 
   static func main() {
     refuseUnknownHelpTopic(Array(CommandLine.arguments.dropFirst()))
+    // Every HDF5 file dlspec opens has its metadata read first in a child process, so a
+    // damaged file that crashes libhdf5 is an error, not a crash (HDF5Probe).
+    HDF5Probe.installed = HDF5Probe.selfExecutable()
     var command: ParsableCommand
     do {
       command = try parseAsRoot()
@@ -46,7 +50,8 @@ struct DLSpecCommand: ParsableCommand {
         })
       else {
         let path = (["dlspec"] + arguments.dropFirst().prefix { $0 != name }).joined(separator: " ")
-        let known = current.configuration.subcommands.compactMap { $0.configuration.commandName }
+        let known = current.configuration.subcommands.filter { $0.configuration.shouldDisplay }
+          .compactMap { $0.configuration.commandName }
         FileHandle.standardError.write(
           Data(
             ("Error: '\(name)' is not a subcommand of '\(path)'; subcommands: "

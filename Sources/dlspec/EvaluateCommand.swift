@@ -31,7 +31,8 @@ struct EvaluateCommand: ParsableCommand {
     let batch = min(1000, max(e.train.value.batchSize, 100))
     try ensureFits(e, batch: batch)
     do {
-      let plan = Plan<Float>(e, batch: batch)
+      // Built as the checkpoint's model: a grown run's has the growth block's copies.
+      let plan = try Checkpoint.plan(for: e, checkpoint: checkpoint, batch: batch)
       let meta = try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
       noteSpecChange(meta, experiment: e)
       let data = try ExperimentData.load(e, split: split == .test ? .test : .train)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DLONNX
 import DLSpec
 import Foundation
 
@@ -33,6 +34,16 @@ struct ExportCommand: ParsableCommand {
 
   @Flag(help: "Run the exported model on a batch and compare with dlspec's outputs.")
   var verify = false
+
+  func validate() throws {
+    guard let opset else { return }
+    guard target == .onnx else { throw ValidationError("--opset applies to --to onnx only") }
+    if !ONNXExporter.opsets.contains(opset) {
+      throw ValidationError(
+        "--opset must be from \(ONNXExporter.opsets.lowerBound) to "
+          + "\(ONNXExporter.opsets.upperBound) (E082; docs/onnx.md, \"Opset\", says why)")
+    }
+  }
 
   func run() throws {
     let e = try loadExperiment(spec, quietWarnings: true)

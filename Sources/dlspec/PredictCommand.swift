@@ -89,7 +89,7 @@ struct PredictCommand: ParsableCommand {
       let file = try input.map { try PredictionInputs.open($0, dataset: inputDataset) }
       try file?.checkFits(e.model.input)
       try ensureFits(e, batch: batch)
-      let plan = Plan<Float>(e, batch: batch)
+      let plan = try Checkpoint.plan(for: e, checkpoint: checkpoint, batch: batch)
       try Checkpoint.load(checkpoint, into: plan, optimizerState: false)
       let source = try file ?? DatasetPredictionInput.spec(e, split: (split ?? .test).rawValue)
       let writer = try makeWriter()

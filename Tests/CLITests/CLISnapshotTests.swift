@@ -134,6 +134,12 @@ enum CLI {
     Case(name: "init-bad-name", arguments: ["init", "specs/mine"], exitCode: 2),
     Case(name: "init-existing", arguments: ["init", "logreg", "--dir", "specs"], exitCode: 1),
     Case(name: "help-plot", arguments: ["plot", "--help"], exitCode: 0),
+    Case(name: "help-gradients", arguments: ["gradients", "--help"], exitCode: 0),
+    Case(
+      name: "gradients-sigmoid-deep", arguments: ["gradients", "specs/sigmoid-deep.yaml", "--batches", "2"],
+      exitCode: 0),
+    Case(name: "gradients-batches-zero", arguments: ["gradients", "specs/logreg.yaml", "--batches", "0"], exitCode: 2),
+    Case(name: "gradients-no-data", arguments: ["gradients", "Tests/CLITests/Fixtures/gradients/no-data.yaml"], exitCode: 1),
     Case(name: "plot-missing-run", arguments: ["plot", "runs/no-such-run"], exitCode: 1),
     Case(
       name: "plot-unknown-metric",

@@ -73,7 +73,7 @@ struct OverrideErrorCase: CustomTestStringConvertible, Sendable {
       --set trian.epochs=3:1:1: error[E014]: unknown section 'trian'
        1 | trian.epochs=3
          | ^
-         = hint: did you mean 'train'? sections: checkpoint, data, description, dlspec, loss, model, name, optimizer, schedule, task, train
+         = hint: did you mean 'train'? sections: checkpoint, data, description, dlspec, growth, loss, model, name, optimizer, schedule, task, train
 
       """),
     .init("index-out-of-range", ["model.layers[4].dense.units=64"], """

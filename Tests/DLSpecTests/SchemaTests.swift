@@ -22,6 +22,7 @@ import Testing
     "043-empty-layers", "044-layer-two-keys", "048-dataset-and-train-files", "049-data-neither",
     "050-several-errors", "056-unknown-dataset",
     "070-divergence-factor-negative", "071-divergence-patience-fraction",
+    "083-growth-empty-block", "085-growth-typos", "086-growth-no-layers",
   ]
 
   /// Bad cases beyond a JSON Schema, with the reason.
@@ -46,6 +47,9 @@ import Testing
     "063-task-regression-cross-entropy": "a rule across keys",
     "065-task-regression-with-classes": "a rule across keys",
     "066-warn-vanishing-lr": "valid (warnings only)",
+    "080-growth-unknown-anchor": "layer names derived by the checker",
+    "081-growth-changes-shape": "shape inference", "082-growth-metric-no-validation": "a rule across keys",
+    "084-growth-too-large": "memory",
   ]
 
   @Test func committedSchemaIsGenerated() throws {

@@ -31,6 +31,22 @@ import Testing
     #expect(d.totals.parameters == CountChange(old: 79_510, new: 79_510))
   }
 
+  /// A growth rule decides the models a run trains: added or changed, it is an architecture
+  /// change a resume cannot take.
+  @Test func growthRuleChangesAreArchitecture() throws {
+    let rule = { (max: Int) in
+      "growth: {before: dense_2, max_insertions: \(max), layers: [{dense: {units: 100}}, tanh]}"
+    }
+    let changed = SpecDiff(from: try mlp(["{dense: {units: 100}}", "tanh", "{dense: {units: 10}}", "softmax"], rule(3)), to: try mlp(["{dense: {units: 100}}", "tanh", "{dense: {units: 10}}", "softmax"], rule(2)))
+    #expect(changed.changes.map(\.path) == ["growth.max_insertions"])
+    #expect(changed.changes.first?.old == "3" && changed.changes.first?.new == "2")
+    #expect(!changed.isSafeToResume)
+    let added = SpecDiff(from: try mlp(), to: try mlp(["{dense: {units: 100}}", "tanh", "{dense: {units: 10}}", "softmax"], rule(1)))
+    #expect(added.changes.map(\.path) == ["growth"])
+    #expect(added.changes.first?.kind == .architecture)
+    #expect(added.changes.first?.new?.contains("layers: [dense {units: 100, bias: true}, tanh]") == true)
+  }
+
   @Test func insertedLayerIsOneInsertion() throws {
     let d = SpecDiff(
       from: try mlp(),

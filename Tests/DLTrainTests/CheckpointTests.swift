@@ -71,7 +71,7 @@ import Testing
     let weight = plan.parameterSlices[0].first { $0.name == "weight" }!
     #expect(lines.count == 7)
     guard lines.count == 7 else { return }
-    #expect(lines[0] == "3 3 42")
+    #expect(lines[0] == "4 3 42")
     #expect(lines[1] == "dlspec-checkpoint")
     #expect(lines[2] == "adam")
     #expect(lines[3] == "\(weight.shape.dims) float32")

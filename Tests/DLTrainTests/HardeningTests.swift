@@ -231,4 +231,27 @@ import Testing
       PlanRenderer.text(Plan<Float>.outline(e, batch: 5))
         == PlanRenderer.text(Plan<Float>(e, batch: 5)))
   }
+
+  /// A hard link from a checkpoint's group back to itself (one line of h5py) made
+  /// `datasets(under:)` recurse without end, so `checkpoint verify` hung. Each group is now
+  /// entered once: the cycle adds nothing, and the checkpoint verifies as it was.
+  @Test(.enabled(if: DataFixtures.hasH5py, "needs python3 with h5py and numpy"))
+  func aGroupCycleIsWalkedOnce() throws {
+    let dir = try TemporaryDirectory()
+    let (path, _) = try IntegrityTests.saved(dir)
+    let before = file(path).datasets(under: "/weights")
+    let link = "f = h5py.File(sys.argv[1], 'a'); f['weights/loop'] = f['weights']; f.close()"
+    let (status, _, err) = try #require(DataFixtures.python("import sys, h5py; " + link, [path]))
+    try #require(status == 0, "\(err)")
+    #expect(file(path).members(of: "/weights").contains("loop"))
+    #expect(file(path).datasets(under: "/weights") == before)
+    guard case .ok = Checkpoint.verify(path) else {
+      Issue.record("\(Checkpoint.verify(path))")
+      return
+    }
+  }
+
+  func file(_ path: String) -> HDF5File {
+    (try? HDF5File.open(path)) ?? HDF5File(path: path, id: -1)
+  }
 }

@@ -31,9 +31,9 @@ import Testing
     let names = ["/weights", "/optimizer", "/state"].flatMap { file.datasets(under: $0) }
     #expect(names.count > 6)
     for name in names { #expect(try file.filters(of: name) == [3], "\(name)") }
-    #expect(try file.int64Attribute("format_version") == 3)
+    #expect(try file.int64Attribute("format_version") == 4)
     #expect(try file.stringAttribute("content_sha256").count == 64)
-    guard case .ok(3, 3, 42, names.count) = Checkpoint.verify(path) else {
+    guard case .ok(4, 3, 42, names.count) = Checkpoint.verify(path) else {
       Issue.record("\(Checkpoint.verify(path))")
       return
     }
@@ -174,7 +174,7 @@ import Testing
     #expect(
       stored
         == Checkpoint.contentHash(
-          tensors: sorted, metadata: CheckpointTests.metadata, optimizer: "adam", version: 3))
+          tensors: sorted, metadata: CheckpointTests.metadata, optimizer: "adam", version: 4))
   }
 
   /// A checkpoint's estimated size, used by the free-space precheck, is at least its real size.

@@ -67,6 +67,12 @@ public enum CostRenderer {
         if let why = line.why { out += "         \(why)\n" }
       }
     }
+    if let g = c.grown {
+      out += "\nlargest grown model (growth: \(g.insertions) insertion\(g.insertions == 1 ? "" : "s")):"
+        + " \(g.layers) layers, \(int(g.parameters)) parameters, forward \(int(g.forwardOps)) FLOPs"
+        + " and backward \(int(g.backwardOps)) FLOPs per sample, training memory at batch"
+        + " \(c.batch) \(int(g.memoryBytes)) bytes (\(ByteCount.format(g.memoryBytes)))\n"
+    }
     return out
   }
 
@@ -90,6 +96,10 @@ public enum CostRenderer {
       for l in n.lines {
         out += "| \(l.equation) | \(l.what) | \(int(l.formula)) | \(int(l.exact)) | \(l.why ?? "they agree") |\n"
       }
+    }
+    if let g = c.grown {
+      out += "\nLargest grown model (\(g.insertions) insertions): \(g.layers) layers, "
+        + "\(int(g.parameters)) parameters, \(int(g.memoryBytes)) bytes of training memory.\n"
     }
     return out
   }
@@ -134,6 +144,11 @@ public enum CostRenderer {
       }
       out += ",\n  \"notes_formulas\": {\"L\": \(n.L), \"d_H\": \(n.dH), \"d\": \(n.d), \"K\": \(n.K), "
         + "\"N\": \(n.N), \"lines\": [\n" + lines.joined(separator: ",\n") + "\n  ]}"
+    }
+    if let g = c.grown {
+      out += ",\n  \"largest_grown\": {\"insertions\": \(g.insertions), \"layers\": \(g.layers), "
+        + "\"parameters\": \(g.parameters), \"forward_flops\": \(g.forwardOps), "
+        + "\"backward_flops\": \(g.backwardOps), \"training_memory_bytes\": \(g.memoryBytes)}"
     }
     return out + "\n}\n"
   }

@@ -27,6 +27,18 @@ public struct CostReport: Sendable {
   public var notes: NotesComparison?
   /// The learning rate at the first and last step of the configured run.
   public var schedule: ScheduleSpan
+  /// With a `growth:` section, the largest model it can grow to (every insertion made).
+  public var grown: Grown?
+
+  /// Totals of the largest grown model, at the same batch size.
+  public struct Grown: Sendable {
+    public var insertions: Int
+    public var layers: Int
+    public var parameters: Int
+    public var forwardOps: Int
+    public var backwardOps: Int
+    public var memoryBytes: Int
+  }
 
   public init(_ e: Experiment, batch: Int, scalarBytes: Int = 4) {
     experimentName = e.name
@@ -60,6 +72,15 @@ public struct CostReport: Sendable {
       e.model, optimizer: e.optimizer.value, batch: batch, scalarBytes: scalarBytes,
       task: e.task.value)
     notes = NotesComparison(e, report: self)
+    if let g = e.growth {
+      var largest = e.largestGrown
+      largest.growth = nil
+      let r = CostReport(largest, batch: batch, scalarBytes: scalarBytes)
+      grown = Grown(
+        insertions: g.value.maxInsertions, layers: largest.model.layers.count,
+        parameters: r.parameters, forwardOps: r.forwardOps, backwardOps: r.backwardOps,
+        memoryBytes: r.memory.totalBytes)
+    }
   }
 
   /// Loss arithmetic per sample over K outputs. Cross-entropy from logits computes softmax

@@ -30,6 +30,22 @@ public enum CanonicalSpec {
     out += "schedule: \(choice(r.schedule))\n"
     out += "train:\n" + r.train.map { "  \($0.key): \($0.value)\n" }.joined()
     out += "checkpoint:\n" + r.checkpoint.map { "  \($0.key): \($0.value)\n" }.joined()
+    out += growthText(e)
+    return out
+  }
+
+  /// The `growth:` section's canonical lines (empty without one): every key, then the block.
+  static func growthText(_ e: Experiment) -> String {
+    guard let g = e.growth else { return "" }
+    var out = "growth:\n"
+    out += ResolvedSpec.entries(g.params, specs: GrowthSection.params)
+      .map { "  \($0.key): \($0.value)\n" }.joined()
+    out += "  layers:\n"
+    for l in g.value.block {
+      let c = ResolvedSpec.Choice(
+        name: l.kindName, params: ResolvedSpec.entries(l.params, specs: type(of: l.kind).params))
+      out += "    - " + (c.params.isEmpty ? c.name : "\(c.name): \(ResolvedSpec.flow(c.params))") + "\n"
+    }
     return out
   }
 

@@ -30,6 +30,8 @@ struct ResolvedSpec: Equatable {
   var schedule: Choice
   var train: [Entry]
   var checkpoint: [Entry]
+  /// `growth:`'s keys, then `layers` as one list of layer summaries; nil without one.
+  var growth: [Entry]?
 
   /// - Parameter path: how a resolved data file path is written (relative to the spec's
   ///   directory for the canonical text; as given for the diff).
@@ -51,6 +53,14 @@ struct ResolvedSpec: Equatable {
     train = ResolvedSpec.entries(e.train.params, specs: TrainSection.params)
     checkpoint = ResolvedSpec.entries(e.checkpoint.params, specs: CheckpointSection.params)
     data = e.data.map { ResolvedSpec.data($0, path: path) }
+    growth = e.growth.map { g in
+      let block = g.value.block.map { l in
+        Choice(name: l.kindName, params: ResolvedSpec.entries(l.params, specs: type(of: l.kind).params))
+          .summary
+      }
+      return ResolvedSpec.entries(g.params, specs: GrowthSection.params)
+        + [Entry(key: "layers", value: "[" + block.joined(separator: ", ") + "]")]
+    }
   }
 
   /// The values in declaration order; pairs `[a, a]` of kernel-like keys become `a`, since the

@@ -104,6 +104,13 @@ public struct SpecDiff: Sendable {
       add($0, $1, $2, kind)
     }
     Self.compare(a.checkpoint, b.checkpoint, prefix: "checkpoint") { add($0, $1, $2, .checkpoint) }
+    // A growth rule decides which models the run trains: an architecture change.
+    switch (a.growth, b.growth) {
+    case (nil, nil): break
+    case (let g?, nil): add("growth", ResolvedSpec.flow(g), nil, .architecture)
+    case (nil, let g?): add("growth", nil, ResolvedSpec.flow(g), .architecture)
+    case (let x?, let y?): Self.compare(x, y, prefix: "growth") { add($0, $1, $2, .architecture) }
+    }
     self.changes = changes
     self.affectedLayers = affected
     totals = CostTotalsChange(

@@ -17,6 +17,8 @@ public struct Experiment: Sendable {
   public var checkpoint: Section<CheckpointConfig>
   /// Classification or regression: given by `task:` or inferred (`TaskInference`).
   public var task: Section<TaskKind>
+  /// `growth:` (§3.5): the rule that inserts layers during training; nil without one.
+  public var growth: Section<GrowthConfig>? = nil
 }
 
 /// A resolved section: its typed value, the chosen variant's name (for `sgd`, `piecewise`, …),

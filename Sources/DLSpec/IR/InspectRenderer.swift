@@ -39,6 +39,25 @@ public enum InspectRenderer {
     out += section("train", nil, e.train.params, e.train.origin)
     out += section("checkpoint", nil, e.checkpoint.params, e.checkpoint.origin)
     out += data(e.data)
+    out += growth(e)
+    return out
+  }
+
+  /// The growth rule, the block and the largest model it can build (nothing without one).
+  static func growth(_ e: Experiment) -> String {
+    guard let g = e.growth else { return "" }
+    var out = section("growth", nil, g.params, g.origin)
+    let block = g.value.block.map { l in
+      l.kindName + (l.params.order.isEmpty ? "" : " " + l.params.order.compactMap { k in
+        l.params[k].map { "\(k)=\($0)" }
+      }.joined(separator: " "))
+    }
+    out += "  block: " + block.joined(separator: ", ") + " (" + CostRenderer.int(
+      g.value.block.reduce(0) { $0 + $1.parameterCount }) + " parameters per copy)\n"
+    let largest = e.largestGrown.model
+    out += "  largest model: \(largest.layers.count) layers, "
+      + "\(CostRenderer.int(largest.parameterCount)) parameters after "
+      + "\(g.value.maxInsertions) insertion\(g.value.maxInsertions == 1 ? "" : "s")\n"
     return out
   }
 

@@ -56,6 +56,30 @@ public enum ModelSection {
         hint: "add at least one layer, e.g. `- dense: {units: 10}`")
       return nil
     }
+    let layers = readLayers(items, input: input, registry: registry, into: &bag)
+    guard let input = input, let layers else { return nil }
+    let seenParameters = layers.contains { !$0.parameters.isEmpty }
+    // Nothing to train: the planner, the optimizer and gradcheck all need at least one
+    // parameter tensor, so refuse here, where the user can be pointed at the layers.
+    guard seenParameters else {
+      bag.error(
+        .noParameters, at: layersNode.location,
+        "the model has no trainable parameters: its \(layers.count) layer"
+          + "\(layers.count == 1 ? "" : "s") (\(layers.map(\.kindName).joined(separator: ", ")))"
+          + (layers.count == 1 ? " has none" : " have none"),
+        hint: "add a layer with weights, e.g. `- dense: {units: 10}` before the softmax")
+      return nil
+    }
+    return ModelIR(input: input, inputOrigin: inputNode.map { .source($0.location) } ?? .defaulted, layers: layers)
+  }
+
+  /// Reads layer entries (`model.layers`, or a growth block) and infers their shapes from
+  /// `input`; nil when any entry has an error (each reported). Names count per kind and take
+  /// `namePrefix` (`g1_` for a growth block); `context` names an entry in messages ("layer 3").
+  static func readLayers(
+    _ items: [SyntaxNode], input: Shape?, registry: LayerRegistry, namePrefix: String = "",
+    context: String = "layer", into bag: inout DiagnosticBag
+  ) -> [LayerIR]? {
     var layers: [LayerIR] = []
     var shape = input
     var counts: [String: Int] = [:]
@@ -63,7 +87,7 @@ public enum ModelSection {
     for (index, item) in items.enumerated() {
       guard
         let choice = NamedChoice.read(
-          item, choices: registry.names, noun: "layer kind", context: "layer \(index + 1)",
+          item, choices: registry.names, noun: "layer kind", context: "\(context) \(index + 1)",
           unknownCode: .unknownLayer, into: &bag),
         let kindType = registry.kinds[choice.name]
       else {
@@ -85,7 +109,7 @@ public enum ModelSection {
       case .failure(let problem):
         bag.error(
           problem.code, at: choice.nameLocation,
-          "layer \(index + 1) (\(choice.name)): \(problem.message)", hint: problem.hint)
+          "\(context) \(index + 1) (\(choice.name)): \(problem.message)", hint: problem.hint)
         shape = nil
       case .success(let out):
         guard let outCount = out.count, outCount <= maximumTensorElements,
@@ -93,7 +117,7 @@ public enum ModelSection {
         else {
           bag.error(
             .tooLarge, at: choice.nameLocation,
-            "layer \(index + 1) (\(choice.name)) outputs \(out) per sample, more than "
+            "\(context) \(index + 1) (\(choice.name)) outputs \(out) per sample, more than "
               + "\(maximumTensorElements) elements",
             hint: "OpenBLAS indexes tensors with 32-bit integers; shrink the layer")
           shape = nil
@@ -103,7 +127,7 @@ public enum ModelSection {
         if let big = params.first(where: { ($0.shape.count ?? Int.max) > maximumTensorElements }) {
           bag.error(
             .tooLarge, at: choice.nameLocation,
-            "layer \(index + 1) (\(choice.name)) has a \(big.name) of shape \(big.shape), "
+            "\(context) \(index + 1) (\(choice.name)) has a \(big.name) of shape \(big.shape), "
               + "more than \(maximumTensorElements) elements",
             hint: "OpenBLAS indexes tensors with 32-bit integers; shrink the layer")
           shape = nil
@@ -112,7 +136,7 @@ public enum ModelSection {
         counts[choice.name, default: 0] += 1
         layers.append(
           LayerIR(
-            index: index, name: "\(choice.name)_\(counts[choice.name] ?? 1)", kind: kind,
+            index: index, name: "\(namePrefix)\(choice.name)_\(counts[choice.name] ?? 1)", kind: kind,
             params: values, inputShape: inShape, outputShape: out, parameters: params,
             state: kind.stateShapes(for: inShape), location: choice.nameLocation, needsInputGradient: seenParameters,
             cost: kind.cost(input: inShape, output: out)))
@@ -120,19 +144,7 @@ public enum ModelSection {
         shape = out
       }
     }
-    guard let input = input, layers.count == items.count else { return nil }
-    // Nothing to train: the planner, the optimizer and gradcheck all need at least one
-    // parameter tensor, so refuse here, where the user can be pointed at the layers.
-    guard seenParameters else {
-      bag.error(
-        .noParameters, at: layersNode.location,
-        "the model has no trainable parameters: its \(layers.count) layer"
-          + "\(layers.count == 1 ? "" : "s") (\(layers.map(\.kindName).joined(separator: ", ")))"
-          + (layers.count == 1 ? " has none" : " have none"),
-        hint: "add a layer with weights, e.g. `- dense: {units: 10}` before the softmax")
-      return nil
-    }
-    return ModelIR(input: input, inputOrigin: inputNode.map { .source($0.location) } ?? .defaulted, layers: layers)
+    return layers.count == items.count ? layers : nil
   }
 
   static func readInput(_ node: SyntaxNode?, anchor: SourceLocation, into bag: inout DiagnosticBag) -> Shape? {

@@ -7,9 +7,11 @@ public struct ParamReader {
   /// - Parameters:
   ///   - context: what the mapping is, for messages ("dense layer", "optimizer 'sgd'").
   ///   - anchor: where to point when a required key is missing.
+  ///   - otherKeys: keys the caller reads itself (`growth.layers`): skipped here, but valid and
+  ///     named in did-you-mean hints.
   public static func read(
     _ node: SyntaxNode?, specs: [ParamSpec], context: String, anchor: SourceLocation?,
-    into bag: inout DiagnosticBag
+    otherKeys: [String] = [], into bag: inout DiagnosticBag
   ) -> ParamValues {
     var result = ParamValues()
     var pairs: [(key: SyntaxNode, value: SyntaxNode)] = []
@@ -25,7 +27,7 @@ public struct ParamReader {
               + specs.map(\.name).joined(separator: ", ")))
       }
     }
-    let known = specs.map(\.name)
+    let known = specs.map(\.name) + otherKeys
     var given: [String: SyntaxNode] = [:]
     for (key, value) in pairs {
       guard case .string(let name)? = key.scalar else {
@@ -40,6 +42,7 @@ public struct ParamReader {
         bag.error(.unknownKey, at: key.location, "unknown key '\(name)' in \(context)", hint: hint)
         continue
       }
+      if otherKeys.contains(name) { continue }
       given[name] = value
     }
     for spec in specs {

@@ -23,6 +23,7 @@ public enum SchemaGenerator {
     props["schedule"] = choice(ScheduleSection.variants)
     props["train"] = object(TrainSection.params)
     props["checkpoint"] = object(CheckpointSection.params)
+    props["growth"] = growthSchema(registry)
     props["task"] = .object([
       "enum": .array(TaskInference.choices.map { .string($0) }),
       "description": .string("classification or regression; inferred from the loss when left out"),
@@ -31,7 +32,18 @@ public enum SchemaGenerator {
     return JSONValue.object(root).render(indent: 0) + "\n"
   }
 
-  static func modelSchema(_ registry: LayerRegistry) -> JSONValue {
+  /// `growth:` (§3.5): the rule's keys and the block, a list of layers as in `model`.
+  static func growthSchema(_ registry: LayerRegistry) -> JSONValue {
+    guard case .object(var o) = object(GrowthSection.params), case .object(var p)? = o["properties"]
+    else { return object(GrowthSection.params) }
+    p["layers"] = layersSchema(registry)
+    o["properties"] = .object(p)
+    o["required"] = .array([.string("before"), .string("layers")])
+    return .object(o)
+  }
+
+  /// A list of one or more layers: bare names or `{kind: {params}}`.
+  static func layersSchema(_ registry: LayerRegistry) -> JSONValue {
     var layerVariants: [JSONValue] = []
     let bare = registry.names.filter { registry.kinds[$0]?.params.allSatisfy { !$0.required } ?? false }
     layerVariants.append(.object(["enum": .array(bare.map { .string($0) }), "description": .string("a kind whose parameters all have defaults")]))
@@ -43,7 +55,11 @@ public enum SchemaGenerator {
         "properties": .object([name: paramsValue(kind.params)]),
       ]))
     }
-    return .object([
+    return .object(["type": .string("array"), "minItems": .int(1), "items": .object(["oneOf": .array(layerVariants)])])
+  }
+
+  static func modelSchema(_ registry: LayerRegistry) -> JSONValue {
+    .object([
       "type": .string("object"), "required": .array([.string("input"), .string("layers")]),
       "additionalProperties": .bool(false),
       "properties": .object([
@@ -52,7 +68,7 @@ public enum SchemaGenerator {
           "type": .string("array"), "items": .object(["type": .string("integer"), "minimum": .int(1)]),
           "minItems": .int(1), "maxItems": .int(3), "not": .object(["minItems": .int(2), "maxItems": .int(2)]),
         ]),
-        "layers": .object(["type": .string("array"), "minItems": .int(1), "items": .object(["oneOf": .array(layerVariants)])]),
+        "layers": layersSchema(registry),
       ]),
     ])
   }

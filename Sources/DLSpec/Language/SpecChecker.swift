@@ -4,8 +4,8 @@ import Foundation
 /// cross-section rules, and reports every problem found in one pass.
 public struct SpecChecker {
   public static let sections = [
-    "checkpoint", "data", "description", "dlspec", "loss", "model", "name", "optimizer",
-    "schedule", "task", "train",
+    "checkpoint", "data", "description", "dlspec", "growth", "loss", "model", "name",
+    "optimizer", "schedule", "task", "train",
   ]
 
   public var registry: LayerRegistry
@@ -189,14 +189,20 @@ public struct SpecChecker {
     let train = TrainSection.read(nodes["train"], into: &bag)
     let checkpoint = CheckpointSection.read(nodes["checkpoint"], into: &bag)
     let task = TaskInference.read(nodes["task"], loss: loss, model: model, data: data, into: &bag)
+    let growth = nodes["growth"].flatMap {
+      GrowthSection.read($0, model: model, train: train, registry: registry, into: &bag)
+    }
+    // A growth section with errors gives no experiment: training must never ignore it.
+    if nodes["growth"] != nil, growth == nil { return nil }
     guard let model, let loss, let optimizer, let schedule, let train, let checkpoint, let name,
       let task
     else { return nil }
     let experiment = Experiment(
       version: version, name: name.0, nameOrigin: name.1, sourcePath: source.path, data: data,
       model: model, loss: loss, optimizer: optimizer, schedule: schedule, train: train,
-      checkpoint: checkpoint, task: task)
+      checkpoint: checkpoint, task: task, growth: growth)
     CrossChecks(memoryLimit: memoryLimit).run(experiment, into: &bag)
+    GrowthSection.check(experiment, memoryLimit: memoryLimit, into: &bag)
     return experiment
   }
 

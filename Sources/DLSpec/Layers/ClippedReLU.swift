@@ -21,6 +21,9 @@ public struct ClippedReLU: ActivationLayerKind {
     self.t = t
   }
 
+  /// Dead where z ≤ 0, as ReLU (the clipped side z ≥ t is not counted).
+  public var saturation: Saturation? { .nonPositive }
+
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func activation<T: DLScalar>(_ type: T.Type) -> ActivationKernel<T> {

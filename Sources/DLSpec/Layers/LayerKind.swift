@@ -52,6 +52,10 @@ public protocol LayerKind: Sendable {
   /// (sigmoid: 1/4), for the vanishing-gradient warning of §4.3; nil otherwise.
   var derivativeBound: Double? { get }
 
+  /// How the kind's output reveals saturated or dead units (`dlspec gradients`); nil for kinds
+  /// that are not saturating activations.
+  var saturation: Saturation? { get }
+
   /// True when training draws random numbers (dropout), so gradcheck fixes the draws.
   var drawsRandomNumbers: Bool { get }
 
@@ -70,6 +74,7 @@ extension LayerKind {
   public var fusion: Fusion { Fusion() }
   public var isActivation: Bool { false }
   public var derivativeBound: Double? { nil }
+  public var saturation: Saturation? { nil }
   public var drawsRandomNumbers: Bool { false }
   public func activationKernel<T: DLScalar>(_ type: T.Type) -> ActivationKernel<T>? { nil }
   public var name: String { Self.name }

@@ -11,6 +11,9 @@ public struct ReLU: ActivationLayerKind, ParameterlessLayerKind {
   public static let summary = "rectified linear unit max(z, 0)"
   public init() {}
 
+  /// Dead where z ≤ 0: the output is then exactly 0.
+  public var saturation: Saturation? { .nonPositive }
+
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func activation<T: DLScalar>(_ type: T.Type) -> ActivationKernel<T> {

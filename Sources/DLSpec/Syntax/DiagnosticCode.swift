@@ -48,6 +48,23 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case badOverride = "E050"
   case overridePath = "E051"
   case overrideTag = "E052"
+  // Growth, `growth:` (E07x)
+  /// `growth.before` names no layer of the model.
+  case unknownGrowthAnchor = "E070"
+  /// The growth block does not keep the shape at its insertion point.
+  case growthChangesShape = "E071"
+  /// `growth.metric` is not a column this run logs.
+  case growthMetricUnavailable = "E072"
+  /// `growth.layers` is empty.
+  case emptyGrowthBlock = "E073"
+  /// The largest grown model would not fit in memory.
+  case growthTooLarge = "E074"
+  // ONNX export, `dlspec export --to onnx` (E08x)
+  case onnxInexpressible = "E080"
+  case onnxTooLarge = "E081"
+  case onnxOpset = "E082"
+  case onnxMismatch = "E083"
+  case onnxVerifierMissing = "E084"
   // Export to PyTorch (E085–E089)
   /// A layer kind the PyTorch exporter cannot express exactly.
   case exportUnsupportedLayer = "E085"
@@ -65,6 +82,11 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case doubleSoftmax = "W003"
   case consecutiveActivations = "W004"
   case vanishingLearningRate = "W005"
+  // Training warnings (W015–W019): printed by `train` and recorded in summary.json.
+  /// Accuracy indistinguishable from 1/classes at the end of an epoch (§4.3).
+  case accuracyAtChance = "W015"
+  /// The first layer's gradient norm below 1e-6 of the last layer's (§4.3, (4.21)).
+  case vanishingGradient = "W016"
 
   public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

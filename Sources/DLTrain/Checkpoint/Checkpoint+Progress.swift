@@ -44,6 +44,31 @@ extension Checkpoint {
       if !lossWatch.isEmpty { try file.setAttribute("loss_watch", .doubleArray(lossWatch)) }
     }
 
+    /// Feeds the attributes `write` stores to a content hash, in the order written: each as
+    /// `A`, the name, NUL, then an int64, a float64's bits as uint64, or an array's uint64
+    /// count and its float64 bits (docs/checkpoints.md, "Integrity"). Format version 4.
+    func hash(into h: inout SHA256) {
+      func name(_ n: String) { h.update(Array(("A" + n).utf8) + [0]) }
+      func u64(_ v: UInt64) { h.update(withUnsafeBytes(of: v.littleEndian) { Array($0) }) }
+      func doubles(_ n: String, _ v: [Double]) {
+        name(n)
+        u64(UInt64(v.count))
+        for x in v { u64(x.bitPattern) }
+      }
+      name("epoch_batch")
+      u64(UInt64(bitPattern: Int64(batch)))
+      if batch > 0 {
+        name("epoch_loss_sum")
+        u64(lossSum.bitPattern)
+        name("epoch_correct")
+        u64(UInt64(bitPattern: Int64(correct)))
+        name("epoch_samples")
+        u64(UInt64(bitPattern: Int64(samples)))
+        doubles("epoch_grad_norm_sums", gradientNormSums)
+      }
+      if !lossWatch.isEmpty { doubles("loss_watch", lossWatch) }
+    }
+
     /// nil for a checkpoint without `epoch_batch` (written before mid-epoch checkpoints
     /// existed: it is at an epoch end). Values a run cannot have are refused, named.
     static func read(_ file: HDF5File, path: String) throws -> Progress? {

@@ -42,6 +42,9 @@ extension Checkpoint {
         try file.setAttribute(
           "rng_state", .int64Array(metadata.rngState.map { Int64(bitPattern: $0) }))
         try file.setAttribute("optimizer", .string(optimizer))
+        if metadata.growthInsertions > 0 {
+          try file.setAttribute("growth_insertions", .int64(Int64(metadata.growthInsertions)))
+        }
         try metadata.progress?.write(to: file)
         try file.setAttribute("content_sha256", .string(hash))
         try file.createGroup("/weights")
@@ -61,6 +64,7 @@ extension Checkpoint {
       // after an unchecked close once replaced a good last.h5 with an unreadable file.
       try FileWrite.write(image, to: path)
       syncDirectory(of: path)
+      HDF5Probe.trustWritten(path)
     } catch let failure as WriteFailure {
       throw WriteFailure(path: path, bytesNeeded: needed, code: failure.code)
     }
@@ -107,7 +111,8 @@ extension Checkpoint {
   /// and the count as little-endian uint64, then the float32 values little-endian), then the
   /// attributes format, format_version, spec_hash, spec_canonical (when present), epoch, step,
   /// rng_state and optimizer (`A`, the name, NUL, then a string as its uint64 byte count and
-  /// UTF-8 bytes, an integer as int64, an integer array as its uint64 count and int64s).
+  /// UTF-8 bytes, an integer as int64, an integer array as its uint64 count and int64s); from
+  /// version 4 then the progress attributes the file holds (`Progress.hash`).
   public static func contentHash(
     tensors: [Tensor], metadata: Metadata, optimizer: String, version: Int64
   ) -> String {
@@ -145,6 +150,11 @@ extension Checkpoint {
     u64(UInt64(metadata.rngState.count))
     for w in metadata.rngState { u64(w) }
     string("optimizer", optimizer)
+    // Only when positive, so checkpoints of runs that never grew keep their hash.
+    if metadata.growthInsertions > 0 { int("growth_insertions", Int64(metadata.growthInsertions)) }
+    if version >= progressHashedVersion, let progress = metadata.progress {
+      progress.hash(into: &h)
+    }
     return h.finalizeHex()
   }
 

@@ -42,6 +42,8 @@ extension Checkpoint {
     } catch let Failure.unreadable(_, why) {
       return .notACheckpoint(
         why.hasPrefix(path + ": ") ? String(why.dropFirst(path.count + 2)) : why)
+    } catch let Failure.corrupt(_, why) {
+      return .corrupt(why)  // its metadata crash or hang libhdf5 (HDF5Probe)
     } catch {
       return .notACheckpoint("\(error)")
     }

@@ -4,10 +4,12 @@ import Foundation
 
 /// Training checkpoints in HDF5 (docs/checkpoints.md), readable from h5py:
 ///
-///     /                      attrs: format = "dlspec-checkpoint", format_version = 3,
+///     /                      attrs: format = "dlspec-checkpoint", format_version = 4,
 ///                                   spec_hash, spec_canonical (optional), epoch,
 ///                                   step, rng_state (int64[4]), optimizer (name),
-///                                   content_sha256 (version 3)
+///                                   the epoch's progress (Checkpoint+Progress),
+///                                   content_sha256 (version 3; covers the progress
+///                                   from version 4)
 ///     /weights/<layer>/<param>     float32, the parameter's shape
 ///     /optimizer/slot<k>/<layer>/<param>   optimizer state, same shapes
 ///     /state/<layer>/<name>        layer state (batchnorm's running statistics), version 2
@@ -18,12 +20,15 @@ import Foundation
 /// Written to `<path>.tmp`, closed (checked), fsynced and renamed, so neither a kill nor a
 /// full disk ever leaves a broken file at `path` (Checkpoint+Save.swift).
 public struct Checkpoint {
-  public static let formatVersion: Int64 = 3
+  public static let formatVersion: Int64 = 4
   /// Version 1 files have no /state group; they load into models without layer state.
   /// Versions 1 and 2 carry no checksums: they load with a note.
-  public static let readableVersions: ClosedRange<Int64> = 1...3
+  public static let readableVersions: ClosedRange<Int64> = 1...4
   /// The first version with Fletcher32 datasets and `content_sha256`.
   public static let checksummedVersion: Int64 = 3
+  /// The first version whose `content_sha256` covers the mid-epoch progress attributes
+  /// (version 3 files have them unhashed, and are still verified as written).
+  public static let progressHashedVersion: Int64 = 4
 
   /// The largest epoch a checkpoint may claim: the spec language's bound on `train.epochs`.
   public static let maxEpoch = 1_000_000
@@ -43,11 +48,15 @@ public struct Checkpoint {
     /// The position in the epoch in progress and the divergence watch (Checkpoint+Progress);
     /// nil in checkpoints written before they were recorded.
     public var progress: Progress?
+    /// Copies of the spec's growth block in the model saved (§3.5): 0 for a run that did not
+    /// grow. The attribute `growth_insertions` is written only when positive.
+    public var growthInsertions: Int = 0
 
     public init(
       specHash: String, specCanonical: String? = nil, epoch: Int, step: Int, rngState: [UInt64],
-      progress: Progress? = nil
+      progress: Progress? = nil, growthInsertions: Int = 0
     ) {
+      self.growthInsertions = growthInsertions
       self.specHash = specHash
       self.specCanonical = specCanonical
       self.epoch = epoch
@@ -102,6 +111,30 @@ public struct Checkpoint {
     return contents.metadata
   }
 
+  /// A plan of `e`'s model grown as the checkpoint at `path` records (`growth_insertions`), so
+  /// `evaluate`, `predict` and `gradients` of a grown run build the model it trained.
+  public static func plan(
+    for e: Experiment, checkpoint path: String, batch: Int, seed: UInt64 = 1
+  ) throws -> Plan<Float> {
+    let insertions = try readMetadata(path).growthInsertions
+    return Plan<Float>(try grown(e, insertions: insertions, path: path), batch: batch, seed: seed)
+  }
+
+  /// `e` grown as a checkpoint records, refusing a count its growth rule cannot build.
+  public static func grown(_ e: Experiment, insertions: Int, path: String) throws -> Experiment {
+    guard insertions == 0 || e.growth != nil else {
+      throw Failure.mismatch(
+        "checkpoint '\(path)' was grown \(insertions) times by a growth rule, and the spec has "
+          + "no growth section to rebuild that model\n  = hint: use the spec the run trained with "
+          + "(RUN/spec.yaml)")
+    }
+    if let max = e.growth?.value.maxInsertions, insertions > max {
+      throw Failure.mismatch(
+        "checkpoint '\(path)' was grown \(insertions) times; the spec's growth allows at most \(max)")
+    }
+    return e.grown(insertions: insertions)
+  }
+
   /// Writes a note to stderr (the default for `load`'s notes).
   public static func printNote(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
@@ -119,6 +152,10 @@ public struct Checkpoint {
     let file: HDF5File
     do {
       file = try HDF5File.open(path)
+    } catch HDF5Error.damagedMetadata(_, let reason) {
+      // A crash or hang of libhdf5 in the probe's child: a damaged file, which verify calls
+      // corrupt and `--resume-fallback` skips.
+      throw Failure.corrupt(path, HDF5Error.damageSummary(reason))
     } catch {
       throw Failure.unreadable(path, "\(error)")
     }
@@ -159,12 +196,20 @@ public struct Checkpoint {
       throw Failure.unreadable(path, "its step attribute is \(step), outside 0...\(maxStep)")
     }
     let hasCanonical = (try? file.attributeExists("spec_canonical")) ?? false
+    var insertions: Int64 = 0
+    if (try? file.attributeExists("growth_insertions")) ?? false {
+      insertions = try attribute("growth_insertions") { try file.int64Attribute($0) }
+      guard insertions >= 0, insertions <= 1000 else {
+        throw Failure.unreadable(
+          path, "its growth_insertions attribute is \(insertions), outside 0...1000")
+      }
+    }
     return Metadata(
       specHash: try attribute("spec_hash") { try file.stringAttribute($0) },
       specCanonical: hasCanonical
         ? try attribute("spec_canonical") { try file.stringAttribute($0) } : nil,
       epoch: Int(epoch), step: Int(step), rngState: rng,
-      progress: try Progress.read(file, path: path))
+      progress: try Progress.read(file, path: path), growthInsertions: Int(insertions))
   }
 
   static func read(

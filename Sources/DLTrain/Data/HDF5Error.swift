@@ -18,6 +18,9 @@ public enum HDF5Error: Error, Equatable, CustomStringConvertible {
   /// A dataset's shape claims more bytes than the file can hold or memory can take; nothing
   /// was allocated. `reason` says which bound it broke.
   case claimsTooMuch(file: String, object: String, shape: [Int], bytes: String, reason: String)
+  /// Reading the file's metadata crashed, hung or ran away with memory in libhdf5 (seen in
+  /// the child process of `HDF5Probe`); `reason` says which.
+  case damagedMetadata(file: String, reason: String)
 
   public var description: String {
     switch self {
@@ -38,6 +41,15 @@ public enum HDF5Error: Error, Equatable, CustomStringConvertible {
     case .claimsTooMuch(let file, let object, let shape, let bytes, let reason):
       return "\(file): '\(object)' claims shape \(shape) (\(bytes)), but \(reason); "
         + "refusing to read it (corrupt or hostile file?)"
+    case .damagedMetadata(let file, let reason):
+      return "\(file): \(Self.damageSummary(reason))\n"
+        + "  = hint: replace the file with a good copy or write it again (dlspec read its "
+        + "metadata in a separate process, so nothing else was affected)"
     }
+  }
+
+  /// The sentence `damagedMetadata` says about a file: what libhdf5 did, and what that means.
+  public static func damageSummary(_ reason: String) -> String {
+    "\(reason) while reading the file's metadata: the file is damaged"
   }
 }

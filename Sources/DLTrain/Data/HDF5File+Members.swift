@@ -24,4 +24,15 @@ extension HDF5File {
       return names.sorted()
     }
   }
+
+  /// The object's address in the file (its identity, for the walk's visited set), or nil.
+  func objectAddress(_ object: String) -> UInt64? {
+    HDF5Library.sync {
+      guard let handle = try? openObject(object) else { return nil }
+      defer { H5Oclose(handle) }
+      var info = H5O_info_t()
+      guard H5Oget_info2(handle, &info, UInt32(H5O_INFO_BASIC)) >= 0 else { return nil }
+      return UInt64(info.addr)
+    }
+  }
 }

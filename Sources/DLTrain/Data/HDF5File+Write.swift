@@ -152,18 +152,27 @@ extension HDF5File {
     }
   }
 
-  /// Every dataset below `group` (recursively), as full paths, sorted byte-wise.
+  /// Every dataset below `group` (recursively), as full paths, sorted byte-wise. Each group
+  /// is entered once: a hard link back to a parent (a cycle h5py can make in one line) once
+  /// recursed without end.
   public func datasets(under group: String) -> [String] {
+    var visited = Set<UInt64>()
+    return datasets(under: group, visited: &visited)
+      .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+  }
+
+  private func datasets(under group: String, visited: inout Set<UInt64>) -> [String] {
+    guard let address = objectAddress(group), visited.insert(address).inserted else { return [] }
     var found: [String] = []
     for member in members(of: group) {
       let full = (group == "/" ? "" : group) + "/" + member
       if isGroup(full) {
-        found += datasets(under: full)
+        found += datasets(under: full, visited: &visited)
       } else {
         found.append(full)
       }
     }
-    return found.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    return found
   }
 }
 

@@ -16,8 +16,29 @@ enum HDF5Library {
     // The wrapper reports failures as `HDF5Error`s, and probing must not spray stderr with
     // HDF5's error stack. In a thread-safe build the printing switch is per thread, so it is
     // turned off on whichever thread is calling (a cheap call).
-    H5Eset_auto2(dl_h5e_default(), nil, nil)
+    H5Eset_auto2(dl_h5e_default(), watchesAllocations ? allocationWatcher : nil, nil)
     return try body()
+  }
+
+  /// Set in the probe's child (`HDF5Probe.runChild`): every failed call's error stack is
+  /// searched for a failed allocation, which `allocationFailed` then records. Under the
+  /// child's address-space limit a damaged header's huge claim fails there, where in process
+  /// it would succeed and fill gigabytes.
+  nonisolated(unsafe) static var watchesAllocations = false
+  nonisolated(unsafe) static var allocationFailed = false
+
+  /// HDF5's automatic error handler, called when an API call fails.
+  static let allocationWatcher: H5E_auto2_t = { stack, _ in
+    let walker: H5E_walk2_t = { _, error, _ in
+      guard let error else { return 0 }
+      let e = error.pointee
+      if e.maj_num == H5E_RESOURCE_g, e.min_num == H5E_NOSPACE_g || e.min_num == H5E_CANTALLOC_g {
+        HDF5Library.allocationFailed = true
+      }
+      return 0
+    }
+    _ = H5Ewalk2(stack, H5E_WALK_DOWNWARD, walker, nil)
+    return 0
   }
 }
 
@@ -48,16 +69,31 @@ public final class HDF5File {
   }
 
   /// Opens an existing file, read-only unless `writable` is true.
+  ///
+  /// The installed `HDF5Probe` (the `dlspec` binary installs one) first walks the file's
+  /// metadata in a child process: a file that would crash or hang libhdf5 is refused with
+  /// `damagedMetadata` before this process parses a byte of it.
   public static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
+    try checkKind(path)
+    try HDF5Probe.checkInstalled(path)
+    return try openWithoutProbe(path, writable: writable)
+  }
+
+  /// H5Fopen on a missing file still works through the error stack; check first so the
+  /// message can say the simple thing. A FIFO would block H5Fopen until a writer came; a
+  /// directory or device is not a file.
+  static func checkKind(_ path: String) throws {
+    switch FileKind.of(path) {
+    case .missing: throw HDF5Error.openFailed(file: path)
+    case .regular: break
+    case let kind: throw HDF5Error.notRegularFile(file: path, kind: kind.description)
+    }
+  }
+
+  /// `open` without the probe: for the probe's own walk, in the child.
+  static func openWithoutProbe(_ path: String, writable: Bool = false) throws -> HDF5File {
     try HDF5Library.sync {
-      // H5Fopen on a missing file still works through the error stack; check first so the
-      // message can say the simple thing.
-      // A FIFO would block H5Fopen until a writer came; a directory or device is not a file.
-      switch FileKind.of(path) {
-      case .missing: throw HDF5Error.openFailed(file: path)
-      case .regular: break
-      case let kind: throw HDF5Error.notRegularFile(file: path, kind: kind.description)
-      }
+      try checkKind(path)
       let flags = writable ? dl_h5f_acc_rdwr() : dl_h5f_acc_rdonly()
       let id = H5Fopen(path, flags, dl_h5p_default())
       guard id >= 0 else { throw HDF5Error.openFailed(file: path) }

@@ -11,12 +11,14 @@ extension Trainer {
     public var batchCount: Int
     public var step: Int
     var progress: Checkpoint.Progress
+    /// Copies of the growth block in the model at this boundary.
+    var insertions: Int = 0
 
     /// A checkpoint's metadata for this boundary: `epoch` counts the epochs completed.
     func metadata(_ plan: Plan<Float>, hash: String, canonical: String) -> Checkpoint.Metadata {
       Checkpoint.Metadata(
         specHash: hash, specCanonical: canonical, epoch: epoch, step: step,
-        rngState: plan.random.generator.state, progress: progress)
+        rngState: plan.random.generator.state, progress: progress, growthInsertions: insertions)
     }
 
     /// `epoch 3, step 137 (batch 17 of 54)`, or `epoch 3, step 108 (its start)`.
@@ -39,9 +41,8 @@ extension Trainer {
 
   /// Refuses a mid-epoch checkpoint that does not fit this run's batching (it could not
   /// continue where it stopped).
-  func checkResumed(_ p: Checkpoint.Progress?, batches: Int) throws {
+  func checkResumed(_ p: Checkpoint.Progress?, batches: Int, layers: Int) throws {
     guard let p, p.batch > 0 else { return }
-    let layers = experiment.model.layers.count
     guard p.batch < batches, p.gradientNormSums.count == layers else {
       throw Failure(
         description:

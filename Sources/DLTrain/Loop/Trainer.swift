@@ -135,8 +135,9 @@ public final class Trainer {
         description: "validation_split leaves no training samples (N = \(train.count))\n"
           + "  = hint: lower data.validation_split")
     }
-    let plan = Plan<Float>(e, batch: config.batchSize, seed: UInt64(config.seed))
-    plan.initialize(config.initScheme, seed: UInt64(config.seed))
+    // A growing run re-plans: `plan` is replaced at each insertion (Trainer+Growth.swift).
+    var plan: Plan<Float>
+    var insertions = 0
     let optimizer = Optimizer<Float>(e.optimizer.value)
     let schedule = LearningRateSchedule(e.schedule.value, baseRate: e.optimizer.value.learningRate)
     let canonical = options.specCanonical ?? options.specText
@@ -145,13 +146,18 @@ public final class Trainer {
     var step = 0
     var resumed: Checkpoint.Progress? = nil
     if let resume = options.resume {
-      let meta = try resumeFrom(resume, into: plan, hash: hash)
+      let meta: Checkpoint.Metadata
+      (meta, plan) = try resumeFrom(resume, hash: hash)
+      insertions = meta.growthInsertions
       startEpoch = meta.epoch
       step = meta.step
       resumed = meta.progress
       if meta.rngState.count == 4 { plan.random.generator = RandomGenerator(state: meta.rngState) }
-    } else if let source = options.initFrom {
-      try Checkpoint.load(source, into: plan, optimizerState: false)
+    } else {
+      plan = makePlan(insertions: 0)
+      if let source = options.initFrom {
+        try Checkpoint.load(source, into: plan, optimizerState: false)
+      }
     }
     let summaryPath = directory + "/summary.json"
     let previous = continuing ? try? RunSummary.read(summaryPath) : nil
@@ -168,8 +174,10 @@ public final class Trainer {
         samplesPerSecond: 0, losses: [], runDirectory: directory)
     }
 
+    // A growing run's checkpoints reach the size of the largest model its rule can build.
+    let sized = e.growth == nil ? plan : Plan<Float>.outline(e.largestGrown, batch: config.batchSize)
     try RunSpace.check(
-      directory, checkpointBytes: Checkpoint.estimatedBytes(plan, specCanonical: canonical),
+      directory, checkpointBytes: Checkpoint.estimatedBytes(sized, specCanonical: canonical),
       epochs: config.epochs - startEpoch, layers: e.model.layers.count,
       specBytes: 2 * options.specText.utf8.count + canonical.utf8.count)
     let checkpoints = directory + "/checkpoints"
@@ -178,9 +186,12 @@ public final class Trainer {
     try writeText(canonical, to: directory + "/spec.canonical.yaml")
     try writeText(InspectRenderer.text(e), to: directory + "/ir.txt")
     let regression = e.task.value == .regression
+    // metrics.csv logs the gradient norm of the layers with parameters only.
+    var logged = Self.logged(plan.model)
     let metrics = try MetricsLog(
-      path: directory + "/metrics.csv", layers: e.model.layers.map(\.name),
-      metrics: regression ? RegressionMetrics.names : ["accuracy"], resumeAfter: continuing ? startEpoch : nil)
+      path: directory + "/metrics.csv", layers: logged.map { plan.model.layers[$0].name },
+      metrics: regression ? RegressionMetrics.names : ["accuracy"], growth: e.growth != nil,
+      resumeAfter: continuing ? startEpoch : nil)
 
     let start = Date()
     // Regression ranks epochs by R² (higher is better, as accuracy).
@@ -190,7 +201,7 @@ public final class Trainer {
     record.epochs = startEpoch
     record.steps = step
     record.best = nil
-    for row in metrics.earlierRows {
+    for row in metrics.rows {
       let column = (split.validation.isEmpty ? "train_" : "val_") + bestName
       if let v = metrics.value(column, in: row), let epoch = Int(row[0]),
         record.best.map({ v > $0.value }) ?? true
@@ -199,17 +210,21 @@ public final class Trainer {
       }
     }
     let earlierWall = previous?.wallSeconds ?? 0
+    // Warnings of epochs the resume replays are given again if they still hold.
+    record.warnings = (previous?.warnings ?? []).filter { $0.epoch <= startEpoch }
+    record.growth = (previous?.growth ?? []).filter { $0.epoch <= startEpoch }
+    var warnings = TrainingWarnings(earlier: record.warnings)
     try record.write(to: summaryPath)
 
     var batches = try BatchIterator(
       indices: split.train, batchSize: config.batchSize, seed: UInt64(config.seed),
       shuffle: config.shuffle)
-    try checkResumed(resumed, batches: batches.batchCount)
+    try checkResumed(resumed, batches: batches.batchCount, layers: plan.model.layers.count)
     var watch = LossWatch(config)
     if let saved = resumed?.lossWatch { watch.restore(saved) }
     var stopped: Stop? = nil
     let optimizerName = e.optimizer.variant ?? "sgd"
-    var stepNorms = [Double](repeating: 0, count: e.model.layers.count)
+    var stepNorms = [Double](repeating: 0, count: plan.model.layers.count)
     var samplesSeen = 0
     var lastTrainLoss = 0.0
     var lastTrainAccuracy = 0.0
@@ -220,8 +235,10 @@ public final class Trainer {
     let totalSteps = (config.epochs - startEpoch).multipliedReportingOverflow(
       by: batches.batchCount)
     losses.reserveCapacity(totalSteps.overflow ? 1 << 20 : min(totalSteps.partialValue, 1 << 20))
-    let paramCount = plan.parameterCount
-    let state = plan.optimizerState
+    var paramCount = plan.parameterCount
+    var state = plan.optimizerState
+    // §3.5's LR0 / (number of hidden layers), when the growth rule asks for it.
+    var lrDivisor = e.growth?.value.divideLearningRate == true ? Double(Self.hiddenLayers(plan.model)) : 1
     do {
       training: for epoch in startEpoch..<config.epochs {
         batches.startEpoch(epoch)
@@ -230,7 +247,7 @@ public final class Trainer {
         var correct = 0
         var fit = RegressionMetrics(width: plan.classCount)
         var seen = 0
-        var norms = [Double](repeating: 0, count: e.model.layers.count)
+        var norms = [Double](repeating: 0, count: plan.model.layers.count)
         // A mid-epoch checkpoint: skip the batches it had done, with their sums.
         var firstBatch = 0
         if let p = resumed, p.batch > 0 {
@@ -240,7 +257,7 @@ public final class Trainer {
         resumed = nil
         // Samples this invocation trained in the epoch, for samples/s.
         let seenBefore = seen
-        var lr = schedule.rate(step: step, epoch: epoch)
+        var lr = schedule.rate(step: step, epoch: epoch) / lrDivisor
         for b in firstBatch..<batches.batchCount {
           // The step boundary: everything before it is done, nothing of the next step begun.
           if options.stop.shouldStop(step: step) {
@@ -249,7 +266,7 @@ public final class Trainer {
               epoch: epoch, batch: b, batchCount: batches.batchCount, step: step,
               progress: Checkpoint.Progress(
                 batch: b, lossSum: lossSum, correct: correct, samples: seen,
-                gradientNormSums: norms, lossWatch: watch.saved))
+                gradientNormSums: norms, lossWatch: watch.saved), insertions: insertions)
             let path = checkpoints + "/last.h5"
             try Checkpoint.save(
               plan, to: path, metadata: at.metadata(plan, hash: hash, canonical: canonical),
@@ -272,21 +289,21 @@ public final class Trainer {
           if fault != nil || !normTotal.isFinite {
             if options.progress { ProgressBar.finish() }
             let layer = stepNorms.indices.first { !stepNorms[$0].isFinite }
-              .map { e.model.layers[$0].name } ?? "a layer"
+              .map { plan.model.layers[$0].name } ?? "a layer"
             let at = Position(
               epoch: epoch, batch: b, batchCount: batches.batchCount, step: step,
               progress: Checkpoint.Progress(
                 batch: b, lossSum: lossSum, correct: correct, samples: seen,
-                gradientNormSums: norms, lossWatch: watch.saved))
+                gradientNormSums: norms, lossWatch: watch.saved), insertions: insertions)
             throw numericalFault(
               fault ?? .gradient(layer: layer), loss: loss,
-              learningRate: schedule.rate(step: step, epoch: epoch), at: at, plan: plan,
+              learningRate: schedule.rate(step: step, epoch: epoch) / lrDivisor, at: at, plan: plan,
               checkpoints: checkpoints, hash: hash, canonical: canonical,
               optimizer: optimizerName)
           }
           if regression { fit.add(plan, n: n) } else { correct += stepCorrect }
           for i in norms.indices { norms[i] += stepNorms[i] }
-          lr = schedule.rate(step: step, epoch: epoch)
+          lr = schedule.rate(step: step, epoch: epoch) / lrDivisor
           optimizer.update(
             parameters: plan.parameters, gradients: plan.gradients, state: state, count: paramCount,
             learningRate: lr, step: step + 1)
@@ -315,8 +332,15 @@ public final class Trainer {
           epoch: epoch + 1, step: step, lr: lr, trainLoss: lastTrainLoss,
           trainMetrics: regression ? fit.values.map(\.value) : [lastTrainAccuracy],
           validation: lastValidation, samplesPerSecond: Double(seen - seenBefore) / seconds,
-          gradientNorms: meanNorms)
+          insertions: insertions, gradientNorms: logged.map { meanNorms[$0] })
         if options.progress { ProgressBar.finish() }
+        let given = warnings.check(
+          epoch: epoch + 1,
+          accuracy: regression ? nil : (lastValidation?.accuracy ?? lastTrainAccuracy),
+          samples: lastValidation == nil ? seen : split.validation.count,
+          classes: plan.classCount, measuredOn: lastValidation == nil ? "training" : "validation",
+          norms: logged.map { (plan.model.layers[$0].name, meanNorms[$0]) })
+        record.warnings = warnings.given
         var line = String(format: "epoch %d/%d  loss %.4g", epoch + 1, config.epochs, lastTrainLoss)
         line += regression
           ? String(format: "  mae %.4g  r2 %.4f", fit.mae, fit.r2)
@@ -330,10 +354,39 @@ public final class Trainer {
           format: "  lr %.5g  %.0f samples/s  %.1fs", lr, Double(seen - seenBefore) / seconds,
           seconds)
         options.log(line)
+        for w in given { options.log("warning[\(w.code)]: \(w.message)") }
+        // The growth rule, on this epoch's row and the one before (metrics.csv's cells).
+        if let g = e.growth?.value, metrics.rows.count >= 2,
+          let previousValue = metrics.value(g.metric, in: metrics.rows[metrics.rows.count - 2]),
+          let currentValue = metrics.value(g.metric, in: metrics.rows[metrics.rows.count - 1]),
+          g.holds(
+            epoch: epoch + 1, insertions: insertions, previous: previousValue,
+            current: currentValue)
+        {
+          insertions += 1
+          plan = Self.regrow(plan, experiment: e, insertions: insertions, rule: g)
+          paramCount = plan.parameterCount
+          state = plan.optimizerState
+          stepNorms = [Double](repeating: 0, count: plan.model.layers.count)
+          logged = Self.logged(plan.model)
+          try metrics.regrow(layers: logged.map { plan.model.layers[$0].name })
+          if g.divideLearningRate { lrDivisor = Double(Self.hiddenLayers(plan.model)) }
+          let added = plan.model.layers.map(\.name).filter { $0.hasPrefix("g\(insertions)_") }
+          record.growth.append(
+            RunSummary.Growth(
+              insertion: insertions, epoch: epoch + 1, step: step, metric: g.metric,
+              previous: previousValue, current: currentValue, layers: added,
+              parameters: plan.parameterCount))
+          options.log(
+            "growth: \(g.metric) moved \(Number.short(currentValue - previousValue)) in epoch "
+              + "\(epoch + 1) (less than \(Number.short(g.minImprovement))): inserted "
+              + added.joined(separator: ", ") + " (insertion \(insertions) of \(g.maxInsertions)); "
+              + "\(plan.parameterCount) parameters, \(plan.allocatedBytes) bytes planned")
+        }
         let meta = Checkpoint.Metadata(
           specHash: hash, specCanonical: canonical, epoch: epoch + 1, step: step,
           rngState: plan.random.generator.state,
-          progress: Checkpoint.Progress(lossWatch: watch.saved))
+          progress: Checkpoint.Progress(lossWatch: watch.saved), growthInsertions: insertions)
         if (epoch + 1) % e.checkpoint.value.every == 0 || epoch + 1 == config.epochs {
           try Checkpoint.save(
             plan, to: checkpoints + String(format: "/epoch-%03d.h5", epoch + 1), metadata: meta,
@@ -444,9 +497,8 @@ public final class Trainer {
   /// when it is missing or unreadable (a kill -9 before the first one), the newest epoch
   /// checkpoint that reads. A changed spec goes to `specChangeCheck` before any weight is read,
   /// so the caller can explain the change before a shape mismatch would.
-  func resumeFrom(_ resume: String, into plan: Plan<Float>, hash: String) throws
-    -> Checkpoint.Metadata
-  {
+  /// The plan is built per candidate, grown as its `growth_insertions` records.
+  func resumeFrom(_ resume: String, hash: String) throws -> (Checkpoint.Metadata, Plan<Float>) {
     let candidates = RunDirectory.resumeCandidates(resume)
     guard !candidates.isEmpty else {
       throw Failure(
@@ -469,11 +521,14 @@ public final class Trainer {
               "note: \(path) records no spec (an older dlspec wrote it); the spec is not compared")
           }
         }
+        // Built as the checkpoint records: a grown run continues on its grown model.
+        _ = try Checkpoint.grown(experiment, insertions: meta.growthInsertions, path: path)
+        let plan = makePlan(insertions: meta.growthInsertions)
         let loaded = try Checkpoint.load(path, into: plan, optimizerState: true)
         if !skipped.isEmpty {
           options.log("note: resuming from \(path); skipped \(skipped.joined(separator: "; "))")
         }
-        return loaded
+        return (loaded, plan)
       } catch let failure as Checkpoint.Failure {
         // A damaged file: with --resume-fallback try the next older one, otherwise refuse,
         // naming it. A checkpoint of another model: stop.
@@ -489,6 +544,11 @@ public final class Trainer {
       }
     }
     throw Failure(description: "no checkpoint of '\(resume)' could be read")
+  }
+
+  /// Indices of the layers with parameters: the ones metrics.csv logs.
+  static func logged(_ model: ModelIR) -> [Int] {
+    model.layers.indices.filter { !model.layers[$0].parameters.isEmpty }
   }
 
   func writeText(_ text: String, to path: String) throws {

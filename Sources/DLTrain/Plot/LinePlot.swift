@@ -26,12 +26,16 @@ public struct PlotSeries: Equatable, Sendable {
     self.dash = dash
   }
 
-  /// The points that are drawn: finite y, and x > 0 on a log axis.
-  func drawn(logX: Bool) -> [(x: Double, y: Double)] {
+  /// The points that are drawn: finite y, x > 0 on a log x axis and y > 0 on a log y axis.
+  func drawn(logX: Bool, logY: Bool = false) -> [(x: Double, y: Double)] {
     points.compactMap { p in
-      guard let y = p.y, y.isFinite, p.x.isFinite, !logX || p.x > 0 else { return nil }
+      guard let y = p.y, Self.isDrawn(x: p.x, y: y, logX: logX, logY: logY) else { return nil }
       return (p.x, y)
     }
+  }
+
+  static func isDrawn(x: Double, y: Double, logX: Bool, logY: Bool) -> Bool {
+    y.isFinite && x.isFinite && (!logX || x > 0) && (!logY || y > 0)
   }
 }
 
@@ -45,10 +49,12 @@ public struct PlotPanel: Equatable, Sendable {
   public var logX: Bool
   /// x values are whole numbers (epochs): no tick between two integers.
   public var integerX: Bool
+  /// Log-scale y axis (gradient norms spanning decades); points with y ≤ 0 are left out.
+  public var logY: Bool
 
   public init(
     title: String? = nil, xLabel: String, yLabel: String, series: [PlotSeries],
-    logX: Bool = false, integerX: Bool = false
+    logX: Bool = false, logY: Bool = false, integerX: Bool = false
   ) {
     self.title = title
     self.xLabel = xLabel
@@ -56,16 +62,20 @@ public struct PlotPanel: Equatable, Sendable {
     self.series = series
     self.logX = logX
     self.integerX = integerX
+    self.logY = logY
   }
 
   /// The tick sets of both axes, chosen from the drawn data.
   func ticks(plotWidth: Double) -> (x: NiceTicks, y: NiceTicks) {
-    let drawn = series.flatMap { $0.drawn(logX: logX) }
+    let drawn = series.flatMap { $0.drawn(logX: logX, logY: logY) }
     // The x axis spans every point, drawn or not: epochs whose loss became NaN, or sweep
     // points that failed, still have their place (and two panels of one run agree).
     let xs = series.flatMap { $0.points.map(\.x) }.filter { $0.isFinite && (!logX || $0 > 0) }
     let ys = drawn.map(\.y)
-    let y = NiceTicks.linear(min: ys.min() ?? 0, max: ys.max() ?? 1, intervals: 5)
+    let y =
+      logY
+      ? NiceTicks.log(min: ys.min() ?? 1e-3, max: ys.max() ?? 1)
+      : NiceTicks.linear(min: ys.min() ?? 0, max: ys.max() ?? 1, intervals: 5)
     if logX {
       return (NiceTicks.log(min: xs.min() ?? 1e-3, max: xs.max() ?? 1), y)
     }
@@ -170,7 +180,7 @@ public struct LinePlot: Equatable, Sendable {
   }
 
   func showsMarkers(_ s: PlotSeries, _ p: PlotPanel) -> Bool {
-    s.drawn(logX: p.logX).count <= markerLimit
+    s.drawn(logX: p.logX, logY: p.logY).count <= markerLimit
   }
 
   private func draw(
@@ -194,7 +204,10 @@ public struct LinePlot: Equatable, Sendable {
       x: px, y: py, width: pw, height: ph, fill: "none", stroke: PlotPalette.axis,
       extra: [("class", "plot-area")])
     // y axis: grid lines and labels.
-    svg.open([("class", "axis"), ("data-axis", "y"), ("data-scale", "linear")])
+    svg.open([("class", "axis"), ("data-axis", "y"), ("data-scale", panel.logY ? "log" : "linear")])
+    for v in ticks.y.minor where v > ticks.y.lower && v < ticks.y.upper {
+      svg.line(x1: px - 3, y1: mapY(v), x2: px, y2: mapY(v), stroke: PlotPalette.axis)
+    }
     for (v, label) in zip(ticks.y.values, ticks.y.labels) {
       let y = mapY(v)
       svg.line(x1: px, y1: y, x2: px + pw, y2: y, stroke: PlotPalette.grid)
@@ -224,20 +237,20 @@ public struct LinePlot: Equatable, Sendable {
       panel.xLabel, x: px + pw / 2, y: py + ph + 42, anchor: .middle, size: Self.labelSize,
       extra: [("class", "axis-label")])
     svg.close()
-    let drawnAny = panel.series.contains { !$0.drawn(logX: panel.logX).isEmpty }
+    let drawnAny = panel.series.contains { !$0.drawn(logX: panel.logX, logY: panel.logY).isEmpty }
     if !drawnAny {
       svg.text(
         "no data", x: px + pw / 2, y: py + ph / 2, anchor: .middle, size: Self.labelSize,
         fill: PlotPalette.mutedText, extra: [("class", "no-data")])
     }
     for s in panel.series {
-      let drawn = s.drawn(logX: panel.logX)
+      let drawn = s.drawn(logX: panel.logX, logY: panel.logY)
       svg.open([("class", "series"), ("data-label", s.label), ("data-points", String(drawn.count))])
       // A gap (nil y) ends one polyline and starts the next.
       var run: [(Double, Double)] = []
       var runs: [[(Double, Double)]] = []
       for p in s.points {
-        if let y = p.y, y.isFinite, p.x.isFinite, !panel.logX || p.x > 0 {
+        if let y = p.y, PlotSeries.isDrawn(x: p.x, y: y, logX: panel.logX, logY: panel.logY) {
           run.append((mapX(p.x), mapY(y)))
         } else if !run.isEmpty {
           runs.append(run)
@@ -325,6 +338,7 @@ public struct LinePlot: Equatable, Sendable {
               "x_label": \(JSONText.string(p.xLabel)),
               "y_label": \(JSONText.string(p.yLabel)),
               "x_scale": "\(p.logX ? "log" : "linear")",
+              "y_scale": "\(p.logY ? "log" : "linear")",
               "x_range": [\(JSONText.number(t.x.lower)), \(JSONText.number(t.x.upper))],
               "y_range": [\(JSONText.number(t.y.lower)), \(JSONText.number(t.y.upper))],
               "series": \(list)

@@ -74,6 +74,50 @@ public struct RunSummary: Equatable {
   public var error: String?
   /// Why a `stopped` run stopped, and where: `SIGINT at epoch 3, step 137 (batch 17 of 54 done)`.
   public var stopReason: String?
+  /// Training warnings (W015 accuracy at chance, W016 vanishing gradient), each given once.
+  public var warnings: [Warning] = []
+
+  /// Growth events (§3.5, docs/growth.md), in order.
+  public var growth: [Growth] = []
+
+  /// One insertion of the growth block, made at the end of `epoch`.
+  public struct Growth: Equatable, Sendable {
+    /// 1 for the first copy of the block.
+    public var insertion: Int
+    public var epoch: Int
+    public var step: Int
+    public var metric: String
+    public var previous: Double
+    public var current: Double
+    /// The inserted layers' names and the model's parameters after the insertion.
+    public var layers: [String]
+    public var parameters: Int
+    public init(
+      insertion: Int, epoch: Int, step: Int, metric: String, previous: Double, current: Double,
+      layers: [String], parameters: Int
+    ) {
+      self.insertion = insertion
+      self.epoch = epoch
+      self.step = step
+      self.metric = metric
+      self.previous = previous
+      self.current = current
+      self.layers = layers
+      self.parameters = parameters
+    }
+  }
+
+  /// A warning `train` printed after an epoch.
+  public struct Warning: Equatable, Sendable {
+    public var code: String
+    public var epoch: Int
+    public var message: String
+    public init(code: String, epoch: Int, message: String) {
+      self.code = code
+      self.epoch = epoch
+      self.message = message
+    }
+  }
 
   public init() {}
 
@@ -138,6 +182,22 @@ public struct RunSummary: Equatable {
     }
     if let error { fields.append(("error", s(error))) }
     if let stopReason { fields.append(("stop_reason", s(stopReason))) }
+    if !warnings.isEmpty {
+      let items = warnings.map {
+        "{\"code\": \(JSONText.string($0.code)), \"epoch\": \($0.epoch), "
+          + "\"message\": \(JSONText.string($0.message))}"
+      }
+      fields.append(("warnings", "[" + items.joined(separator: ", ") + "]"))
+    }
+    if !growth.isEmpty {
+      let items = growth.map { g in
+        "{\"insertion\": \(g.insertion), \"epoch\": \(g.epoch), \"step\": \(g.step), "
+          + "\"metric\": \(JSONText.string(g.metric)), \"previous\": \(n(g.previous)), "
+          + "\"current\": \(n(g.current)), \"layers\": \(list(g.layers)), "
+          + "\"parameters\": \(g.parameters)}"
+      }
+      fields.append(("growth", "[" + items.joined(separator: ", ") + "]"))
+    }
     return "{\n" + fields.map { "  \(JSONText.string($0.0)): \($0.1)" }.joined(separator: ",\n")
       + "\n}\n"
   }
@@ -208,6 +268,21 @@ public struct RunSummary: Equatable {
     }
     s.error = str("error")
     s.stopReason = str("stop_reason")
+    for w in o["warnings"] as? [[String: Any]] ?? [] {
+      if let code = w["code"] as? String, let message = w["message"] as? String {
+        s.warnings.append(Warning(code: code, epoch: int("epoch", in: w) ?? 0, message: message))
+      }
+    }
+    for g in o["growth"] as? [[String: Any]] ?? [] {
+      if let insertion = int("insertion", in: g), let epoch = int("epoch", in: g) {
+        s.growth.append(
+          Growth(
+            insertion: insertion, epoch: epoch, step: int("step", in: g) ?? 0,
+            metric: g["metric"] as? String ?? "", previous: num("previous", in: g) ?? .nan,
+            current: num("current", in: g) ?? .nan, layers: g["layers"] as? [String] ?? [],
+            parameters: int("parameters", in: g) ?? 0))
+      }
+    }
     return s
   }
 }

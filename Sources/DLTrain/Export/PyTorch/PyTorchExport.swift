@@ -14,7 +14,7 @@ struct PyTorchPackage {
 ///     model.py       nn.Module, children named as dlspec's layers
 ///     data.py        dlspec's readers, split and shuffle
 ///     train.py       the training recipe, single-process or torchrun/DDP
-///     checkpoint.py  dlspec checkpoints (format 3) in h5py
+///     checkpoint.py  dlspec checkpoints (format 4) in h5py
 ///     verify.py      compares the model with dlspec's outputs on a batch
 ///     weights.h5     the weights to start from: dlspec's initial ones, or --checkpoint's
 ///     README.md
@@ -29,6 +29,15 @@ public enum PyTorchExport {
 
   /// The Python sources of the package, by file name (weights.h5 aside).
   public static func sources(_ e: Experiment) throws -> [(name: String, text: String)] {
+    if let growth = e.growth {
+      // train.py trains a fixed model; inserting layers mid-run is dlspec's own loop.
+      throw Diagnostic(
+        .exportUnsupportedLayer, at: growth.origin.location,
+        "the spec grows its model during training (`growth:`), which the PyTorch package "
+          + "cannot do exactly",
+        hint: "export the spec without `growth:` (the model it starts from), or the grown "
+          + "run's spec with its checkpoint")
+    }
     let canonical = CanonicalSpec.text(e)
     let package = PyTorchPackage(canonical: canonical, specHash: Trainer.specHash(canonical))
     return [

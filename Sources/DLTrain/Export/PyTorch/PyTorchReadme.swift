@@ -17,7 +17,7 @@ enum PyTorchReadme {
       | `model.py` | `Model`, an `nn.Module` whose children are named as dlspec's layers (`state_dict` keys are dlspec's checkpoint paths) |
       | `data.py` | the spec's data read as dlspec reads it: same scaling, validation split and per-epoch order |
       | `train.py` | the spec's optimizer, schedule, loss, epochs and batch size |
-      | `checkpoint.py` | dlspec checkpoints (format 3: Fletcher32, `content_sha256`) in h5py |
+      | `checkpoint.py` | dlspec checkpoints (format 4: Fletcher32, `content_sha256`) in h5py |
       | `verify.py` | compares the model with dlspec's outputs on a batch (`dlspec export --verify`) |
       | `weights.h5` | the weights train.py starts from (dlspec's initial weights, or the exported checkpoint's) |
 
