@@ -1,4 +1,4 @@
-"""dlspec checkpoints (format 3, docs/checkpoints.md) read and written with h5py: float32
+"""dlspec checkpoints (format 4, docs/checkpoints.md) read and written with h5py: float32
 tensors under /weights, /optimizer/slot<k> and /state, each chunked with a Fletcher32
 checksum, and `content_sha256`, the SHA-256 of the content in dlspec's canonical order, so
 `dlspec evaluate`, `dlspec train --init-from` and `--resume` accept what train.py writes."""
@@ -10,8 +10,10 @@ import struct
 import h5py
 import numpy as np
 
-FORMAT_VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+FORMAT_VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
+# From this version the mid-epoch progress attributes are part of content_sha256.
+PROGRESS_HASHED_VERSION = 4
 # torch.optim state names of dlspec's optimizer slots, in slot order.
 SLOTS = {"sgd": ["momentum_buffer"], "rmsprop": ["square_avg", "momentum_buffer"],
          "adam": ["exp_avg", "exp_avg_sq"]}
@@ -35,7 +37,8 @@ def named_tensors(model):
 
 def content_hash(tensors, attrs):
     """dlspec's Checkpoint.contentHash: tensors sorted by path byte-wise (`D`, path, NUL, rank,
-    extents and count as uint64, float32 values), then the attributes in a fixed order."""
+    extents and count as uint64, float32 values), then the attributes in a fixed order, then
+    (format 4) the progress attributes `attrs["progress"]` holds."""
     h = hashlib.sha256()
     for path in sorted(tensors, key=lambda p: p.encode()):
         a = np.ascontiguousarray(tensors[path], dtype="<f4")
@@ -71,12 +74,32 @@ def content_hash(tensors, attrs):
     for w in attrs["rng_state"]:
         h.update(struct.pack("<Q", int(w) & ((1 << 64) - 1)))
     string("optimizer", attrs["optimizer"])
+    if attrs.get("growth_insertions", 0) > 0:
+        integer("growth_insertions", attrs["growth_insertions"])
+    progress = attrs.get("progress")
+    if attrs["format_version"] >= PROGRESS_HASHED_VERSION and progress is not None:
+
+        def doubles(name, values):
+            tag(name)
+            h.update(struct.pack("<Q", len(values)))
+            for v in values:
+                h.update(struct.pack("<d", float(v)))
+
+        integer("epoch_batch", progress["epoch_batch"])
+        if progress["epoch_batch"] > 0:
+            tag("epoch_loss_sum")
+            h.update(struct.pack("<d", float(progress["epoch_loss_sum"])))
+            integer("epoch_correct", progress["epoch_correct"])
+            integer("epoch_samples", progress["epoch_samples"])
+            doubles("epoch_grad_norm_sums", progress["epoch_grad_norm_sums"])
+        if len(progress.get("loss_watch", [])):
+            doubles("loss_watch", progress["loss_watch"])
     return h.hexdigest()
 
 
 def save(path, model, optimizer, optimizer_name, epoch, step, spec_hash, spec_canonical,
          rng_state, loss_watch=None):
-    """Writes a format 3 checkpoint of `model` (and `optimizer`'s slots) to `path`, through
+    """Writes a format 4 checkpoint of `model` (and `optimizer`'s slots) to `path`, through
     `<path>.tmp` and a rename, so an interrupted save leaves the previous file intact."""
     weights, state = named_tensors(model)
     tensors = {}
@@ -92,9 +115,10 @@ def save(path, model, optimizer, optimizer_name, epoch, step, spec_hash, spec_ca
                 else value.detach().cpu().numpy())
     for layer, name, b in state:
         tensors[f"/state/{layer}/{name}"] = b.detach().cpu().numpy()
+    progress = {"epoch_batch": 0, "loss_watch": list(loss_watch or [])}
     attrs = {"format_version": FORMAT_VERSION, "spec_hash": spec_hash,
              "spec_canonical": spec_canonical, "epoch": epoch, "step": step,
-             "rng_state": rng_state, "optimizer": optimizer_name}
+             "rng_state": rng_state, "optimizer": optimizer_name, "progress": progress}
     digest = content_hash(tensors, attrs)
     temporary = path + ".tmp"
     with h5py.File(temporary, "w") as f:
@@ -117,7 +141,7 @@ def save(path, model, optimizer, optimizer_name, epoch, step, spec_hash, spec_ca
 
 def read(path):
     """The tensors and attributes of a checkpoint, after dlspec's checks: the format version,
-    Fletcher32 on every dataset (format 3), finite values, and the content hash."""
+    Fletcher32 on every dataset (format 3 and later), finite values, and the content hash."""
     try:
         f = h5py.File(path, "r")
     except OSError as error:
@@ -153,14 +177,23 @@ def read(path):
                      "epoch": int(f.attrs["epoch"]), "step": int(f.attrs["step"]),
                      "rng_state": [int(w) for w in
                                    np.asarray(f.attrs["rng_state"]).view(np.uint64)],
-                     "optimizer": text("optimizer") if "optimizer" in f.attrs else ""}
+                     "optimizer": text("optimizer") if "optimizer" in f.attrs else "",
+                     "growth_insertions": int(f.attrs.get("growth_insertions", 0))}
+            if "epoch_batch" in f.attrs:
+                keys = ("epoch_batch", "epoch_loss_sum", "epoch_correct", "epoch_samples",
+                        "epoch_grad_norm_sums", "loss_watch")
+                attrs["progress"] = {k: f.attrs[k] for k in keys if k in f.attrs}
+                attrs["progress"]["epoch_batch"] = int(f.attrs["epoch_batch"])
+                for k in ("epoch_grad_norm_sums", "loss_watch"):
+                    if k in attrs["progress"]:
+                        attrs["progress"][k] = np.atleast_1d(attrs["progress"][k]).tolist()
         except KeyError as error:
             raise CheckpointError(f"cannot read checkpoint '{path}': attribute {error} is "
                                   "missing")
         if version >= 3:
             if "content_sha256" not in f.attrs:
                 raise CheckpointError(f"checkpoint '{path}' is corrupt: attribute "
-                                      "'content_sha256' is missing (format 3 requires it)")
+                                      "'content_sha256' is missing (format 3 and later require it)")
             stored = text("content_sha256")
             actual = content_hash(tensors, attrs)
             if stored != actual:
