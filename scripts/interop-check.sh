@@ -67,7 +67,8 @@ for spec in $specs; do
   dir=$work/$name
   if grep -q '^growth:' "$spec"; then
     # A model that grows during training has no fixed PyTorch form: export refuses it (E085).
-    if "$dlspec" export "$spec" --to pytorch --out "$work/$name-pkg" 2>&1 | grep -q 'E085'; then
+    refusal=$("$dlspec" export "$spec" --to pytorch --out "$work/$name-pkg" 2>&1 || true)
+    if grep -q 'error\[E085\]' <<<"$refusal"; then
       printf '%-26s %s\n' "$name" "refused (growth:, E085), as it must be"
     else
       failed=1
