@@ -44,12 +44,21 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Initialise weights from a checkpoint (weights only).")
   var initFrom: String?
 
+  // Hidden, for scripts/interop-check.sh: the losses dlspec computed, step by step, on the
+  // batches it took, so another engine's run can be compared with this one.
+  @Option(help: .hidden)
+  var traceLosses: String?
+
+  @Option(help: .hidden)
+  var stopAtStep: Int?
+
   func validate() throws {
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let seed, seed < 0 { throw ValidationError("--seed must be at least 0") }
     if resume != nil && initFrom != nil { throw ValidationError("use --resume or --init-from, not both") }
     if resumeFallback && resume == nil { throw ValidationError("--resume-fallback needs --resume") }
+    if let stopAtStep, stopAtStep < 1 { throw ValidationError("--stop-at-step must be at least 1") }
   }
 
   func run() throws {
@@ -87,9 +96,17 @@ struct TrainCommand: ParsableCommand {
         overrides: assignments, commandLine: CommandLine.arguments, threads: threadCount,
         resume: resume, initFrom: initFrom, progress: progress,
         specChangeCheck: { stored in try checkResumeChanges(stored: stored, now: e) },
-        stop: .process)
+        stop: stopAtStep.map { StopSignal(atStep: $0) } ?? .process)
       options.resumeFallback = resumeFallback
       let s = try Trainer(e, options: options).run()
+      if let traceLosses {
+        // %.9g is a float32 loss exactly; one line per step taken.
+        try FileWrite.write(s.losses.map { String(format: "%.9g\n", $0) }.joined(), to: traceLosses)
+      }
+      if let stop = s.stop, stopAtStep != nil, case .stepLimit = stop.reason {
+        print("stopped at step \(s.steps) as asked; checkpoint \(stop.checkpoint)")
+        return
+      }
       if let stop = s.stop {
         printStopped(stop, runDirectory: runDirectory, assignments: assignments)
         throw ExitCode(stop.reason.exitStatus)

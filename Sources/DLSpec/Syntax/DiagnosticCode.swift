@@ -74,6 +74,17 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable {
   case onnxOpset = "E082"
   case onnxMismatch = "E083"
   case onnxVerifierMissing = "E084"
+  // Export to PyTorch (E085–E089)
+  /// A layer kind the PyTorch exporter cannot express exactly.
+  case exportUnsupportedLayer = "E085"
+  /// `export --checkpoint` names a file that is not a checkpoint of this spec.
+  case exportCheckpoint = "E086"
+  /// `export --out` cannot be written.
+  case exportOutput = "E087"
+  /// `export --verify` finds no Python with torch, h5py and numpy.
+  case exportPython = "E088"
+  /// `export --verify`: the exported model's outputs differ from dlspec's.
+  case exportMismatch = "E089"
   // Warnings (W0xx)
   case softmaxNotLast = "W001"
   case deepSigmoid = "W002"
