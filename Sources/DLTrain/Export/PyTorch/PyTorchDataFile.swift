@@ -49,6 +49,9 @@ enum PyTorchDataFile {
         + "\(PythonLiteral.string(y)))}"
     case .idx(let images, let labels):
       return "{\"idx\": (\(PythonLiteral.string(images)), \(PythonLiteral.string(labels)))}"
+    case .csv, .npy, .npz:
+      // Refused before any file is generated (PyTorchExport.refuseUnreadableData).
+      return "None"
     }
   }
 

@@ -38,6 +38,7 @@ public enum PyTorchExport {
         hint: "export the spec without `growth:` (the model it starts from), or the grown "
           + "run's spec with its checkpoint")
     }
+    try refuseUnreadableData(e)
     let canonical = CanonicalSpec.text(e)
     let package = PyTorchPackage(canonical: canonical, specHash: Trainer.specHash(canonical))
     return [
@@ -48,6 +49,24 @@ public enum PyTorchExport {
       ("verify.py", PyTorchVerifyFile.text),
       ("README.md", PyTorchReadme.text(e, specHash: package.specHash)),
     ]
+  }
+
+  /// data.py reproduces dlspec's HDF5 and IDX readers only; a CSV, `.npy` or `.npz` split is
+  /// refused at its line (E085) rather than read with other parsing or scaling rules.
+  static func refuseUnreadableData(_ e: Experiment) throws {
+    guard case .files(let train, let test)? = e.data?.source else { return }
+    for file in [train] + (test.map { [$0] } ?? []) {
+      switch file.format {
+      case .hdf5, .idx: continue
+      case .csv, .npy, .npz:
+        throw Diagnostic(
+          .exportUnsupportedLayer, at: file.location,
+          "data.py reads HDF5 and IDX files as dlspec does; this split is CSV or numpy, whose "
+            + "exact parsing and scaling it does not reproduce",
+          hint: "convert the data once with `dlspec data convert --spec SPEC data.h5` and name "
+            + "the HDF5 file in `data:` before exporting")
+      }
+    }
   }
 
   /// Writes the package into `directory` (created when missing; files of an earlier export
