@@ -12,6 +12,8 @@
 #   SKIP_INSTALL=1  use bench/.venv as it is (no pip)     VENV=bench/.venv   where the venv lives
 #   PASSES="asis unset"                      which of the two passes to run
 #   REPEATS=1       runs of every measurement; the tables show the best of them (noisy machines)
+#   DLSPEC_BIN=.build/release/dlspec  the binary to time (e.g. a copy of an older build, for a
+#                   before/after pair against the same PyTorch run of the day); implies SKIP_BUILD
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +26,8 @@ PASSES=${PASSES:-"asis unset"}
 REPEATS=${REPEATS:-1}
 venv=${VENV:-bench/.venv}
 py=$venv/bin/python
-bin=.build/release/dlspec
+bin=${DLSPEC_BIN:-.build/release/dlspec}
+[ -n "${DLSPEC_BIN:-}" ] && SKIP_BUILD=1
 start=$(date +%s)
 
 say() { echo "compare.sh: $*" >&2; }
@@ -126,7 +129,7 @@ if [ "$(awk '{print ($1 > 0.5)}' /proc/loadavg)" = 1 ]; then
   say "WARNING: the machine is busy; see the header"
 fi
 echo "swift:    $(swift --version 2>&1 | head -1)"
-echo "dlspec:   $("$bin" --version 2>/dev/null || echo '?') ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', dirty tree'))"
+echo "dlspec:   $bin, $("$bin" --version 2>/dev/null || echo '?') ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', dirty tree'))"
 "$py" - <<'EOF'
 import numpy, torch
 print(f"torch:    {torch.__version__} (intra-op via {'OpenMP' if 'OpenMP' in torch.__config__.parallel_info() else '?'}, "
