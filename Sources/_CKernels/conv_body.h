@@ -51,7 +51,10 @@ __attribute__((target(TARGET))) static void NAME(direct)(const T *xp, long chann
           V r = acc[b];
           if (bias) r = r + (V)bias[o0 + b];
           T *out = y + ((o0 + b) * oh + i) * ow + j0;
-          if (nj == L) {
+          // A partial chunk is stored whole when the lanes past the row land on the next row
+          // of the same plane, which a later iteration overwrites; only a plane's last row
+          // stores lane by lane (its overflow would reach another plane, or another sample).
+          if (nj == L || i + 1 < oh) {
             __builtin_memcpy(out, &r, sizeof r);
           } else {
             T lanes[L];
@@ -67,7 +70,7 @@ __attribute__((target(TARGET))) static void NAME(direct)(const T *xp, long chann
 // Taps whose partial sums are kept at once (TG·FB vectors on the stack); larger kernels take
 // several passes over the samples.
 #ifndef DL_TAP_GROUP
-#define DL_TAP_GROUP 16
+#define DL_TAP_GROUP 15  // a multiple of 3, so 3-wide kernel rows never straddle two groups
 #endif
 
 // dyp's rows have the same length as xp's (dyw == xw), so with p = i·xw + j the sum over a
@@ -96,7 +99,47 @@ __attribute__((target(TARGET))) static void NAME(wgrad)(
     for (long n = 0; n < samples; n++) {
       const T *x = xp + (n * channels + c) * hp * xw;
       const T *d = dyp + (n * outsPadded + o0) * plane + dyRowOffset * dyw + dyColOffset;
-      for (long t = 0; t < nt; t++) {
+      long t = 0;
+#if FB >= 8
+      // Three taps of a kernel row at once: they share the dy loads, so a chunk costs FB + 3
+      // loads for 3·FB multiply-adds instead of 3·(FB + 1). Same operations per lane, in the
+      // same order, as the generic loop below.
+      if (kw == 3 && t0 % 3 == 0) {
+        for (; t + 3 <= nt; t += 3) {
+          const long u = (t0 + t) / 3;
+          const T *xo = x + u * xw;
+          V a0[FB], a1[FB], a2[FB];
+          for (int b = 0; b < FB; b++) {
+            a0[b] = part[t][b];
+            a1[b] = part[t + 1][b];
+            a2[b] = part[t + 2][b];
+          }
+          for (long q = 0; q < chunks; q++) {
+            const V x0 = DL_LOAD(V, xo + q * L);
+            const V x1 = DL_LOAD(V, xo + q * L + 1);
+            const V x2 = DL_LOAD(V, xo + q * L + 2);
+            for (int b = 0; b < FB; b++) {
+              const V dv = DL_LOAD(V, d + b * plane + q * L);
+              a0[b] = __builtin_elementwise_fma(dv, x0, a0[b]);
+              a1[b] = __builtin_elementwise_fma(dv, x1, a1[b]);
+              a2[b] = __builtin_elementwise_fma(dv, x2, a2[b]);
+            }
+          }
+          for (int b = 0; b < FB; b++) {
+            part[t][b] = a0[b];
+            part[t + 1][b] = a1[b];
+            part[t + 2][b] = a2[b];
+          }
+          for (long r = chunks * L; r < count; r++)
+            for (int b = 0; b < FB; b++) {
+              tail[t][b] = __builtin_elementwise_fma(d[b * plane + r], xo[r], tail[t][b]);
+              tail[t + 1][b] = __builtin_elementwise_fma(d[b * plane + r], xo[r + 1], tail[t + 1][b]);
+              tail[t + 2][b] = __builtin_elementwise_fma(d[b * plane + r], xo[r + 2], tail[t + 2][b]);
+            }
+        }
+      }
+#endif
+      for (; t < nt; t++) {
         const long u = (t0 + t) / kw, v = (t0 + t) % kw;
         const T *xo = x + u * xw + v;
         V acc[FB];

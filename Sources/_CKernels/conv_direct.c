@@ -98,37 +98,63 @@ void dl_conv_weight_grad_f64(int isa, const double *xp, const double *dyp, long 
            dyColOffset, oh, ow, kh, kw, c, o0, outs, tapBegin, tapEnd, dw, accumulate);
 }
 
-// Padding and sums: plain copies and one fixed-order reduction, the same on every ISA, so one
-// baseline build of each. no_builtin keeps the short row loops inline (vectorised) instead of
-// turning them into memset/memcpy calls for rows of a few dozen elements.
+// Padding: plain copies, compiled per ISA like the kernels (restrict: no alias checks per
+// row); no_builtin keeps the short row loops inline and vectorised instead of turning them into
+// memset/memcpy calls for rows of a few dozen elements.
 #define PAD_BODY(T)                                                        \
   for (long p = 0; p < planes; p++) {                                      \
-    const T *s = src + p * height * width;                                 \
-    T *d = dst + p * rows * rowLength;                                     \
+    const T *restrict s = src + p * height * width;                        \
+    T *restrict d = dst + p * rows * rowLength;                            \
     for (long r = 0; r < rows; r++) {                                      \
-      T *row = d + r * rowLength;                                          \
+      T *restrict row = d + r * rowLength;                                 \
       const long sr = r - top;                                             \
       if (sr < 0 || sr >= height) {                                        \
         for (long j = 0; j < rowLength; j++) row[j] = 0;                   \
         continue;                                                          \
       }                                                                    \
-      const T *in = s + sr * width;                                        \
+      const T *restrict in = s + sr * width;                               \
       for (long j = 0; j < left; j++) row[j] = 0;                          \
       for (long j = 0; j < width; j++) row[left + j] = in[j];              \
       for (long j = left + width; j < rowLength; j++) row[j] = 0;          \
     }                                                                      \
   }
 
-__attribute__((no_builtin("memset", "memcpy"))) void dl_pad_planes_f32(
-    const float *src, long planes, long height, long width, long top, long left, float *dst,
-    long rows, long rowLength) {
+#define PAD_FUNCTION(T, suffix, isa_target)                                                    \
+  __attribute__((target(isa_target), no_builtin("memset", "memcpy"))) static void pad_##suffix( \
+      const T *restrict src, long planes, long height, long width, long top, long left,     \
+      T *restrict dst, long rows, long rowLength) {                                         \
+    PAD_BODY(T)                                                                            \
+  }
+PAD_FUNCTION(float, f32_avx2, "avx2,fma")
+PAD_FUNCTION(float, f32_avx512, "avx512f,avx512vl,avx2,fma")
+PAD_FUNCTION(double, f64_avx2, "avx2,fma")
+PAD_FUNCTION(double, f64_avx512, "avx512f,avx512vl,avx2,fma")
+
+__attribute__((no_builtin("memset", "memcpy"))) static void pad_f32_base(
+    const float *restrict src, long planes, long height, long width, long top, long left,
+    float *restrict dst, long rows, long rowLength) {
   PAD_BODY(float)
 }
-
-__attribute__((no_builtin("memset", "memcpy"))) void dl_pad_planes_f64(
-    const double *src, long planes, long height, long width, long top, long left,
-    double *dst, long rows, long rowLength) {
+__attribute__((no_builtin("memset", "memcpy"))) static void pad_f64_base(
+    const double *restrict src, long planes, long height, long width, long top, long left,
+    double *restrict dst, long rows, long rowLength) {
   PAD_BODY(double)
+}
+
+void dl_pad_planes_f32(const float *src, long planes, long height, long width, long top,
+                       long left, float *dst, long rows, long rowLength) {
+  const int isa = dl_isa_selected();
+  if (isa == DL_ISA_AVX512) pad_f32_avx512(src, planes, height, width, top, left, dst, rows, rowLength);
+  else if (isa == DL_ISA_AVX2) pad_f32_avx2(src, planes, height, width, top, left, dst, rows, rowLength);
+  else pad_f32_base(src, planes, height, width, top, left, dst, rows, rowLength);
+}
+
+void dl_pad_planes_f64(const double *src, long planes, long height, long width, long top,
+                       long left, double *dst, long rows, long rowLength) {
+  const int isa = dl_isa_selected();
+  if (isa == DL_ISA_AVX512) pad_f64_avx512(src, planes, height, width, top, left, dst, rows, rowLength);
+  else if (isa == DL_ISA_AVX2) pad_f64_avx2(src, planes, height, width, top, left, dst, rows, rowLength);
+  else pad_f64_base(src, planes, height, width, top, left, dst, rows, rowLength);
 }
 
 // 16 (8) running sums, one per lane, then the lanes in order: vectorised, and the same bits on
