@@ -356,6 +356,18 @@ def build_optimizer(spec, params):
     raise SystemExit(f"torch_bench: unknown optimizer {kind!r}")
 
 
+def load_spec(args):
+    """The spec, with torch's threads and seed set from the arguments; (spec, threads, batch)."""
+    import torch
+    import yaml
+    with open(args.spec) as f:
+        spec = yaml.safe_load(f)
+    threads = args.thread_list[0]
+    torch.set_num_threads(threads)
+    torch.manual_seed(args.seed)
+    return spec, threads, args.batch or int((spec.get("train") or {}).get("batch_size", 100))
+
+
 def read_idx(path):
     """An IDX file (gzipped or not) as a numpy array."""
     import gzip
@@ -375,14 +387,8 @@ def end_to_end(args):
     after `import torch` is timed, data loading included, as `dlspec train` is timed whole."""
     import os
     import torch
-    import yaml
     t0 = time.perf_counter()
-    with open(args.spec) as f:
-        spec = yaml.safe_load(f)
-    threads = args.thread_list[0]
-    torch.set_num_threads(threads)
-    torch.manual_seed(args.seed)
-    batch = args.batch or int((spec.get("train") or {}).get("batch_size", 100))
+    spec, threads, batch = load_spec(args)
     images = read_idx(os.path.join(args.end_to_end, "train-images-idx3-ubyte.gz"))
     labels = read_idx(os.path.join(args.end_to_end, "train-labels-idx1-ubyte.gz"))
     x = torch.from_numpy(images.astype("float32") / 255).reshape((len(images),) + tuple(spec["model"]["input"]))
@@ -419,13 +425,7 @@ def end_to_end(args):
 
 def torch_bench(args):
     import torch
-    import yaml
-    with open(args.spec) as f:
-        spec = yaml.safe_load(f)
-    threads = args.thread_list[0]
-    torch.set_num_threads(threads)
-    torch.manual_seed(args.seed)
-    batch = args.batch or int((spec.get("train") or {}).get("batch_size", 100))
+    spec, threads, batch = load_spec(args)
     model, loss_name, out_shape, names = build_model(spec)
     classes = out_shape[0]
     loss_fn = build_loss(loss_name, classes)

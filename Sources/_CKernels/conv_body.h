@@ -51,10 +51,11 @@ __attribute__((target(TARGET))) static void NAME(direct)(const T *xp, long chann
           V r = acc[b];
           if (bias) r = r + (V)bias[o0 + b];
           T *out = y + ((o0 + b) * oh + i) * ow + j0;
-          // A partial chunk is stored whole when the lanes past the row land on the next row
-          // of the same plane, which a later iteration overwrites; only a plane's last row
-          // stores lane by lane (its overflow would reach another plane, or another sample).
-          if (nj == L || i + 1 < oh) {
+          // A partial chunk is stored whole when the lanes past the row stay inside the same
+          // plane: they land on later rows, which later iterations overwrite. Near the end of
+          // a plane it stores lane by lane (the overflow would reach another output channel,
+          // already written, or another sample).
+          if (nj == L || i * ow + j0 + L <= oh * ow) {
             __builtin_memcpy(out, &r, sizeof r);
           } else {
             T lanes[L];

@@ -6,18 +6,7 @@ import Testing
 /// always when the CPU has it; AVX-512 too on an AVX-512 machine), against the plain-loop
 /// reference (`Reference.conv2d`) and central differences, in Float and Double.
 @Suite struct Conv2DDirectTests {
-  struct Case: CustomTestStringConvertible, Sendable {
-    var batch: Int
-    var geometry: Conv2DKernel.Geometry
-    /// Samples per im2col group, which also bounds the direct kernels' group (several groups).
-    var group: Int? = nil
-    var testDescription: String {
-      let g = geometry
-      return "N\(batch) C\(g.channels) \(g.height)x\(g.width) F\(g.filters) "
-        + "k\(g.kernelHeight)x\(g.kernelWidth) p\(g.paddingY),\(g.paddingX) "
-        + "G\(group.map(String.init) ?? "auto")"
-    }
-  }
+  typealias Case = Conv2DTests.Case
 
   static let cases: [Case] = [
     // The fashion CNN's first layer, cut down: one channel, 3×3 'same', a row of 20 pixels
@@ -73,11 +62,7 @@ import Testing
   }
 
   static func reference(_ c: Case, x: [Double], w: [Double], b: [Double]) -> [Double] {
-    let g = c.geometry
-    return Reference.conv2d(
-      x: x, weight: w, bias: b, batch: c.batch, channels: g.channels, height: g.height,
-      width: g.width, filters: g.filters, kernel: (g.kernelHeight, g.kernelWidth),
-      stride: (g.strideY, g.strideX), padding: (g.paddingY, g.paddingX))
+    Conv2DTests.reference(c, x: x, w: w, b: b)
   }
 
   /// Forward output of one variant in T (NaN-filled buffers, so unwritten entries show).
