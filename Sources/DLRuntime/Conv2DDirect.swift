@@ -204,8 +204,12 @@ extension Conv2DKernel {
     // Weight-gradient work units: (input channel, filter block, tap range), enough of them for
     // every worker; each unit owns its dW entries.
     let blocks = d.filtersPadded / d.block
-    let tapSplits = min(taps, max(1, (Parallel.threads + g.channels * blocks - 1)
-      / (g.channels * blocks)))
+    let tapSplits = min(
+      taps,
+      max(
+        1,
+        (Parallel.threads + g.channels * blocks - 1)
+          / (g.channels * blocks)))
     let tapsPerUnit = (taps + tapSplits - 1) / tapSplits
     var first = 0
     while first < batch {
@@ -253,7 +257,8 @@ extension Conv2DKernel {
               isa, xp, dyP, samples: samples, channels: g.channels, hp: d.hp, xw: d.xw,
               outsPadded: d.filtersPadded, dyh: d.dyh, dyw: d.dyw, dyTop: d.dyTop,
               dyLeft: d.dyLeft, oh: g.outHeight, ow: g.outWidth, kh: g.kernelHeight,
-              kw: g.kernelWidth, c: c, o0: o0, outs: g.filters, taps: t0..<min(taps, t0 + tapsPerUnit),
+              kw: g.kernelWidth, c: c, o0: o0, outs: g.filters,
+              taps: t0..<min(taps, t0 + tapsPerUnit),
               dw: dWeight, accumulate: add)
           }
         }
@@ -353,7 +358,9 @@ extension DLScalar {
 }
 
 extension UnsafePointer where Pointee: DLScalar {
-  @inlinable var float: UnsafePointer<Float> { UnsafeRawPointer(self).assumingMemoryBound(to: Float.self) }
+  @inlinable var float: UnsafePointer<Float> {
+    UnsafeRawPointer(self).assumingMemoryBound(to: Float.self)
+  }
   @inlinable var double: UnsafePointer<Double> {
     UnsafeRawPointer(self).assumingMemoryBound(to: Double.self)
   }

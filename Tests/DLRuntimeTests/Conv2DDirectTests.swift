@@ -71,7 +71,8 @@ import Testing
     activation: ActivationKernel<T>? = nil
   ) -> [Double] {
     let g = c.geometry
-    let x = tensor(T.self, [c.batch * g.inputSampleCount], randomValues(c.batch * g.inputSampleCount, seed: 40))
+    let x = tensor(
+      T.self, [c.batch * g.inputSampleCount], randomValues(c.batch * g.inputSampleCount, seed: 40))
     let w = tensor(T.self, [g.weightCount], randomValues(g.weightCount, seed: 41))
     let b = tensor(T.self, [g.filters], randomValues(g.filters, seed: 42))
     let y = Tensor<T>(shape: [c.batch * g.outputSampleCount])
@@ -116,9 +117,12 @@ import Testing
     _ type: T.Type, _ c: Case, _ algorithm: Conv2DKernel.Algorithm, accumulateTwice: Bool = false
   ) -> (dx: [Double], dw: [Double], db: [Double]) {
     let g = c.geometry
-    let x = tensor(T.self, [c.batch * g.inputSampleCount], randomValues(c.batch * g.inputSampleCount, seed: 43))
+    let x = tensor(
+      T.self, [c.batch * g.inputSampleCount], randomValues(c.batch * g.inputSampleCount, seed: 43))
     let w = tensor(T.self, [g.weightCount], randomValues(g.weightCount, seed: 44))
-    let dy = tensor(T.self, [c.batch * g.outputSampleCount], randomValues(c.batch * g.outputSampleCount, seed: 46))
+    let dy = tensor(
+      T.self, [c.batch * g.outputSampleCount], randomValues(c.batch * g.outputSampleCount, seed: 46)
+    )
     let dx = Tensor<T>(shape: [c.batch * g.inputSampleCount])
     let dw = Tensor<T>(shape: [g.weightCount])
     let db = Tensor<T>(shape: [g.filters])
@@ -170,10 +174,12 @@ import Testing
   @Test(arguments: cases)
   func isaVariantsAreBitIdentical(_ c: Case) {
     guard KernelISA.supported == .avx512 else { return }
-    #expect(forward(Float.self, c, .direct(.avx2), bias: true)
-      == forward(Float.self, c, .direct(.avx512), bias: true))
-    #expect(forward(Double.self, c, .direct(.avx2), bias: true)
-      == forward(Double.self, c, .direct(.avx512), bias: true))
+    #expect(
+      forward(Float.self, c, .direct(.avx2), bias: true)
+        == forward(Float.self, c, .direct(.avx512), bias: true))
+    #expect(
+      forward(Double.self, c, .direct(.avx2), bias: true)
+        == forward(Double.self, c, .direct(.avx512), bias: true))
     let a = gradients(Float.self, c, .direct(.avx2))
     let b = gradients(Float.self, c, .direct(.avx512))
     #expect(a.dx == b.dx && a.dw == b.dw && a.db == b.db)
