@@ -26,8 +26,11 @@ let package = Package(
                    providers: [.apt(["libhdf5-dev"])]),
     .systemLibrary(name: "_CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "_CAllocCounter", exclude: ["README.md"]),
+    // Hot kernels compiled per ISA with target attributes, chosen by CPUID at run time
+    // (Sources/_CKernels/README.md); no -march=native.
+    .target(name: "_CKernels", exclude: ["README.md"]),
     .target(
-      name: "DLRuntime", dependencies: ["_COpenBLAS"], exclude: ["README.md"]),
+      name: "DLRuntime", dependencies: ["_COpenBLAS", "_CKernels"], exclude: ["README.md"]),
     .target(
       name: "DLSpec", dependencies: ["DLRuntime", "Yams"], exclude: ["README.md"]),
     .target(

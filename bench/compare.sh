@@ -5,6 +5,9 @@
 # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed (per command, `env -u`), one table per pass.
 #
 # Usage: bash bench/compare.sh [SPEC ...]      (default: the six models below; see bench/README.md)
+#        bash bench/compare.sh --end-to-end   only the end-to-end rows: one epoch of
+#            `dlspec train specs/fashion-mnist-cnn.yaml` on the real data against a PyTorch
+#            DataLoader loop on the same files, batch and threads, wall time of each as a whole
 # Environment knobs:
 #   THREADS="1 2"   thread counts            STEPS=100 WARMUP=10   timed / warm-up steps
 #   BATCH=100       batch size               B1_STEPS=2000         timed steps of the batch-1 row
@@ -12,8 +15,12 @@
 #   SKIP_INSTALL=1  use bench/.venv as it is (no pip)     VENV=bench/.venv   where the venv lives
 #   PASSES="asis unset"                      which of the two passes to run
 #   REPEATS=1       runs of every measurement; the tables show the best of them (noisy machines)
+#   DLSPEC_BIN=.build/release/dlspec  the binary to time (e.g. a copy of an older build, for a
+#                   before/after pair against the same PyTorch run of the day); implies SKIP_BUILD
 set -euo pipefail
 cd "$(dirname "$0")/.."
+end_to_end=0
+if [ "${1:-}" = --end-to-end ]; then end_to_end=1; shift; fi
 
 THREADS=${THREADS:-"1 2"}
 STEPS=${STEPS:-100}
@@ -24,7 +31,8 @@ PASSES=${PASSES:-"asis unset"}
 REPEATS=${REPEATS:-1}
 venv=${VENV:-bench/.venv}
 py=$venv/bin/python
-bin=.build/release/dlspec
+bin=${DLSPEC_BIN:-.build/release/dlspec}
+[ -n "${DLSPEC_BIN:-}" ] && SKIP_BUILD=1
 start=$(date +%s)
 
 say() { echo "compare.sh: $*" >&2; }
@@ -126,7 +134,7 @@ if [ "$(awk '{print ($1 > 0.5)}' /proc/loadavg)" = 1 ]; then
   say "WARNING: the machine is busy; see the header"
 fi
 echo "swift:    $(swift --version 2>&1 | head -1)"
-echo "dlspec:   $("$bin" --version 2>/dev/null || echo '?') ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', dirty tree'))"
+echo "dlspec:   $bin, $("$bin" --version 2>/dev/null || echo '?') ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', dirty tree'))"
 "$py" - <<'EOF'
 import numpy, torch
 print(f"torch:    {torch.__version__} (intra-op via {'OpenMP' if 'OpenMP' in torch.__config__.parallel_info() else '?'}, "
@@ -155,6 +163,57 @@ keep() {
     mv "$out.tmp" "$out.$r"
   done
 }
+
+# ---- end to end (--end-to-end) -----------------------------------------------------------------
+if [ $end_to_end = 1 ]; then
+  e2e_spec=specs/fashion-mnist-cnn.yaml
+  data=""
+  for root in "${DLSPEC_DATA:-}" data /usr/share/datasets; do
+    [ -n "$root" ] && [ -f "$root/fashion-mnist/train-images-idx3-ubyte.gz" ] && { data=$root/fashion-mnist; break; }
+  done
+  if [ -z "$data" ]; then
+    say "--end-to-end: no fashion-mnist data (apt-get install dataset-fashion-mnist)"; exit 1
+  fi
+  echo
+  echo "## End to end: one epoch of \`dlspec train $e2e_spec\` vs a PyTorch DataLoader loop"
+  echo
+  echo "Data: $data (54,000 training and 6,000 validation images, the spec's validation_split);"
+  echo "batch: the spec's; wall time of each whole run (dlspec: the process, with its data loading,"
+  echo "validation and checkpoint; PyTorch: everything after \`import torch\`: IDX reading, DataLoader,"
+  echo "training, validation). Best of $REPEATS."
+  echo
+  echo "| pass | threads | dlspec s | PyTorch s | ratio (PyTorch s / dlspec s) | dlspec val. acc. | PyTorch val. acc. |"
+  echo "|---|--:|--:|--:|--:|--:|--:|"
+  for pass in $PASSES; do
+    for t in $THREADS; do
+      best_d="" best_p="" acc_d="-" acc_p="-"
+      for _ in $(seq 1 "$REPEATS"); do
+        rm -rf "$tmp/e2e-run"
+        s0=$(date +%s.%N)
+        if run "$pass" "$bin" train "$e2e_spec" --epochs 1 --threads "$t" --out "$tmp/e2e-run" > "$tmp/e2e.out" 2>&1; then
+          s1=$(date +%s.%N)
+          d=$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", b - a }')
+          [ -z "$best_d" ] || [ "$(awk -v a="$d" -v b="$best_d" 'BEGIN { print (a < b) }')" = 1 ] && best_d=$d
+          acc_d=$("$py" -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["validation_accuracy"])' "$tmp/e2e-run/summary.json" 2>/dev/null || echo "-")
+        else
+          say "dlspec train failed:"; tail -5 "$tmp/e2e.out" >&2
+        fi
+        if run "$pass" "$py" bench/torch_bench.py --spec "$e2e_spec" --end-to-end "$data" --threads "$t" --json > "$tmp/e2e.json" 2> "$tmp/e2e.err"; then
+          p=$("$py" -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["seconds"])' "$tmp/e2e.json")
+          [ -z "$best_p" ] || [ "$(awk -v a="$p" -v b="$best_p" 'BEGIN { print (a < b) }')" = 1 ] && best_p=$p
+          acc_p=$("$py" -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["validation_accuracy"])' "$tmp/e2e.json")
+        else
+          say "torch end to end failed:"; tail -5 "$tmp/e2e.err" >&2
+        fi
+      done
+      ratio=$(awk -v a="${best_p:-0}" -v b="${best_d:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }')
+      echo "| $pass | $t | ${best_d:--} | ${best_p:--} | $ratio | $acc_d | $acc_p |"
+    done
+  done
+  echo
+  echo "compare.sh took $(( $(date +%s) - start )) s; at the end: load $(cut -d' ' -f1-3 /proc/loadavg), $(busy)"
+  exit 0
+fi
 
 for pass in $PASSES; do
   d="$tmp/$pass"; mkdir -p "$d"

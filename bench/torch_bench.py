@@ -55,6 +55,9 @@ def parse_args(argv=None):
                     help="--numpy-logreg: timed samples (default 20000)")
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                     help="--numpy-logreg: element type (default float32, like dlspec)")
+    ap.add_argument("--end-to-end", metavar="DIR",
+                    help="with --spec: one epoch on the real data in DIR (the IDX .gz files), "
+                         "through a DataLoader, timed as a whole")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
@@ -353,7 +356,8 @@ def build_optimizer(spec, params):
     raise SystemExit(f"torch_bench: unknown optimizer {kind!r}")
 
 
-def torch_bench(args):
+def load_spec(args):
+    """The spec, with torch's threads and seed set from the arguments; (spec, threads, batch)."""
     import torch
     import yaml
     with open(args.spec) as f:
@@ -361,7 +365,67 @@ def torch_bench(args):
     threads = args.thread_list[0]
     torch.set_num_threads(threads)
     torch.manual_seed(args.seed)
-    batch = args.batch or int((spec.get("train") or {}).get("batch_size", 100))
+    return spec, threads, args.batch or int((spec.get("train") or {}).get("batch_size", 100))
+
+
+def read_idx(path):
+    """An IDX file (gzipped or not) as a numpy array."""
+    import gzip
+    import numpy as np
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims))
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def end_to_end(args):
+    """One epoch of the spec on the real training data, the way a PyTorch user writes it:
+    IDX files → tensors (pixels / 255) → the last validation_split as validation → DataLoader
+    (shuffled, the spec's batch) → train one epoch → evaluate the validation part. Everything
+    after `import torch` is timed, data loading included, as `dlspec train` is timed whole."""
+    import os
+    import torch
+    t0 = time.perf_counter()
+    spec, threads, batch = load_spec(args)
+    images = read_idx(os.path.join(args.end_to_end, "train-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(args.end_to_end, "train-labels-idx1-ubyte.gz"))
+    x = torch.from_numpy(images.astype("float32") / 255).reshape((len(images),) + tuple(spec["model"]["input"]))
+    y = torch.from_numpy(labels.astype("int64"))
+    split = float((spec.get("data") or {}).get("validation_split", 0))
+    n_val = int(round(len(x) * split))
+    n_train = len(x) - n_val
+    model, loss_name, out_shape, _ = build_model(spec)
+    loss_fn = build_loss(loss_name, out_shape[0])
+    opt = build_optimizer(spec, model.parameters())
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(x[:n_train], y[:n_train]), batch_size=batch, shuffle=True)
+    model.train()
+    for xb, yb in loader:
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for s in range(n_train, len(x), 1000):
+            correct += int((model(x[s:s + 1000]).argmax(1) == y[s:s + 1000]).sum())
+    seconds = time.perf_counter() - t0
+    r = {"spec": args.spec, "mode": "end-to-end", "threads": threads, "batch": batch,
+         "train_samples": n_train, "validation_samples": n_val, "seconds": seconds,
+         "validation_accuracy": correct / max(n_val, 1), "torch_version": torch.__version__}
+    if args.json:
+        print(json.dumps(r))
+    else:
+        print(f"torch end to end {args.spec}: {n_train} samples, batch {batch}, {threads} "
+              f"thread(s): {seconds:.1f} s, validation accuracy {r['validation_accuracy']:.4f}")
+
+
+def torch_bench(args):
+    import torch
+    spec, threads, batch = load_spec(args)
     model, loss_name, out_shape, names = build_model(spec)
     classes = out_shape[0]
     loss_fn = build_loss(loss_name, classes)
@@ -427,6 +491,8 @@ def main():
         sgemm_child(args)
     elif args.numpy_logreg:
         numpy_logreg(args)
+    elif args.end_to_end:
+        end_to_end(args)
     else:
         torch_bench(args)
 

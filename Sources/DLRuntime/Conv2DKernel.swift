@@ -91,13 +91,22 @@ public enum Conv2DKernel {
   /// `y = conv(x, W) + b` for a batch. `bias` may be `nil`; `workspace` holds
   /// `workspaceCount(g, batch: batch, samplesPerGroup: samplesPerGroup)` elements and is
   /// clobbered. `samplesPerGroup` overrides G (tests use it to exercise several groups).
+  /// `algorithm` nil takes `algorithm(for:batch:)`'s choice (Conv2DDirect.swift).
   @inlinable
   public static func forward<T: DLScalar>(
     x: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
     y: UnsafeMutablePointer<T>, batch: Int, geometry g: Geometry,
     workspace: UnsafeMutablePointer<T>, samplesPerGroup: Int? = nil,
-    activation: ActivationKernel<T>? = nil
+    activation: ActivationKernel<T>? = nil, algorithm: Algorithm? = nil
   ) {
+    let chosen =
+      algorithm ?? Self.algorithm(for: g, batch: batch, elementSize: MemoryLayout<T>.stride)
+    if case .direct(let isa) = chosen {
+      forwardDirect(
+        x: x, weight: weight, bias: bias, y: y, batch: batch, geometry: g, workspace: workspace,
+        samplesPerGroup: samplesPerGroup, isa: isa, activation: activation)
+      return
+    }
     let spatial = g.outHeight * g.outWidth
     let group = max(1, samplesPerGroup ?? groupSize(g, batch: batch))
     var first = 0
@@ -136,14 +145,25 @@ public enum Conv2DKernel {
   ///     dx_n = col2im((Wᵀ · dy_g)[:, n·S ..< (n+1)·S])   (always overwritten)
   ///
   /// `workspace` (`workspaceCount(g, batch: batch)` elements) holds the group's `col` and the
-  /// regrouped `dy_g`; `col` is then reused for `dcol = Wᵀ · dy_g`.
+  /// regrouped `dy_g`; `col` is then reused for `dcol = Wᵀ · dy_g`. `algorithm` as in `forward`
+  /// (pass the same one to both).
   @inlinable
   public static func backward<T: DLScalar>(
     x: UnsafePointer<T>, weight: UnsafePointer<T>, dy: UnsafePointer<T>,
     dx: UnsafeMutablePointer<T>?, dWeight: UnsafeMutablePointer<T>?,
     dBias: UnsafeMutablePointer<T>?, batch: Int, geometry g: Geometry,
-    workspace: UnsafeMutablePointer<T>, accumulate: Bool = false, samplesPerGroup: Int? = nil
+    workspace: UnsafeMutablePointer<T>, accumulate: Bool = false, samplesPerGroup: Int? = nil,
+    algorithm: Algorithm? = nil
   ) {
+    let chosen =
+      algorithm ?? Self.algorithm(for: g, batch: batch, elementSize: MemoryLayout<T>.stride)
+    if case .direct(let isa) = chosen {
+      backwardDirect(
+        x: x, weight: weight, dy: dy, dx: dx, dWeight: dWeight, dBias: dBias, batch: batch,
+        geometry: g, workspace: workspace, accumulate: accumulate,
+        samplesPerGroup: samplesPerGroup, isa: isa)
+      return
+    }
     let spatial = g.outHeight * g.outWidth
     let group = max(1, samplesPerGroup ?? groupSize(g, batch: batch))
     if let dBias, !accumulate { dBias.update(repeating: 0, count: g.filters) }

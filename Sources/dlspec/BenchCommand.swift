@@ -62,6 +62,7 @@ struct BenchCommand: ParsableCommand {
           "batch": \(r.batch),
           "threads": \(r.threads),
           "blas_core": \(JSONText.string(r.blasCore)),
+          "kernel_isa": \(JSONText.string(KernelISA.selected?.description ?? "none")),
           "train_samples_per_s": \(JSONText.number(r.trainSamplesPerSecond)),
           "eval_samples_per_s": \(JSONText.number(r.evalSamplesPerSecond)),
           "train_gflops": \(JSONText.number(r.trainGFLOPs)),
@@ -75,7 +76,7 @@ struct BenchCommand: ParsableCommand {
         """)
       return
     }
-    print("bench \(spec): batch \(r.batch), \(r.threads) threads, OpenBLAS core \(r.blasCore), \(steps) steps after \(warmup) warm-up")
+    print("bench \(spec): batch \(r.batch), \(r.threads) threads, OpenBLAS core \(r.blasCore), kernels \(KernelISA.selected?.description ?? "none"), \(steps) steps after \(warmup) warm-up")
     print(String(format: "  training   %10.0f samples/s  (%.3f ms/step, %.1f GFLOP/s)", r.trainSamplesPerSecond, r.stepMilliseconds, r.trainGFLOPs))
     print(String(format: "  evaluation %10.0f samples/s", r.evalSamplesPerSecond))
     print(String(format: "  allocations per step %.2f, peak RSS ", r.allocationsPerStep) + ByteCount.format(r.peakRSSBytes))

@@ -22,6 +22,28 @@ import Testing
     }
   }
 
+  /// DLSPEC_ISA lowers the C kernels' ISA (never raises it): `none` turns them off, `avx2`
+  /// keeps AVX2 on an AVX-512 machine; bench reports the ISA in use, and a step still
+  /// allocates nothing on every path.
+  @Test func kernelISAFollowsTheEnvironment() throws {
+    func isa(_ value: String?) throws -> String {
+      let out = try CLI.run(
+        [
+          "bench", "specs/mnist-cnn.yaml", "--batch", "8", "--threads", "1", "--steps", "2",
+          "--warmup", "1", "--format", "json",
+        ], environment: value.map { ["DLSPEC_ISA": $0] } ?? [:])
+      #expect(out.status == 0, "\(out.stderr)")
+      let json = try #require(
+        try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+      #expect(json["allocations_per_step"] as? Double == 0, "\(out.stdout)")
+      return try #require(json["kernel_isa"] as? String)
+    }
+    let detected = try isa(nil)
+    #expect(["avx512", "avx2", "none"].contains(detected))
+    #expect(try isa("none") == "none")
+    #expect(try isa("avx2") == (detected == "none" ? "none" : "avx2"))
+  }
+
   /// The counter is real: a command that does allocate (spec checking) is not reported as 0
   /// by construction; bench's figure comes from the same counter, read around the timed steps.
   @Test func sgemmPeakReportsAFigure() throws {

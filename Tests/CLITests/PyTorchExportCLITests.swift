@@ -100,7 +100,8 @@ import Testing
         // data.py reproduces only dlspec's HDF5 and IDX readers: CSV or numpy data is refused
         // at the data file's line, with the conversion to HDF5 as the hint.
         #expect(run.status == 1, "\(spec)")
-        #expect(run.stderr.contains("error[E085]: data.py reads HDF5 and IDX files"), "\(run.stderr)")
+        #expect(
+          run.stderr.contains("error[E085]: data.py reads HDF5 and IDX files"), "\(run.stderr)")
         #expect(run.stderr.contains("dlspec data convert --spec SPEC data.h5"), "\(run.stderr)")
         continue
       }

@@ -481,6 +481,7 @@ public final class Trainer {
       Provenance.git(at: URL(fileURLWithPath: $0).deletingLastPathComponent().path)
     }
     r.blasCore = BLAS.coreName
+    r.kernelISA = KernelISA.selected?.description ?? "none"
     r.threads = BLAS.threads
     r.seed = e.train.value.seed
     r.batchSize = e.train.value.batchSize

@@ -49,6 +49,10 @@ public struct RunSummary: Equatable {
   public var dlspecVersion: String = ToolVersion.current
   public var git: Provenance.Git?
   public var blasCore: String = ""
+  /// The ISA of the C kernels (`KernelISA`: "avx512", "avx2", "none"). With the batch and the
+  /// shapes it fixes each convolution's algorithm, so a rerun with the same value computes the
+  /// same bits; empty in summaries written before it was recorded.
+  public var kernelISA: String = ""
   public var threads: Int = 0
   public var seed: Int = 0
   public var batchSize: Int = 0
@@ -152,7 +156,7 @@ public struct RunSummary: Equatable {
             + "\"root\": \(JSONText.string($0.root))}"
         } ?? "null"
       ),
-      ("blas_core", s(blasCore)), ("threads", "\(threads)"), ("seed", "\(seed)"),
+      ("blas_core", s(blasCore)), ("kernel_isa", s(kernelISA)), ("threads", "\(threads)"), ("seed", "\(seed)"),
       ("batch_size", "\(batchSize)"),
       ("started_at", d(startedAt)), ("updated_at", d(updatedAt)), ("finished_at", d(finishedAt)),
       ("epochs_planned", "\(epochsPlanned)"), ("epochs", "\(epochs)"), ("steps", "\(steps)"),
@@ -238,6 +242,7 @@ public struct RunSummary: Equatable {
         commit: commit, dirty: g["dirty"] as? Bool ?? false, root: g["root"] as? String ?? "")
     }
     s.blasCore = str("blas_core") ?? ""
+    s.kernelISA = str("kernel_isa") ?? ""
     s.threads = int("threads") ?? 0
     s.seed = int("seed") ?? 0
     s.batchSize = int("batch_size") ?? 0

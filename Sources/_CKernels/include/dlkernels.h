@@ -1,0 +1,74 @@
+// Hot convolution kernels in C, compiled once per instruction set (AVX2+FMA, AVX-512) with
+// `__attribute__((target(...)))` and chosen by CPUID at run time: Swift cannot select an ISA per
+// function, and the shipped build must not use -march=native. See README.md.
+#ifndef DLSPEC_KERNELS_H
+#define DLSPEC_KERNELS_H
+
+#include <stdbool.h>
+
+/// Instruction sets a kernel variant is compiled for. `DL_ISA_NONE`: no direct kernels (the
+/// caller keeps im2col + GEMM).
+enum { DL_ISA_NONE = 0, DL_ISA_AVX2 = 1, DL_ISA_AVX512 = 2 };
+
+/// The best ISA this CPU (and OS) supports, limited by DLSPEC_ISA=none|avx2|avx512 when set.
+/// Read once; later calls return the same value.
+int dl_isa_selected(void);
+/// What the CPU supports, ignoring DLSPEC_ISA.
+int dl_isa_supported(void);
+
+/// Vector lanes of a chunk (64 bytes): 16 floats or 8 doubles. Output rows are computed in
+/// chunks of this many pixels, so padded rows must be rounded up to it.
+#define DL_LANES_F32 16
+#define DL_LANES_F64 8
+
+/// Output channels one kernel pass computes at once (packed weight blocks have this width).
+long dl_conv_block(int isa, bool f64);
+
+/// Stride-1 direct convolution of one sample, summing over channels c and taps (u, v) in that
+/// order with one fused multiply-add per term, then adding `bias` (may be NULL):
+///   y[o, i, j] = Σ_{c,u,v} wp(o; c, u, v) · xp[c, i + u, j + v]  (+ bias[o])
+/// xp: [channels][hp][xw] (already padded; xw ≥ round_up(ow, lanes) + kw − 1, hp ≥ oh + kh − 1);
+/// wp: packed [⌈outs / block⌉][channels·kh·kw][block], zero for missing outputs;
+/// y: [outs][oh][ow]. Every output is computed by the same sequence of operations on every ISA,
+/// so results are bit-identical across ISAs.
+void dl_conv_direct_f32(int isa, const float *xp, long channels, long hp, long xw,
+                        const float *wp, const float *bias, float *y, long outs, long oh,
+                        long ow, long kh, long kw);
+void dl_conv_direct_f64(int isa, const double *xp, long channels, long hp, long xw,
+                        const double *wp, const double *bias, double *y, long outs, long oh,
+                        long ow, long kh, long kw);
+
+/// Weight gradient of a stride-1 convolution for one input channel `c`, the output channels
+/// `o0 ..< o0 + block` (rows beyond `outs` are skipped) and the taps `tapBegin ..< tapEnd`
+/// (t = u·kw + v), summed over `samples`:
+///   dw[o, c, u, v] (+)= Σ_n Σ_{i,j} dyp_n[o, i, j] · xp_n[c, i + u, j + v]
+/// xp: [samples][channels][hp][xw]; dyp: [samples][outsPadded][oh][dyw] with zeros for
+/// j ≥ ow (dyw ≥ round_up(ow, lanes)), rows `dyRowOffset`/columns `dyColOffset` into each plane;
+/// dw: [outs][channels][kh][kw]. Each lane of a chunk keeps its own running sum, and the lanes
+/// are added in a fixed order at the end, so results do not depend on the ISA.
+void dl_conv_weight_grad_f32(int isa, const float *xp, const float *dyp, long samples,
+                             long channels, long hp, long xw, long outsPadded, long dyh,
+                             long dyw, long dyRowOffset, long dyColOffset, long oh, long ow,
+                             long kh, long kw, long c, long o0, long outs, long tapBegin,
+                             long tapEnd, float *dw,
+                             bool accumulate);
+void dl_conv_weight_grad_f64(int isa, const double *xp, const double *dyp, long samples,
+                             long channels, long hp, long xw, long outsPadded, long dyh,
+                             long dyw, long dyRowOffset, long dyColOffset, long oh, long ow,
+                             long kh, long kw, long c, long o0, long outs, long tapBegin,
+                             long tapEnd, double *dw,
+                             bool accumulate);
+
+
+/// Copies `planes` planes [height][width] into [rows][rowLength] planes with `top` zero rows and
+/// `left` zero columns before the data, and zeros after it.
+void dl_pad_planes_f32(const float *src, long planes, long height, long width, long top,
+                       long left, float *dst, long rows, long rowLength);
+void dl_pad_planes_f64(const double *src, long planes, long height, long width, long top,
+                       long left, double *dst, long rows, long rowLength);
+
+/// Σ x[i], in a fixed order (lane-wise running sums, then the lanes, then the tail).
+float dl_sum_f32(const float *x, long count);
+double dl_sum_f64(const double *x, long count);
+
+#endif
