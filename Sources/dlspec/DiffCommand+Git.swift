@@ -1,4 +1,5 @@
 import DLSpec
+import DLTrain
 import Foundation
 
 /// One side of `dlspec diff`: a spec file, or `REV:path` read with `git show`.
@@ -108,29 +109,6 @@ enum SpecInput {
   static func run(
     _ git: URL, _ arguments: [String]
   ) -> (status: Int32, stdout: Data, stderr: String) {
-    let process = Process()
-    process.executableURL = git
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    do {
-      try process.run()
-    } catch {
-      return (127, Data(), "\(error)")
-    }
-    // Read stderr on another thread so neither pipe can fill up and block git.
-    final class Box: @unchecked Sendable { var data = Data() }
-    let errors = Box()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) {
-      errors.data = err.fileHandleForReading.readDataToEndOfFile()
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, data, String(decoding: errors.data, as: UTF8.self))
+    Subprocess.run(git, arguments)
   }
 }

@@ -1,4 +1,5 @@
 import DLSpec
+import DLTrain
 import Foundation
 
 extension ONNXVerification {
@@ -44,7 +45,7 @@ extension ONNXVerification {
         hint: "install Python 3, then " + Self.installHint)
     }
     // A launch failure reads as status 127 with the reason on stderr.
-    let (status, stdout, stderr) = SpecInput.run(python, ["-c", Self.script] + arguments)
+    let (status, stdout, stderr) = Subprocess.run(python, ["-c", Self.script] + arguments)
     let message = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
     switch status {
     case 0: break

@@ -61,7 +61,7 @@ struct ONNXVerification {
     ]
     var failure: Diagnostic?
     for (i, layer) in layers.enumerated() {
-      let expected = dlspecOutput(ofLayer: i, input: input)
+      let expected = input.withUnsafeBufferPointer { plan.layerOutput(i, input: $0, n: Self.batch) }
       let path = directory.appendingPathComponent("\(layer.name).bin").path
       guard let data = FileManager.default.contents(atPath: path), data.count == expected.count * 4
       else {
@@ -94,26 +94,6 @@ struct ONNXVerification {
           + "· max(1, |y|)")
     }
     return Report(text: lines.joined(separator: "\n"), failure: failure)
-  }
-
-  /// dlspec's value of layer `index` on `input`: a plan of the layers up to it, with the
-  /// exported weights, in evaluation mode (the plan of the whole model reuses buffers in place,
-  /// so its intermediate values do not survive the pass).
-  func dlspecOutput(ofLayer index: Int, input: [Float]) -> [Float] {
-    var model = experiment.model
-    model.layers = Array(model.layers.prefix(index + 1))
-    let prefix = Plan<Float>(
-      model: model, loss: experiment.loss.value, optimizer: experiment.optimizer.value,
-      batch: Self.batch, seed: 1, task: experiment.task.value)
-    prefix.parameters.update(from: plan.parameters, count: model.parameterCount)
-    if let state = prefix.state, let source = plan.state {
-      state.update(from: source, count: model.stateCount)
-    }
-    for (i, v) in input.enumerated() { prefix.input[i] = v }
-    prefix.forward(Self.batch, training: false)
-    prefix.finishForward(Self.batch)
-    let count = Self.batch * model.output.elementCount
-    return Array(UnsafeBufferPointer(start: prefix.output(ofLayer: index), count: count))
   }
 
   /// Largest |a − b| and largest |a − b| / max(1, |a|), with the index of the latter.

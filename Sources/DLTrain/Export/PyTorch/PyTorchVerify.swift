@@ -92,7 +92,8 @@ public enum PyTorchVerify {
       try file.write(y, shape: regression ? [n, width] : [n], to: "/y")
       try file.setAttribute("loss", .double(loss))
       for (i, layer) in e.model.layers.enumerated() {
-        let values = prefixOutput(e, through: i, from: plan, n: n)
+        let input = UnsafeBufferPointer(start: plan.input, count: n * e.model.input.elementCount)
+        let values = plan.layerOutput(i, input: input, n: n)
         try file.write(values, shape: [n] + layer.outputShape.dims, to: "/outputs/\(layer.name)")
       }
     } catch {
@@ -123,54 +124,14 @@ public enum PyTorchVerify {
     return "\(n) seeded random inputs (the spec's data could not be read)"
   }
 
-  /// Layer `index`'s output on the plan's batch: a plan of the layers up to `index` (sharing
-  /// the weights, which come first in the flat buffer) run in evaluation mode, since a full
-  /// plan overwrites outputs in place (fused activations, in-place layers).
-  static func prefixOutput(_ e: Experiment, through index: Int, from full: Plan<Float>, n: Int)
-    -> [Float]
-  {
-    var model = e.model
-    model.layers = Array(model.layers.prefix(index + 1))
-    let prefix = Plan<Float>(
-      model: model, loss: .mse, optimizer: e.optimizer.value, batch: n,
-      seed: UInt64(e.train.value.seed), task: .regression)
-    prefix.parameters.update(from: full.parameters, count: model.parameterCount)
-    if let state = prefix.state, let source = full.state {
-      state.update(from: source, count: model.stateCount)
-    }
-    prefix.input.update(from: full.input, count: n * e.model.input.elementCount)
-    prefix.forward(n, training: false)
-    return Array(
-      UnsafeBufferPointer(
-        start: prefix.output(ofLayer: index),
-        count: n * model.layers[index].outputShape.elementCount))
-  }
-
-  /// Runs `python arguments` in `directory`; (exit status, stdout, stderr). 127 when it cannot
-  /// start.
+  /// Runs `python arguments` in `directory`, finding `python` on PATH; (exit status, stdout,
+  /// stderr). 127 when it cannot start.
   static func runProcess(_ python: String, _ arguments: [String], in directory: String?)
     -> (Int32, String, String)
   {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [python] + arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let errorPath = NSTemporaryDirectory() + "dlspec-verify-\(getpid()).err"
-    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-    defer { unlink(errorPath) }
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle(forWritingAtPath: errorPath)
-    process.standardInput = FileHandle.nullDevice
-    do {
-      try process.run()
-    } catch {
-      return (127, "", "\(error)")
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let err = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self), err)
+    let (status, out, err) = Subprocess.run(
+      URL(fileURLWithPath: "/usr/bin/env"), [python] + arguments, in: directory)
+    return (status, String(decoding: out, as: UTF8.self), err)
   }
 
   static func lastLine(_ text: String) -> String? {
