@@ -67,6 +67,7 @@ struct BenchCommand: ParsableCommand {
           "eval_samples_per_s": \(JSONText.number(r.evalSamplesPerSecond)),
           "train_gflops": \(JSONText.number(r.trainGFLOPs)),
           "step_ms": \(JSONText.number(r.stepMilliseconds)),
+          "sgd_fused": \(r.fusedSGD),
           "allocations_per_step": \(JSONText.number(r.allocationsPerStep)),
           "peak_rss_bytes": \(r.peakRSSBytes),
           "layers": [
@@ -77,7 +78,11 @@ struct BenchCommand: ParsableCommand {
       return
     }
     print("bench \(spec): batch \(r.batch), \(r.threads) threads, OpenBLAS core \(r.blasCore), kernels \(KernelISA.selected?.description ?? "none"), \(steps) steps after \(warmup) warm-up")
-    print(String(format: "  training   %10.0f samples/s  (%.3f ms/step, %.1f GFLOP/s)", r.trainSamplesPerSecond, r.stepMilliseconds, r.trainGFLOPs))
+    print(
+      String(
+        format: "  training   %10.0f samples/s  (%.3f ms/step, %.1f GFLOP/s)",
+        r.trainSamplesPerSecond, r.stepMilliseconds, r.trainGFLOPs)
+        + (r.fusedSGD ? ", SGD applied inside backward" : ""))
     print(String(format: "  evaluation %10.0f samples/s", r.evalSamplesPerSecond))
     print(String(format: "  allocations per step %.2f, peak RSS ", r.allocationsPerStep) + ByteCount.format(r.peakRSSBytes))
     print("  layer          kind          forward ms  backward ms   GFLOP/s")

@@ -71,7 +71,7 @@ extension Dense {
     let activation = b.fusedActivation
     let (x, y, w, dw) = (b.x, b.y, b.parameters[0], b.gradients[0])
     let (bias, dBias) = self.bias ? (b.parameters[1], b.gradients[1]) : (nil, nil)
-    return LayerProgram(
+    var program = LayerProgram(
       forward: { n, _ in
         DenseKernel.forward(
           x: x, weight: w, bias: bias, y: y, batch: n, inFeatures: inCount,
@@ -82,5 +82,11 @@ extension Dense {
           x: x, weight: w, dy: dy, dx: dx, dWeight: dw, dBias: dBias, batch: n,
           inFeatures: inCount, outFeatures: units)
       })
+    program.backwardApplyingSGD = { dy, dx, rate in
+      DenseKernel.backwardApplyingSGD(
+        x: x, weight: w, bias: bias, dy: dy, dx: dx, inFeatures: inCount, outFeatures: units,
+        rate: rate)
+    }
+    return program
   }
 }

@@ -131,6 +131,12 @@ public struct LayerProgram<T: DLScalar> {
     (_ n: Int, _ dy: UnsafeMutablePointer<T>, _ dx: UnsafeMutablePointer<T>?) -> Void
   /// True when `dx` may be the same buffer as `dy` (element-wise kinds).
   public var backwardInPlace: Bool
+  /// For a kind with parameters, a backward of one sample (batch 1) that applies plain SGD
+  /// (θ ← θ − rate·∇θ) to them instead of writing their gradients, and returns Σ‖∇θ‖²; when
+  /// that is not finite it must leave the parameters and `dx` untouched. `nil`: the kind has
+  /// none, and a plan containing it takes the ordinary gradient-then-optimizer path.
+  public var backwardApplyingSGD:
+    ((_ dy: UnsafeMutablePointer<T>, _ dx: UnsafeMutablePointer<T>?, _ rate: T) -> Double)?
 
   public init(
     backwardInPlace: Bool = false,
@@ -143,5 +149,6 @@ public struct LayerProgram<T: DLScalar> {
     self.forward = forward
     self.backward = backward
     self.backwardInPlace = backwardInPlace
+    self.backwardApplyingSGD = nil
   }
 }

@@ -30,7 +30,7 @@ public final class Plan<T: DLScalar> {
   public var parameterCount: Int { model.parameterCount }
   public let computesInputGradient: Bool
   /// d(loss)/d(input) after `backward` when the plan was built with `inputGradient: true`.
-  public private(set) var inputGradient: UnsafeMutablePointer<T>?
+  public internal(set) var inputGradient: UnsafeMutablePointer<T>?
   /// Test seam (gradcheck's mutation test): multiplies one layer's weight gradient by a factor
   /// after its backward, planting a known error.
   public var plantedGradientError: (layer: Int, factor: T)?
@@ -323,10 +323,7 @@ public final class Plan<T: DLScalar> {
   public func addGradientNorms(into norms: UnsafeMutablePointer<Double>) {
     for (i, slices) in parameterSlices.enumerated() {
       var sum = 0.0
-      for s in slices {
-        let g = gradients + s.offset
-        for j in 0..<s.count { sum += Double(g[j]) * Double(g[j]) }
-      }
+      for s in slices { sum += Reduction.squaredNormInDouble(gradients + s.offset, count: s.count) }
       norms[i] += sum.squareRoot()
     }
   }

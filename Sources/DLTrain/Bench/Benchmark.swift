@@ -41,6 +41,8 @@ public struct Benchmark {
     public var peakRSSBytes: Int
     public var layers: [LayerTiming]
     public var stepMilliseconds: Double
+    /// True when the step applied plain SGD inside backward (batch 1), as training does.
+    public var fusedSGD: Bool
   }
 
   let experiment: Experiment
@@ -68,7 +70,18 @@ public struct Benchmark {
     let lr = e.optimizer.value.learningRate
     // A small learning rate keeps the synthetic run finite however many steps it takes.
     let safeRate = min(lr, 1e-3)
+    // The trainer's batch-1 path: plain SGD applied inside backward (Plan+FusedSGD.swift).
+    let fused = n == 1 && optimizer.isPlainSGD && plan.canFuseSGD
+    let norms = UnsafeMutablePointer<Double>.allocate(capacity: e.model.layers.count)
+    norms.initialize(repeating: 0, count: e.model.layers.count)
+    defer { norms.deallocate() }
     func step(_ k: Int) {
+      if fused {
+        plan.forward(1, training: true)
+        _ = plan.computeLoss(1, gradient: true)
+        _ = plan.backwardApplyingSGD(rate: Float(safeRate), norms: norms)
+        return
+      }
       plan.lossAndGradient(n)
       optimizer.update(
         parameters: plan.parameters, gradients: plan.gradients, state: state, count: count,
@@ -125,7 +138,7 @@ public struct Benchmark {
       evalSamplesPerSecond: Double(n) * steps / evalSeconds,
       trainGFLOPs: stepFlops * steps / trainSeconds / 1e9,
       allocationsPerStep: Double(allocations) / steps, peakRSSBytes: Self.peakRSS(),
-      layers: layers, stepMilliseconds: trainSeconds / steps * 1e3)
+      layers: layers, stepMilliseconds: trainSeconds / steps * 1e3, fusedSGD: fused)
   }
 
   /// Peak resident set size of this process (VmHWM), in bytes.

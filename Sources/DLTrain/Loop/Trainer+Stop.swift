@@ -59,12 +59,18 @@ extension Trainer {
   /// naming the step, the loss, the rule and a hint. `last.h5` keeps the last epoch end.
   func numericalFault(
     _ rule: LossWatch.Rule, loss: Double, learningRate: Double, at: Position, plan: Plan<Float>,
-    checkpoints: String, hash: String, canonical: String, optimizer: String
+    checkpoints: String, hash: String, canonical: String, optimizer: String,
+    partlyUpdated: Bool = false
   ) -> Failure {
     let path = checkpoints + "/last-finite.h5"
     var kept: [String] = []
     if at.step == 0 {
       kept.append("it failed on the first step, so no step was finite")
+    } else if partlyUpdated {
+      // Batch-1 SGD applied inside backward had updated the layers above the faulty one.
+      kept.append(
+        "the layers above the one whose gradient overflowed had already taken step "
+          + "\(at.step + 1), so the parameters are no step's and none were written")
     } else if Self.isFinite(plan) {
       do {
         try Checkpoint.save(

@@ -275,14 +275,31 @@ public final class Trainer {
             break training
           }
           let n = train.gather(batches.indices(ofBatch: b), into: plan)
-          let loss = Double(plan.lossAndGradient(n))
+          // Batch 1 with plain SGD: the update is applied inside backward (Plan+FusedSGD),
+          // after the loss is checked, so a faulty loss still leaves the parameters untouched.
+          let fused = n == 1 && optimizer.isPlainSGD && plan.canFuseSGD
+          let loss: Double
+          if fused {
+            plan.forward(1, training: true)
+            loss = Double(plan.computeLoss(1, gradient: true))
+          } else {
+            loss = Double(plan.lossAndGradient(n))
+          }
           let fault = watch.check(loss)
           let stepCorrect = regression ? 0 : plan.correctCount(n)
           var normTotal = 0.0
+          var partlyUpdated = false
           if fault == nil {
             for i in stepNorms.indices { stepNorms[i] = 0 }
+            let rate = schedule.rate(step: step, epoch: epoch) / lrDivisor
             stepNorms.withUnsafeMutableBufferPointer {
-              if let p = $0.baseAddress { plan.addGradientNorms(into: p) }
+              guard let p = $0.baseAddress else { return }
+              if fused {
+                let stop = plan.backwardApplyingSGD(rate: Float(rate), norms: p)
+                partlyUpdated = stop?.updatedAbove ?? false
+              } else {
+                plan.addGradientNorms(into: p)
+              }
             }
             for v in stepNorms { normTotal += v }
           }
@@ -299,14 +316,16 @@ public final class Trainer {
               fault ?? .gradient(layer: layer), loss: loss,
               learningRate: schedule.rate(step: step, epoch: epoch) / lrDivisor, at: at, plan: plan,
               checkpoints: checkpoints, hash: hash, canonical: canonical,
-              optimizer: optimizerName)
+              optimizer: optimizerName, partlyUpdated: partlyUpdated)
           }
           if regression { fit.add(plan, n: n) } else { correct += stepCorrect }
           for i in norms.indices { norms[i] += stepNorms[i] }
           lr = schedule.rate(step: step, epoch: epoch) / lrDivisor
-          optimizer.update(
-            parameters: plan.parameters, gradients: plan.gradients, state: state, count: paramCount,
-            learningRate: lr, step: step + 1)
+          if !fused {
+            optimizer.update(
+              parameters: plan.parameters, gradients: plan.gradients, state: state,
+              count: paramCount, learningRate: lr, step: step + 1)
+          }
           step += 1
           lossSum += loss * Double(n)
           seen += n

@@ -16,6 +16,15 @@ public struct Optimizer<T: DLScalar> {
 
   public init(_ config: OptimizerConfig) { self.config = config }
 
+  /// True for SGD without momentum and weight decay, θ ← θ − α·∇θ: the update reads nothing
+  /// but the gradient, so a plan can apply it inside backward (`Plan.backwardApplyingSGD`).
+  public var isPlainSGD: Bool {
+    if case .sgd(_, let momentum, _, let weightDecay) = config {
+      return momentum == 0 && weightDecay == 0
+    }
+    return false
+  }
+
   public func update(
     parameters θ: UnsafeMutablePointer<T>, gradients g: UnsafePointer<T>,
     state: [UnsafeMutablePointer<T>], count: Int, learningRate: Double, step: Int
