@@ -91,10 +91,7 @@ public enum Activation {
       let first = (range.lowerBound + columns - 1) / columns
       let last = min(rows, (range.upperBound + columns - 1) / columns)
       guard first < last else { return }
-      for r in first..<last {
-        let row = y + r * columns
-        for j in 0..<columns { row[j] = F.value(row[j] + bias[j], t) }
-      }
+      biasRows(F.self, t, y + first * columns, bias, rows: last - first, columns: columns)
     }
   }
 }

@@ -71,4 +71,8 @@ void dl_pad_planes_f64(const double *src, long planes, long height, long width, 
 float dl_sum_f32(const float *x, long count);
 double dl_sum_f64(const double *x, long count);
 
+/// y[r, j] = relu(y[r, j] + bias[j]) for y: [rows][columns], as `z > 0 ? z : 0` (NaN → 0).
+void dl_bias_relu_rows_f32(float *y, const float *bias, long rows, long columns);
+void dl_bias_relu_rows_f64(double *y, const double *bias, long rows, long columns);
+
 #endif
