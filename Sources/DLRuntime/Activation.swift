@@ -66,7 +66,7 @@ public enum Activation {
     _ function: F.Type, _ t: T, count: Int, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>
   ) {
     Parallel.forEachChunk(count: count) { range in
-      for i in range { y[i] = F.value(x[i], t) }
+      mapRange(F.self, t, x + range.lowerBound, y + range.lowerBound, count: range.count)
     }
   }
 
@@ -76,7 +76,8 @@ public enum Activation {
     _ dx: UnsafeMutablePointer<T>
   ) {
     Parallel.forEachChunk(count: count) { range in
-      for i in range { dx[i] = F.gradient(y[i], dy[i], t) }
+      let lo = range.lowerBound
+      zipRange(F.self, t, y + lo, dy + lo, dx + lo, count: range.count)
     }
   }
 

@@ -74,5 +74,10 @@ double dl_sum_f64(const double *x, long count);
 /// y[r, j] = relu(y[r, j] + bias[j]) for y: [rows][columns], as `z > 0 ? z : 0` (NaN → 0).
 void dl_bias_relu_rows_f32(float *y, const float *bias, long rows, long columns);
 void dl_bias_relu_rows_f64(double *y, const double *bias, long rows, long columns);
+/// y[i] = relu(x[i]) (x may be y); dx[i] = y[i] > 0 ? dy[i] : 0 (dx may be dy).
+void dl_relu_f32(const float *x, float *y, long count);
+void dl_relu_f64(const double *x, double *y, long count);
+void dl_relu_grad_f32(const float *y, const float *dy, float *dx, long count);
+void dl_relu_grad_f64(const double *y, const double *dy, double *dx, long count);
 
 #endif
