@@ -15,69 +15,46 @@ typedef int i4 __attribute__((vector_size(16)));
 typedef double d2 __attribute__((vector_size(16)));
 typedef long long l2 __attribute__((vector_size(16)));
 
-// out[i] = keep[i] > 0 ? value[i] : 0 for i < count.
-static inline void select_f32(const float *keep, const float *value, float *out, long count) {
-  long i = 0;
-  for (; i + 4 <= count; i += 4) {
-    f4 k, v;
-    memcpy(&k, keep + i, sizeof k);
-    memcpy(&v, value + i, sizeof v);
-    i4 r = (i4)v & (k > 0);
-    memcpy(out + i, &r, sizeof r);
+// out[i] = keep[i] > 0 ? value[i] : 0 for i < count; V, M, L as below.
+#define SELECT(name, T, V, M, L)                                                        \
+  static inline void name(const T *keep, const T *value, T *out, long count) {          \
+    long i = 0;                                                                         \
+    for (; i + L <= count; i += L) {                                                    \
+      V k, v;                                                                           \
+      memcpy(&k, keep + i, sizeof k);                                                   \
+      memcpy(&v, value + i, sizeof v);                                                  \
+      M r = (M)v & (k > 0);                                                             \
+      memcpy(out + i, &r, sizeof r);                                                    \
+    }                                                                                   \
+    for (; i < count; i++) out[i] = keep[i] > 0 ? value[i] : 0;                         \
   }
-  for (; i < count; i++) out[i] = keep[i] > 0 ? value[i] : 0;
-}
 
-static inline void select_f64(const double *keep, const double *value, double *out,
-                              long count) {
-  long i = 0;
-  for (; i + 2 <= count; i += 2) {
-    d2 k, v;
-    memcpy(&k, keep + i, sizeof k);
-    memcpy(&v, value + i, sizeof v);
-    l2 r = (l2)v & (k > 0);
-    memcpy(out + i, &r, sizeof r);
-  }
-  for (; i < count; i++) out[i] = keep[i] > 0 ? value[i] : 0;
-}
+SELECT(select_f32, float, f4, i4, 4)
+SELECT(select_f64, double, d2, l2, 2)
 
-void dl_bias_relu_rows_f32(float *y, const float *bias, long rows, long columns) {
-  for (long r = 0; r < rows; r++) {
-    float *row = y + r * columns;
-    long j = 0;
-    for (; j + 4 <= columns; j += 4) {
-      f4 v, b;
-      memcpy(&v, row + j, sizeof v);
-      memcpy(&b, bias + j, sizeof b);
-      f4 z = v + b;
-      i4 out = (i4)z & (z > 0);
-      memcpy(row + j, &out, sizeof out);
-    }
-    for (; j < columns; j++) {
-      float z = row[j] + bias[j];
-      row[j] = z > 0 ? z : 0;
-    }
+// One definition per precision: V is the 16-byte vector of T, M its lane mask, L its lanes.
+#define BIAS_RELU_ROWS(name, T, V, M, L)                                  \
+  void name(T *y, const T *bias, long rows, long columns) {               \
+    for (long r = 0; r < rows; r++) {                                     \
+      T *row = y + r * columns;                                           \
+      long j = 0;                                                         \
+      for (; j + L <= columns; j += L) {                                  \
+        V v, b;                                                           \
+        memcpy(&v, row + j, sizeof v);                                    \
+        memcpy(&b, bias + j, sizeof b);                                   \
+        V z = v + b;                                                      \
+        M out = (M)z & (z > 0);                                           \
+        memcpy(row + j, &out, sizeof out);                                \
+      }                                                                   \
+      for (; j < columns; j++) {                                          \
+        T z = row[j] + bias[j];                                           \
+        row[j] = z > 0 ? z : 0;                                           \
+      }                                                                   \
+    }                                                                     \
   }
-}
 
-void dl_bias_relu_rows_f64(double *y, const double *bias, long rows, long columns) {
-  for (long r = 0; r < rows; r++) {
-    double *row = y + r * columns;
-    long j = 0;
-    for (; j + 2 <= columns; j += 2) {
-      d2 v, b;
-      memcpy(&v, row + j, sizeof v);
-      memcpy(&b, bias + j, sizeof b);
-      d2 z = v + b;
-      l2 out = (l2)z & (z > 0);
-      memcpy(row + j, &out, sizeof out);
-    }
-    for (; j < columns; j++) {
-      double z = row[j] + bias[j];
-      row[j] = z > 0 ? z : 0;
-    }
-  }
-}
+BIAS_RELU_ROWS(dl_bias_relu_rows_f32, float, f4, i4, 4)
+BIAS_RELU_ROWS(dl_bias_relu_rows_f64, double, d2, l2, 2)
 
 void dl_relu_f32(const float *x, float *y, long count) { select_f32(x, x, y, count); }
 void dl_relu_f64(const double *x, double *y, long count) { select_f64(x, x, y, count); }
