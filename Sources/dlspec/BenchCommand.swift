@@ -68,6 +68,7 @@ struct BenchCommand: ParsableCommand {
           "train_gflops": \(JSONText.number(r.trainGFLOPs)),
           "step_ms": \(JSONText.number(r.stepMilliseconds)),
           "allocations_per_step": \(JSONText.number(r.allocationsPerStep)),
+          "pool_handoffs_per_step": \(JSONText.number(r.poolHandOffsPerStep)),
           "peak_rss_bytes": \(r.peakRSSBytes),
           "layers": [
         \(layers.joined(separator: ",\n"))
