@@ -58,16 +58,14 @@ public enum Activation {
     return z >= 0 ? s : e * s
   }
 
-  // The loops take σ as a type, not a closure: a closure captured by the per-chunk closure
-  // stays an indirect call per element (measured 10× slower for relu), while a static
-  // function of a generic type parameter is inlined once the kernel is specialised.
+  // The loops take σ as a type, not a closure: a closure captured by the per-chunk job stays
+  // an indirect call per element (measured 10× slower for relu), while a static function of a
+  // generic type parameter is inlined once the kernel is specialised.
   @inlinable @inline(__always)
   static func map<F: ActivationFunction, T: DLScalar>(
     _ function: F.Type, _ t: T, count: Int, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>
   ) {
-    Parallel.forEachChunk(count: count) { range in
-      mapRange(F.self, t, x + range.lowerBound, y + range.lowerBound, count: range.count)
-    }
+    Parallel.forEachChunk(count: count, MapJob<F, T>(t: t, x: x, y: y))
   }
 
   @inlinable @inline(__always)
@@ -75,10 +73,7 @@ public enum Activation {
     _ function: F.Type, _ t: T, count: Int, _ y: UnsafePointer<T>, _ dy: UnsafePointer<T>,
     _ dx: UnsafeMutablePointer<T>
   ) {
-    Parallel.forEachChunk(count: count) { range in
-      let lo = range.lowerBound
-      zipRange(F.self, t, y + lo, dy + lo, dx + lo, count: range.count)
-    }
+    Parallel.forEachChunk(count: count, ZipJob<F, T>(t: t, y: y, dy: dy, dx: dx))
   }
 
   @inlinable @inline(__always)
@@ -86,13 +81,81 @@ public enum Activation {
     _ function: F.Type, _ t: T, rows: Int, columns: Int, _ bias: UnsafePointer<T>,
     _ y: UnsafeMutablePointer<T>
   ) {
+    Parallel.forEachChunk(
+      count: rows * columns,
+      RowsJob<F, T>(t: t, rows: rows, columns: columns, bias: bias, y: y))
+  }
+
+  /// `y[i] = σ(x[i])` over a range (jobs, not closures: see `ParallelJob`).
+  @usableFromInline
+  struct MapJob<F: ActivationFunction, T: DLScalar>: RangeJob {
+    @usableFromInline let t: T
+    @usableFromInline let x: UnsafePointer<T>
+    @usableFromInline let y: UnsafeMutablePointer<T>
+
+    @inlinable
+    init(t: T, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
+      self.t = t
+      self.x = x
+      self.y = y
+    }
+
+    @inlinable @inline(__always)
+    func run(_ range: Range<Int>) {
+      let lo = range.lowerBound
+      Activation.mapRange(F.self, t, x + lo, y + lo, count: range.count)
+    }
+  }
+
+  /// `dx[i] = dy[i] · σ'` from the saved output `y[i]`, over a range.
+  @usableFromInline
+  struct ZipJob<F: ActivationFunction, T: DLScalar>: RangeJob {
+    @usableFromInline let t: T
+    @usableFromInline let y: UnsafePointer<T>
+    @usableFromInline let dy: UnsafePointer<T>
+    @usableFromInline let dx: UnsafeMutablePointer<T>
+
+    @inlinable
+    init(t: T, y: UnsafePointer<T>, dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>) {
+      self.t = t
+      self.y = y
+      self.dy = dy
+      self.dx = dx
+    }
+
+    @inlinable @inline(__always)
+    func run(_ range: Range<Int>) {
+      let lo = range.lowerBound
+      Activation.zipRange(F.self, t, y + lo, dy + lo, dx + lo, count: range.count)
+    }
+  }
+
+  /// `y[r, j] = σ(y[r, j] + bias[j])` for the rows of an element range.
+  @usableFromInline
+  struct RowsJob<F: ActivationFunction, T: DLScalar>: RangeJob {
+    @usableFromInline let t: T
+    @usableFromInline let rows: Int
+    @usableFromInline let columns: Int
+    @usableFromInline let bias: UnsafePointer<T>
+    @usableFromInline let y: UnsafeMutablePointer<T>
+
+    @inlinable
+    init(t: T, rows: Int, columns: Int, bias: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
+      self.t = t
+      self.rows = rows
+      self.columns = columns
+      self.bias = bias
+      self.y = y
+    }
+
     // Split over whole rows so each inner loop is one contiguous, vectorisable sweep. Element
     // chunk [lo, hi) takes rows ⌈lo/columns⌉ ..< ⌈hi/columns⌉: the row sets partition 0..<rows.
-    Parallel.forEachChunk(count: rows * columns) { range in
+    @inlinable @inline(__always)
+    func run(_ range: Range<Int>) {
       let first = (range.lowerBound + columns - 1) / columns
       let last = min(rows, (range.upperBound + columns - 1) / columns)
       guard first < last else { return }
-      biasRows(F.self, t, y + first * columns, bias, rows: last - first, columns: columns)
+      Activation.biasRows(F.self, t, y + first * columns, bias, rows: last - first, columns: columns)
     }
   }
 }

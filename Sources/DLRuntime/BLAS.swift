@@ -47,23 +47,71 @@ public enum BLAS {
     // Split C into row blocks (or column blocks when C is short and wide); each worker runs
     // a single-threaded GEMM on its block. op(A)'s rows start at a + r·lda (or a + r when A is
     // stored transposed); op(B)'s columns at b + j (or b + j·ldb).
-    if m >= n || m >= 2 * workers * 8 {
-      let rows = (m + workers - 1) / workers
-      WorkerPool.shared.run(chunks: workers) { w in
-        let r = w * rows
+    let byRows = m >= n || m >= 2 * workers * 8
+    let job = SplitGemmJob(
+      byRows: byRows, block: byRows ? (m + workers - 1) / workers : (n + workers - 1) / workers,
+      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+      ldb: ldb, beta: beta, c: c, ldc: ldc)
+    WorkerPool.shared.run(chunks: workers, job)
+  }
+
+  /// Block `w` of a split GEMM: rows `w·block ..< (w + 1)·block` of C (or those columns when
+  /// not `byRows`), as a single-threaded GEMM. A job, not a closure: see `ParallelJob`.
+  @usableFromInline
+  struct SplitGemmJob<T: DLScalar>: ParallelJob {
+    @usableFromInline let byRows: Bool
+    @usableFromInline let block: Int
+    @usableFromInline let transA: Bool
+    @usableFromInline let transB: Bool
+    @usableFromInline let m: Int
+    @usableFromInline let n: Int
+    @usableFromInline let k: Int
+    @usableFromInline let alpha: T
+    @usableFromInline let a: UnsafePointer<T>
+    @usableFromInline let lda: Int
+    @usableFromInline let b: UnsafePointer<T>
+    @usableFromInline let ldb: Int
+    @usableFromInline let beta: T
+    @usableFromInline let c: UnsafeMutablePointer<T>
+    @usableFromInline let ldc: Int
+
+    @inlinable
+    init(
+      byRows: Bool, block: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
+      a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, beta: T,
+      c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+      self.byRows = byRows
+      self.block = block
+      self.transA = transA
+      self.transB = transB
+      self.m = m
+      self.n = n
+      self.k = k
+      self.alpha = alpha
+      self.a = a
+      self.lda = lda
+      self.b = b
+      self.ldb = ldb
+      self.beta = beta
+      self.c = c
+      self.ldc = ldc
+    }
+
+    @inlinable
+    func run(_ w: Int) {
+      if byRows {
+        let r = w * block
         guard r < m else { return }
         T.blasGemm(
-          transA: transA, transB: transB, m: min(rows, m - r), n: n, k: k, alpha: alpha,
+          transA: transA, transB: transB, m: min(block, m - r), n: n, k: k, alpha: alpha,
           a: a + (transA ? r : r * lda), lda: lda, b: b, ldb: ldb, beta: beta,
           c: c + r * ldc, ldc: ldc)
-      }
-    } else {
-      let columns = (n + workers - 1) / workers
-      WorkerPool.shared.run(chunks: workers) { w in
-        let j = w * columns
+      } else {
+        let j = w * block
         guard j < n else { return }
         T.blasGemm(
-          transA: transA, transB: transB, m: m, n: min(columns, n - j), k: k, alpha: alpha,
+          transA: transA, transB: transB, m: m, n: min(block, n - j), k: k, alpha: alpha,
           a: a, lda: lda, b: b + (transB ? j * ldb : j), ldb: ldb, beta: beta,
           c: c + j, ldc: ldc)
       }

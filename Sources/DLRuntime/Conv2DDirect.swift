@@ -143,22 +143,11 @@ extension Conv2DKernel {
     var first = 0
     while first < batch {
       let samples = min(group, batch - first)
-      Parallel.forEachItemChunk(count: samples, elementsPerItem: g.outputSampleCount * taps) {
-        range in
-        for s in range {
-          let n = first + s
-          let xpn = xp + s * d.inputCount
-          let yn = y + n * g.outputSampleCount
-          padPlanes(
-            x + n * g.inputSampleCount, planes: g.channels, height: g.height, width: g.width,
-            top: g.paddingY, left: g.paddingX, into: xpn, rows: d.hp, rowLength: d.xw)
-          T.convDirect(
-            isa, xpn, channels: g.channels, hp: d.hp, xw: d.xw, packed: packed, bias: bias,
-            y: yn, outs: g.filters, oh: g.outHeight, ow: g.outWidth, kh: g.kernelHeight,
-            kw: g.kernelWidth)
-          if let activation { activation.forward(yn, yn, g.outputSampleCount) }
-        }
-      }
+      Parallel.forEachItemChunk(
+        count: samples, elementsPerItem: g.outputSampleCount * taps,
+        DirectForwardJob(
+          x: x, xp: xp, packed: packed, bias: bias, y: y, first: first, d: d, g: g, isa: isa,
+          activation: activation))
       first += samples
     }
   }
@@ -181,7 +170,6 @@ extension Conv2DKernel {
     let packed = workspace
     let xp = workspace + d.packCount
     let dyP = xp + group * d.inputCount
-    let dyPlane = d.dyh * d.dyw
     if let dBias, !accumulate { dBias.update(repeating: 0, count: g.filters) }
     if dx != nil {
       // wq[(c / B)·(F·taps) + (f·KH + u')·KW + v'][c % B] = W[f, c, KH−1−u', KW−1−v'].
@@ -215,66 +203,27 @@ extension Conv2DKernel {
     while first < batch {
       let samples = min(group, batch - first)
       // dy → padded planes (zero borders; zero planes for the filters beyond F), bias sums.
-      Parallel.forEachItemChunk(count: d.filtersPadded, elementsPerItem: samples * spatial) {
-        filters in
-        for f in filters {
-          var sum: T = 0
-          for s in 0..<samples {
-            let plane = dyP + (s * d.filtersPadded + f) * dyPlane
-            guard f < g.filters else {
-              plane.update(repeating: 0, count: dyPlane)
-              continue
-            }
-            let source = dy + (first + s) * g.outputSampleCount + f * spatial
-            padPlanes(
-              source, planes: 1, height: g.outHeight, width: g.outWidth, top: d.dyTop,
-              left: d.dyLeft, into: plane, rows: d.dyh, rowLength: d.dyw)
-            if dBias != nil { sum += T.sum(source, count: spatial) }
-          }
-          if let dBias, f < g.filters { dBias[f] += sum }
-        }
-      }
+      Parallel.forEachItemChunk(
+        count: d.filtersPadded, elementsPerItem: samples * spatial,
+        PadGradientJob(
+          dy: dy, dyP: dyP, dBias: dBias, first: first, samples: samples, d: d, g: g))
       if let dWeight {
-        Parallel.forEachItemChunk(count: samples, elementsPerItem: g.inputSampleCount) { range in
-          for s in range {
-            padPlanes(
-              x + (first + s) * g.inputSampleCount, planes: g.channels, height: g.height,
-              width: g.width, top: g.paddingY, left: g.paddingX, into: xp + s * d.inputCount,
-              rows: d.hp, rowLength: d.xw)
-          }
-        }
+        Parallel.forEachItemChunk(
+          count: samples, elementsPerItem: g.inputSampleCount,
+          PadInputJob(x: x, xp: xp, first: first, d: d, g: g))
         let units = g.channels * blocks * tapSplits
         let add = accumulate || first > 0
         Parallel.forEachItemChunk(
-          count: units, elementsPerItem: samples * spatial * tapsPerUnit * d.block
-        ) { range in
-          for unit in range {
-            let c = unit / (blocks * tapSplits)
-            let o0 = (unit / tapSplits % blocks) * d.block
-            let t0 = unit % tapSplits * tapsPerUnit
-            guard t0 < taps else { continue }
-            T.convWeightGrad(
-              isa, xp, dyP, samples: samples, channels: g.channels, hp: d.hp, xw: d.xw,
-              outsPadded: d.filtersPadded, dyh: d.dyh, dyw: d.dyw, dyTop: d.dyTop,
-              dyLeft: d.dyLeft, oh: g.outHeight, ow: g.outWidth, kh: g.kernelHeight,
-              kw: g.kernelWidth, c: c, o0: o0, outs: g.filters,
-              taps: t0..<min(taps, t0 + tapsPerUnit),
-              dw: dWeight, accumulate: add)
-          }
-        }
+          count: units, elementsPerItem: samples * spatial * tapsPerUnit * d.block,
+          WeightGradientJob(
+            xp: xp, dyP: dyP, dWeight: dWeight, samples: samples, tapSplits: tapSplits,
+            tapsPerUnit: tapsPerUnit, accumulate: add, d: d, g: g, isa: isa))
       }
       if let dx {
         Parallel.forEachItemChunk(
-          count: samples, elementsPerItem: g.inputSampleCount * g.filters * taps
-        ) { range in
-          for s in range {
-            T.convDirect(
-              isa, dyP + s * d.gradientCount, channels: g.filters, hp: d.dyh, xw: d.dyw,
-              packed: packed, bias: nil, y: dx + (first + s) * g.inputSampleCount,
-              outs: g.channels, oh: g.height, ow: g.width, kh: g.kernelHeight,
-              kw: g.kernelWidth)
-          }
-        }
+          count: samples, elementsPerItem: g.inputSampleCount * g.filters * taps,
+          DirectInputGradientJob(
+            dyP: dyP, packed: packed, dx: dx, first: first, d: d, g: g, isa: isa))
       }
       first += samples
     }

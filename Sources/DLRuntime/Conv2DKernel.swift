@@ -122,18 +122,10 @@ public enum Conv2DKernel {
         beta: 0, c: out, ldc: width)
       // out[f, n·S + s] → y[first + n, f, s], adding the bias and applying a fused
       // activation on the way, while the row is in cache.
-      Parallel.forEachItemChunk(count: samples, elementsPerItem: g.filters * spatial) { range in
-        for n in range {
-          let yn = y + (first + n) * g.outputSampleCount
-          for f in 0..<g.filters {
-            let source = out + f * width + n * spatial
-            let target = yn + f * spatial
-            let b = bias?[f] ?? 0
-            for i in 0..<spatial { target[i] = source[i] + b }
-            if let activation { activation.forward(target, target, spatial) }
-          }
-        }
-      }
+      Parallel.forEachItemChunk(
+        count: samples, elementsPerItem: g.filters * spatial,
+        ScatterOutputJob(
+          out: out, bias: bias, y: y, first: first, width: width, g: g, activation: activation))
       first += samples
     }
   }
@@ -176,20 +168,10 @@ public enum Conv2DKernel {
       let gradient = workspace + g.patchSize * width
       // dy[first + n, f, s] → gradient[f, n·S + s]: the layout the GEMMs want; each filter's
       // row is summed for the bias while it is in cache. Filters split across cores.
-      Parallel.forEachItemChunk(count: g.filters, elementsPerItem: width) { filters in
-        for f in filters {
-          let row = gradient + f * width
-          for n in 0..<samples {
-            (row + n * spatial).update(
-              from: dy + (first + n) * g.outputSampleCount + f * spatial, count: spatial)
-          }
-          if let dBias {
-            var sum: T = 0
-            for i in 0..<width { sum += row[i] }
-            dBias[f] += sum
-          }
-        }
-      }
+      Parallel.forEachItemChunk(
+        count: g.filters, elementsPerItem: width,
+        GatherGradientJob(
+          dy: dy, gradient: gradient, dBias: dBias, first: first, samples: samples, g: g))
       if let dWeight {
         im2colGroup(x, first: first, samples: samples, geometry: g, col: col)
         // dW[F, C·KH·KW] += gradient[F, G·S] · colᵀ (dW was cleared above unless accumulating).
@@ -204,18 +186,14 @@ public enum Conv2DKernel {
           transA: true, transB: false, m: g.patchSize, n: width, k: g.filters,
           alpha: 1, a: weight, lda: g.patchSize, b: gradient, ldb: width,
           beta: 0, c: col, ldc: width)
-        Parallel.forEachItemChunk(count: samples, elementsPerItem: g.patchSize * spatial) {
-          range in
-          for n in range {
-            col2im(
-              col + n * spatial, geometry: g, rowStride: width,
-              x: dx + (first + n) * g.inputSampleCount)
-          }
-        }
+        Parallel.forEachItemChunk(
+          count: samples, elementsPerItem: g.patchSize * spatial,
+          Col2imJob(col: col, dx: dx, first: first, width: width, g: g))
       }
       first += samples
     }
   }
+
   /// Unrolls samples `first ..< first + samples` side by side into `col: [C·KH·KW, G·S]`
   /// (sample n's columns at n·S), split across cores: the layout one GEMM serves the group in.
   @inlinable
@@ -224,15 +202,10 @@ public enum Conv2DKernel {
     col: UnsafeMutablePointer<T>
   ) {
     let spatial = g.outHeight * g.outWidth
-    Parallel.forEachItemChunk(count: samples, elementsPerItem: g.patchSize * spatial) { range in
-      for n in range {
-        im2col(
-          x + (first + n) * g.inputSampleCount, geometry: g, col: col + n * spatial,
-          rowStride: samples * spatial)
-      }
-    }
+    Parallel.forEachItemChunk(
+      count: samples, elementsPerItem: g.patchSize * spatial,
+      Im2colJob(x: x, col: col, first: first, samples: samples, g: g))
   }
-
 
   /// Unrolls one sample `x: [C, H, W]` into `col: [C·KH·KW, OH·OW]`, row `(c·KH + u)·KW + v`
   /// holding `x[c, i·SH − PH + u, j·SW − PW + v]` (0 in the padding) at column `i·OW + j`.

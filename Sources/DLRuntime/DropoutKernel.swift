@@ -36,9 +36,7 @@ public enum DropoutKernel {
         mask[i] = (generator.next() & 0xFFFF_FFFF) < threshold ? 0 : keep
       }
     }
-    Parallel.forEachChunk(count: count) { range in
-      for i in range { y[i] = x[i] * mask[i] }
-    }
+    Parallel.forEachChunk(count: count, MaskJob(source: x, mask: mask, target: y))
   }
 
   /// `dx = dy ⊙ mask`. `dy` may equal `dx`.
@@ -46,8 +44,26 @@ public enum DropoutKernel {
   public static func backward<T: DLScalar>(
     dy: UnsafePointer<T>, mask: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, count: Int
   ) {
-    Parallel.forEachChunk(count: count) { range in
-      for i in range { dx[i] = dy[i] * mask[i] }
+    Parallel.forEachChunk(count: count, MaskJob(source: dy, mask: mask, target: dx))
+  }
+
+  /// `target[i] = source[i] · mask[i]` over a range (a job, not a closure: see `ParallelJob`).
+  @usableFromInline
+  struct MaskJob<T: DLScalar>: RangeJob {
+    @usableFromInline let source: UnsafePointer<T>
+    @usableFromInline let mask: UnsafePointer<T>
+    @usableFromInline let target: UnsafeMutablePointer<T>
+
+    @inlinable
+    init(source: UnsafePointer<T>, mask: UnsafePointer<T>, target: UnsafeMutablePointer<T>) {
+      self.source = source
+      self.mask = mask
+      self.target = target
+    }
+
+    @inlinable
+    func run(_ range: Range<Int>) {
+      for i in range { target[i] = source[i] * mask[i] }
     }
   }
 }

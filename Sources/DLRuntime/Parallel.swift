@@ -7,8 +7,8 @@ import Dispatch
 /// Splits large element-wise loops across cores.
 ///
 /// Memory-bound kernels run at ≈ 0.16 ns/element (PLATFORM.md), so a dispatch (a few µs) only
-/// pays off for long loops: below `threshold` elements the body runs once, serially, on the
-/// calling thread. The body receives disjoint half-open ranges that together cover `0..<count`.
+/// pays off for long loops: below `threshold` elements the job runs once, serially, on the
+/// calling thread. The job receives disjoint half-open ranges that together cover `0..<count`.
 public enum Parallel {
   /// Element count from which a loop is split across cores.
   public static let threshold = 1 << 16
@@ -22,45 +22,58 @@ public enum Parallel {
     #endif
   }()
 
-  /// Runs `body` over chunks of `0..<count`: serially if `count < threshold` or there is one
-  /// core, otherwise one chunk per core (chunk starts aligned to 16 elements, a cache line of
-  /// `Float`, so two threads never write the same line).
   /// Workers the element-wise kernels split across; `BLAS.setThreads` sets it too, so
   /// `--threads 1` means one core for everything.
   public static var threads: Int = coreCount
 
+  /// Runs `job` over chunks of `0..<count`: serially if `count < threshold` or there is one
+  /// thread, otherwise one chunk per thread (chunk starts aligned to 16 elements, a cache line
+  /// of `Float`, so two threads never write the same line).
   @inlinable
-  public static func forEachChunk(count: Int, _ body: (Range<Int>) -> Void) {
+  public static func forEachChunk<J: RangeJob>(count: Int, _ job: J) {
     let workers = threads
     if count < threshold || workers == 1 {
-      body(0..<count)
+      job.run(0..<count)
       return
     }
     let chunk = ((count + workers - 1) / workers + 15) & ~15
     let chunks = (count + chunk - 1) / chunk
-    WorkerPool.shared.run(chunks: chunks) { index in
-      let start = index * chunk
-      body(start..<min(start + chunk, count))
-    }
+    WorkerPool.shared.run(chunks: chunks, RangeChunks(job, chunk: chunk, count: count))
   }
 
-  /// Runs `body` over chunks of the items `0..<count` (e.g. samples of a batch) when each item
+  /// Runs `job` over chunks of the items `0..<count` (e.g. samples of a batch) when each item
   /// costs about `elementsPerItem` element operations: serially if the total is below
-  /// `threshold`, otherwise in up to `coreCount` contiguous chunks of items.
+  /// `threshold`, otherwise in up to `threads` contiguous chunks of items.
   @inlinable
-  public static func forEachItemChunk(
-    count: Int, elementsPerItem: Int, _ body: (Range<Int>) -> Void
-  ) {
+  public static func forEachItemChunk<J: RangeJob>(count: Int, elementsPerItem: Int, _ job: J) {
     let workers = min(threads, count)
     if count * elementsPerItem < threshold || workers <= 1 {
-      body(0..<count)
+      job.run(0..<count)
       return
     }
     let chunk = (count + workers - 1) / workers
     let chunks = (count + chunk - 1) / chunk
-    WorkerPool.shared.run(chunks: chunks) { index in
-      let start = index * chunk
-      body(start..<min(start + chunk, count))
-    }
+    WorkerPool.shared.run(chunks: chunks, RangeChunks(job, chunk: chunk, count: count))
+  }
+}
+
+/// Chunk `index` of a `RangeJob` as the range `index·chunk ..< min((index + 1)·chunk, count)`.
+@usableFromInline
+struct RangeChunks<J: RangeJob>: ParallelJob {
+  @usableFromInline let job: J
+  @usableFromInline let chunk: Int
+  @usableFromInline let count: Int
+
+  @inlinable
+  init(_ job: J, chunk: Int, count: Int) {
+    self.job = job
+    self.chunk = chunk
+    self.count = count
+  }
+
+  @inlinable
+  func run(_ index: Int) {
+    let start = index * chunk
+    job.run(start..<min(start + chunk, count))
   }
 }

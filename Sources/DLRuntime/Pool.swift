@@ -58,38 +58,16 @@ public enum Pool {
     x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>,
     geometry g: Geometry
   ) {
-    let oh = g.outHeight
-    let ow = g.outWidth
     if g.windowHeight == 2, g.windowWidth == 2, g.strideY == 2, g.strideX == 2 {
       maxForward2x2(x: x, y: y, argmax: argmax, geometry: g)
       return
     }
     // Planes are independent, so they split across cores without synchronisation.
-    Parallel.forEachItemChunk(count: g.planes, elementsPerItem: g.height * g.width) { planes in
-      for p in planes {
-        let plane = x + p * g.height * g.width
-        let out = y + p * oh * ow
-        let arg = argmax + p * oh * ow
-        for i in 0..<oh {
-          for j in 0..<ow {
-            let origin = i * g.strideY * g.width + j * g.strideX
-            var best = plane[origin]
-            var bestIndex = origin
-            for u in 0..<g.windowHeight {
-              let rowStart = origin + u * g.width
-              for v in 0..<g.windowWidth where plane[rowStart + v] > best {
-                // Strict '>' keeps the first maximum on ties (and ignores NaN challengers).
-                best = plane[rowStart + v]
-                bestIndex = rowStart + v
-              }
-            }
-            out[i * ow + j] = best
-            arg[i * ow + j] = Int32(truncatingIfNeeded: bestIndex)
-          }
-        }
-      }
-    }
+    Parallel.forEachItemChunk(
+      count: g.planes, elementsPerItem: g.height * g.width,
+      MaxJob(x: x, y: y, argmax: argmax, g: g))
   }
+
   /// The 2×2, stride-2 window of nearly every CNN, unrolled: two input rows at a time and no
   /// inner window loops (4–5× faster than the general path). Same tie rule: the first maximum
   /// in row-major window order wins.
@@ -98,43 +76,10 @@ public enum Pool {
     x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>,
     geometry g: Geometry
   ) {
-    let oh = g.outHeight
-    let ow = g.outWidth
-    let w = g.width
-    Parallel.forEachItemChunk(count: g.planes, elementsPerItem: g.height * w) { planes in
-      for p in planes {
-        let plane = x + p * g.height * w
-        let out = y + p * oh * ow
-        let arg = argmax + p * oh * ow
-        for i in 0..<oh {
-          let top = 2 * i * w
-          let bottom = top + w
-          for j in 0..<ow {
-            let a = top + 2 * j
-            let b = bottom + 2 * j
-            var best = plane[a]
-            var index = a
-            // Unrolled (an array of candidates would allocate in debug builds).
-            if plane[a + 1] > best {
-              best = plane[a + 1]
-              index = a + 1
-            }
-            if plane[b] > best {
-              best = plane[b]
-              index = b
-            }
-            if plane[b + 1] > best {
-              best = plane[b + 1]
-              index = b + 1
-            }
-            out[i * ow + j] = best
-            arg[i * ow + j] = Int32(truncatingIfNeeded: index)
-          }
-        }
-      }
-    }
+    Parallel.forEachItemChunk(
+      count: g.planes, elementsPerItem: g.height * g.width,
+      Max2x2Job(x: x, y: y, argmax: argmax, g: g))
   }
-
 
   /// Max pooling backward: `dx` is overwritten with zeros, then `dx[argmax] += dy`.
   @inlinable
@@ -142,17 +87,9 @@ public enum Pool {
     dy: UnsafePointer<T>, argmax: UnsafePointer<Int32>, dx: UnsafeMutablePointer<T>,
     geometry g: Geometry
   ) {
-    let outPlane = g.outHeight * g.outWidth
-    let inPlane = g.height * g.width
-    Parallel.forEachItemChunk(count: g.planes, elementsPerItem: inPlane) { planes in
-      for p in planes {
-        let grad = dy + p * outPlane
-        let arg = argmax + p * outPlane
-        let target = dx + p * inPlane
-        target.update(repeating: 0, count: inPlane)
-        for k in 0..<outPlane { target[Int(arg[k])] += grad[k] }
-      }
-    }
+    Parallel.forEachItemChunk(
+      count: g.planes, elementsPerItem: g.height * g.width,
+      MaxBackwardJob(dy: dy, argmax: argmax, dx: dx, g: g))
   }
 
   /// Average pooling forward.
@@ -160,26 +97,10 @@ public enum Pool {
   public static func averageForward<T: DLScalar>(
     x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, geometry g: Geometry
   ) {
-    let oh = g.outHeight
-    let ow = g.outWidth
     let scale = 1 / T(g.windowHeight * g.windowWidth)
-    Parallel.forEachItemChunk(count: g.planes, elementsPerItem: g.height * g.width) { planes in
-      for p in planes {
-        let plane = x + p * g.height * g.width
-        let out = y + p * oh * ow
-        for i in 0..<oh {
-          for j in 0..<ow {
-            let origin = i * g.strideY * g.width + j * g.strideX
-            var sum: T = 0
-            for u in 0..<g.windowHeight {
-              let row = plane + origin + u * g.width
-              for v in 0..<g.windowWidth { sum += row[v] }
-            }
-            out[i * ow + j] = sum * scale
-          }
-        }
-      }
-    }
+    Parallel.forEachItemChunk(
+      count: g.planes, elementsPerItem: g.height * g.width,
+      AverageJob(x: x, y: y, scale: scale, g: g))
   }
 
   /// Average pooling backward: each `dy` spreads equally, `dy / (KH·KW)`, over its window;
@@ -188,25 +109,9 @@ public enum Pool {
   public static func averageBackward<T: DLScalar>(
     dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, geometry g: Geometry
   ) {
-    let oh = g.outHeight
-    let ow = g.outWidth
     let scale = 1 / T(g.windowHeight * g.windowWidth)
-    Parallel.forEachItemChunk(count: g.planes, elementsPerItem: g.height * g.width) { planes in
-      for p in planes {
-        let plane = dx + p * g.height * g.width
-        let grad = dy + p * oh * ow
-        plane.update(repeating: 0, count: g.height * g.width)
-        for i in 0..<oh {
-          for j in 0..<ow {
-            let share = grad[i * ow + j] * scale
-            let origin = i * g.strideY * g.width + j * g.strideX
-            for u in 0..<g.windowHeight {
-              let row = plane + origin + u * g.width
-              for v in 0..<g.windowWidth { row[v] += share }
-            }
-          }
-        }
-      }
-    }
+    Parallel.forEachItemChunk(
+      count: g.planes, elementsPerItem: g.height * g.width,
+      AverageBackwardJob(dy: dy, dx: dx, scale: scale, g: g))
   }
 }

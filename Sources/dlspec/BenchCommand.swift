@@ -69,6 +69,7 @@ struct BenchCommand: ParsableCommand {
           "step_ms": \(JSONText.number(r.stepMilliseconds)),
           "sgd_fused": \(r.fusedSGD),
           "allocations_per_step": \(JSONText.number(r.allocationsPerStep)),
+          "pool_handoffs_per_step": \(JSONText.number(r.poolHandOffsPerStep)),
           "peak_rss_bytes": \(r.peakRSSBytes),
           "layers": [
         \(layers.joined(separator: ",\n"))

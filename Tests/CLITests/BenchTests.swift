@@ -22,6 +22,26 @@ import Testing
     }
   }
 
+  /// Two threads: the kernels hand jobs to the worker pool, and the hand-off allocates nothing
+  /// (job structs on the caller's stack, not closures). Batch 100 is large enough that the
+  /// element-wise loops (CNNs) and the GEMM split (every spec here) run on both threads:
+  /// `pool_handoffs_per_step` > 0 shows the parallel path was taken (given two cores), so the
+  /// test can fail.
+  @Test(arguments: ["mlp", "fashion-mnist-cnn", "mnist-cnn", "fashion-mnist-cnn-bn"])
+  func twoThreadStepAllocatesNothing(_ name: String) throws {
+    let out = try CLI.run([
+      "bench", "specs/\(name).yaml", "--batch", "100", "--threads", "2", "--steps", "2",
+      "--warmup", "1", "--format", "json",
+    ])
+    #expect(out.status == 0, "\(out.stderr)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+    #expect(json["allocations_per_step"] as? Double == 0, "\(out.stdout)")
+    if ProcessInfo.processInfo.activeProcessorCount > 1 {
+      #expect((json["pool_handoffs_per_step"] as? Double ?? 0) > 0, "\(out.stdout)")
+    }
+  }
+
   /// DLSPEC_ISA lowers the C kernels' ISA (never raises it): `none` turns them off, `avx2`
   /// keeps AVX2 on an AVX-512 machine; bench reports the ISA in use, and a step still
   /// allocates nothing on every path.

@@ -38,6 +38,8 @@ public struct Benchmark {
     public var evalSamplesPerSecond: Double
     public var trainGFLOPs: Double
     public var allocationsPerStep: Double
+    /// Jobs the worker pool handed to other threads per training step (0 on one thread).
+    public var poolHandOffsPerStep: Double
     public var peakRSSBytes: Int
     public var layers: [LayerTiming]
     public var stepMilliseconds: Double
@@ -57,6 +59,9 @@ public struct Benchmark {
     let e = experiment
     let n = options.batch
     BLAS.setThreads(options.threads)
+    // The pool's threads start (and allocate) when it is first used: on several threads, start
+    // them now, not inside the timed window; on one thread, leave the pool uncreated.
+    let pool = options.threads > 1 ? WorkerPool.shared : nil
     let plan = Plan<Float>(e, batch: n, seed: options.seed)
     plan.initialize(e.train.value.initScheme, seed: options.seed)
     var generator = RandomGenerator(seed: options.seed)
@@ -89,10 +94,12 @@ public struct Benchmark {
     }
     for k in 0..<options.warmup { step(k + 1) }
     let allocationsBefore = options.allocationCount()
+    let handOffsBefore = pool?.handOffs ?? 0
     let trainStart = Clock.now()
     for k in 0..<options.steps { step(options.warmup + k + 1) }
     let trainSeconds = Clock.now() - trainStart
     let allocations = options.allocationCount() - allocationsBefore
+    let handOffs = (pool?.handOffs ?? 0) - handOffsBefore
 
     let evalStart = Clock.now()
     for _ in 0..<options.steps { plan.forward(n, training: false) }
@@ -137,7 +144,8 @@ public struct Benchmark {
       trainSamplesPerSecond: Double(n) * steps / trainSeconds,
       evalSamplesPerSecond: Double(n) * steps / evalSeconds,
       trainGFLOPs: stepFlops * steps / trainSeconds / 1e9,
-      allocationsPerStep: Double(allocations) / steps, peakRSSBytes: Self.peakRSS(),
+      allocationsPerStep: Double(allocations) / steps,
+      poolHandOffsPerStep: Double(handOffs) / steps, peakRSSBytes: Self.peakRSS(),
       layers: layers, stepMilliseconds: trainSeconds / steps * 1e3, fusedSGD: fused)
   }
 
