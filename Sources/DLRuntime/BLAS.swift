@@ -20,45 +20,82 @@ public enum BLAS {
     // A GEMM with a dimension of 1 (batch size 1, a one-output layer) is a matrix-vector product
     // or an outer product: GEMV and GER skip the packing that dominates such small GEMMs.
     if m == 1 || n == 1 || k == 1 {
-      thin(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-           b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+      thin(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+        b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
       return
     }
     let workers = splitting ? min(Parallel.threads, WorkerPool.shared.capacity) : 1
     split(
-      workers: workers, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a,
+      workers: workers, isa: kernelISA(transA: transA, transB: transB, m: m, n: n, k: k),
+      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a,
       lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
   }
 
   /// `gemm` on up to `workers` threads of the pool (serially when it is busy).
   @inlinable
   static func split<T: DLScalar>(
-    workers: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    workers: Int, isa: KernelISA?, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int
   ) {
     // Small products are not worth splitting: the hand-off costs ~10 µs.
-    guard workers > 1, m * n * k >= 1 << 21, max(m, n) >= 2 * workers else {
-      T.blasGemm(
-        transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+    guard workers > 1, m * n * k >= GemmBackend.largeProduct, max(m, n) >= 2 * workers else {
+      serial(
+        isa: isa, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
       return
     }
     // Split C into row blocks (or column blocks when C is short and wide); each worker runs
     // a single-threaded GEMM on its block. op(A)'s rows start at a + r·lda (or a + r when A is
-    // stored transposed); op(B)'s columns at b + j (or b + j·ldb).
-    let byRows = m >= n || m >= 2 * workers * 8
+    // stored transposed); op(B)'s columns at b + j (or b + j·ldb). Each worker packs the
+    // operand it shares in full, so the own GEMM splits the longer side of C: the shared
+    // operand is then the smaller one (x, not W, in a dense layer's x·Wᵀ).
+    let byRows = isa != nil ? m >= n : m >= n || m >= 2 * workers * 8
     let job = SplitGemmJob(
-      byRows: byRows, block: byRows ? (m + workers - 1) / workers : (n + workers - 1) / workers,
+      isa: isa, byRows: byRows,
+      block: byRows ? (m + workers - 1) / workers : (n + workers - 1) / workers,
       transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
       ldb: ldb, beta: beta, c: c, ldc: ldc)
     WorkerPool.shared.run(chunks: workers, job)
+  }
+
+  /// The ISA of the own GEMM for an m×n×k product, or nil for OpenBLAS: the own GEMM when
+  /// `GemmBackend.selected` gives it this product and the product is wide and deep enough that
+  /// packing and the padding of the last micro-tiles pay off (on 100×10×100 it runs at half
+  /// OpenBLAS's speed; docs/performance.md, "The own GEMM"). Chosen once per product, before
+  /// it is split, so a split product gives the same bits as a whole one.
+  @inlinable
+  static func kernelISA(transA: Bool, transB: Bool, m: Int, n: Int, k: Int) -> KernelISA? {
+    guard m >= 16, n >= 128, k >= 32 else { return nil }
+    return GemmBackend.selected.isa(transA: transA, transB: transB, m: m, n: n, k: k)
+  }
+
+  /// A single-threaded GEMM: the own one with `isa`, else OpenBLAS (also if the own one cannot
+  /// allocate its packing buffer).
+  @inlinable
+  static func serial<T: DLScalar>(
+    isa: KernelISA?, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+    beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+  ) {
+    if let isa,
+      T.kernelGemm(
+        isa: isa, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a,
+        lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    {
+      return
+    }
+    T.blasGemm(
+      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
   }
 
   /// Block `w` of a split GEMM: rows `w·block ..< (w + 1)·block` of C (or those columns when
   /// not `byRows`), as a single-threaded GEMM. A job, not a closure: see `ParallelJob`.
   @usableFromInline
   struct SplitGemmJob<T: DLScalar>: ParallelJob {
+    @usableFromInline let isa: KernelISA?
     @usableFromInline let byRows: Bool
     @usableFromInline let block: Int
     @usableFromInline let transA: Bool
@@ -77,10 +114,12 @@ public enum BLAS {
 
     @inlinable
     init(
-      byRows: Bool, block: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
+      isa: KernelISA?, byRows: Bool, block: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+      alpha: T,
       a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int, beta: T,
       c: UnsafeMutablePointer<T>, ldc: Int
     ) {
+      self.isa = isa
       self.byRows = byRows
       self.block = block
       self.transA = transA
@@ -103,15 +142,15 @@ public enum BLAS {
       if byRows {
         let r = w * block
         guard r < m else { return }
-        T.blasGemm(
-          transA: transA, transB: transB, m: min(block, m - r), n: n, k: k, alpha: alpha,
+        BLAS.serial(
+          isa: isa, transA: transA, transB: transB, m: min(block, m - r), n: n, k: k, alpha: alpha,
           a: a + (transA ? r : r * lda), lda: lda, b: b, ldb: ldb, beta: beta,
           c: c + r * ldc, ldc: ldc)
       } else {
         let j = w * block
         guard j < n else { return }
-        T.blasGemm(
-          transA: transA, transB: transB, m: m, n: min(block, n - j), k: k, alpha: alpha,
+        BLAS.serial(
+          isa: isa, transA: transA, transB: transB, m: m, n: min(block, n - j), k: k, alpha: alpha,
           a: a, lda: lda, b: b + (transB ? j * ldb : j), ldb: ldb, beta: beta,
           c: c + j, ldc: ldc)
       }

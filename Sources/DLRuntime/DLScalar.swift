@@ -1,3 +1,4 @@
+import _CKernels
 import _COpenBLAS
 
 #if canImport(Glibc)
@@ -20,6 +21,14 @@ where RawSignificand: FixedWidthInteger {
     alpha: Self, a: UnsafePointer<Self>, lda: Int,
     b: UnsafePointer<Self>, ldb: Int,
     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+  /// The same product by `_CKernels`' GEMM (`dl_gemm_f32`/`_f64`) with the given ISA; false
+  /// when its packing buffer could not be allocated (C untouched).
+  static func kernelGemm(
+    isa: KernelISA, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Self, a: UnsafePointer<Self>, lda: Int,
+    b: UnsafePointer<Self>, ldb: Int,
+    beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
+  ) -> Bool
   /// Row-major GEMV: `y = alpha·op(A)·x + beta·y`, A stored `[m, n]`.
   static func blasGemv(
     trans: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
@@ -82,6 +91,16 @@ extension Float: DLScalar {
     n: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
   ) {
     cblas_saxpy(blasint(n), alpha, x, 1, y, 1)
+  }
+  @inlinable
+  public static func kernelGemm(
+    isa: KernelISA, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) -> Bool {
+    dl_gemm_f32(
+      isa.rawValue, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
   }
   @inlinable
   public static func blasScal(n: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
@@ -191,6 +210,16 @@ extension Double: DLScalar {
     n: Int, alpha: Double, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>
   ) {
     cblas_daxpy(blasint(n), alpha, x, 1, y, 1)
+  }
+  @inlinable
+  public static func kernelGemm(
+    isa: KernelISA, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Double, a: UnsafePointer<Double>, lda: Int,
+    b: UnsafePointer<Double>, ldb: Int,
+    beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+  ) -> Bool {
+    dl_gemm_f64(
+      isa.rawValue, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
   }
   @inlinable
   public static func blasScal(n: Int, alpha: Double, x: UnsafeMutablePointer<Double>) {

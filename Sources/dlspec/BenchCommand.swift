@@ -63,6 +63,7 @@ struct BenchCommand: ParsableCommand {
           "threads": \(r.threads),
           "blas_core": \(JSONText.string(r.blasCore)),
           "kernel_isa": \(JSONText.string(KernelISA.selected?.description ?? "none")),
+          "gemm": \(JSONText.string(GemmBackend.selected.description)),
           "train_samples_per_s": \(JSONText.number(r.trainSamplesPerSecond)),
           "eval_samples_per_s": \(JSONText.number(r.evalSamplesPerSecond)),
           "train_gflops": \(JSONText.number(r.trainGFLOPs)),
@@ -78,7 +79,7 @@ struct BenchCommand: ParsableCommand {
         """)
       return
     }
-    print("bench \(spec): batch \(r.batch), \(r.threads) threads, OpenBLAS core \(r.blasCore), kernels \(KernelISA.selected?.description ?? "none"), \(steps) steps after \(warmup) warm-up")
+    print("bench \(spec): batch \(r.batch), \(r.threads) threads, OpenBLAS core \(r.blasCore), kernels \(KernelISA.selected?.description ?? "none"), GEMM \(GemmBackend.selected), \(steps) steps after \(warmup) warm-up")
     print(
       String(
         format: "  training   %10.0f samples/s  (%.3f ms/step, %.1f GFLOP/s)",

@@ -1,6 +1,7 @@
-@testable import DLRuntime
 import DLSpecTestSupport
 import Testing
+
+@testable import DLRuntime
 
 @Suite struct BLASTests {
   struct Case: CustomTestStringConvertible, Sendable {
@@ -30,7 +31,8 @@ import Testing
     let product = Reference.matmul(a, b, m: m, n: n, k: k, transA: c.transA, transB: c.transB)
     let expected = zip(product, initial).map { 0.5 * $0 + beta * $1 }
     expectClose(
-      doubles(tc), expected, tolerance: tolerance(T.self), "gemm \(T.self) \(m)×\(n)×\(k) β \(beta)")
+      doubles(tc), expected, tolerance: tolerance(T.self), "gemm \(T.self) \(m)×\(n)×\(k) β \(beta)"
+    )
   }
 
   @Test(arguments: cases)
@@ -50,22 +52,33 @@ import Testing
     }
   }
 
-  /// Large products split into row or column blocks across the worker pool. Called directly
-  /// with 2 workers: `setThreads` is global and would change other tests' arithmetic.
+  /// Large products split into row or column blocks across the worker pool, by OpenBLAS and by
+  /// every own-GEMM ISA this CPU runs; the own GEMM's split gives the bits of the whole product.
+  /// Called directly with 2 workers: `setThreads` is global and would change other tests'
+  /// arithmetic.
   @Test(arguments: cases)
   func splitAcrossWorkers(_ c: Case) {
-    for (m, n, k) in [(130, 140, 150), (6, 400, 900)] {
+    let isas: [KernelISA?] = [nil] + GemmKernelTests.isas
+    for (m, n, k) in [(130, 140, 150), (6, 400, 900), (300, 140, 60)] {
       let a = randomValues(m * k, seed: 4)
       let b = randomValues(k * n, seed: 5)
       let ta = tensor(Double.self, [m * k], a)
       let tb = tensor(Double.self, [k * n], b)
-      let tc = tensor(Double.self, [m, n], [Double](repeating: 0, count: m * n))
-      BLAS.split(
-        workers: 2, transA: c.transA, transB: c.transB, m: m, n: n, k: k, alpha: 1,
-        a: ta.pointer, lda: c.transA ? m : k, b: tb.pointer, ldb: c.transB ? k : n, beta: 0,
-        c: tc.pointer, ldc: n)
       let expected = Reference.matmul(a, b, m: m, n: n, k: k, transA: c.transA, transB: c.transB)
-      expectClose(doubles(tc), expected, tolerance: 1e-9, "split \(m)×\(n)×\(k)")
+      for isa in isas {
+        func product(workers: Int) -> [Double] {
+          let tc = tensor(Double.self, [m, n], [Double](repeating: .nan, count: m * n))
+          BLAS.split(
+            workers: workers, isa: isa, transA: c.transA, transB: c.transB, m: m, n: n, k: k,
+            alpha: 1, a: ta.pointer, lda: c.transA ? m : k, b: tb.pointer,
+            ldb: c.transB ? k : n, beta: 0, c: tc.pointer, ldc: n)
+          return doubles(tc)
+        }
+        let split = product(workers: 2)
+        let label = "split \(m)×\(n)×\(k) \(isa.map { "\($0)" } ?? "openblas")"
+        expectClose(split, expected, tolerance: 1e-9, label)
+        if isa != nil { #expect(split == product(workers: 1), "\(label): bits differ from whole") }
+      }
     }
   }
 

@@ -501,6 +501,7 @@ public final class Trainer {
     }
     r.blasCore = BLAS.coreName
     r.kernelISA = KernelISA.selected?.description ?? "none"
+    r.gemm = GemmBackend.selected.description
     r.threads = BLAS.threads
     r.seed = e.train.value.seed
     r.batchSize = e.train.value.batchSize

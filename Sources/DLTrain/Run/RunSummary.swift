@@ -53,6 +53,10 @@ public struct RunSummary: Equatable {
   /// shapes it fixes each convolution's algorithm, so a rerun with the same value computes the
   /// same bits; empty in summaries written before it was recorded.
   public var kernelISA: String = ""
+  /// Who computed the GEMMs (`GemmBackend`: "dlspec-avx512", "dlspec-avx2", "openblas"): the
+  /// backends sum in different orders, so a bit-identical rerun needs the same one; empty in
+  /// summaries written before it was recorded.
+  public var gemm: String = ""
   public var threads: Int = 0
   public var seed: Int = 0
   public var batchSize: Int = 0
@@ -156,7 +160,8 @@ public struct RunSummary: Equatable {
             + "\"root\": \(JSONText.string($0.root))}"
         } ?? "null"
       ),
-      ("blas_core", s(blasCore)), ("kernel_isa", s(kernelISA)), ("threads", "\(threads)"), ("seed", "\(seed)"),
+      ("blas_core", s(blasCore)), ("kernel_isa", s(kernelISA)), ("gemm", s(gemm)),
+      ("threads", "\(threads)"), ("seed", "\(seed)"),
       ("batch_size", "\(batchSize)"),
       ("started_at", d(startedAt)), ("updated_at", d(updatedAt)), ("finished_at", d(finishedAt)),
       ("epochs_planned", "\(epochsPlanned)"), ("epochs", "\(epochs)"), ("steps", "\(steps)"),
@@ -243,6 +248,7 @@ public struct RunSummary: Equatable {
     }
     s.blasCore = str("blas_core") ?? ""
     s.kernelISA = str("kernel_isa") ?? ""
+    s.gemm = str("gemm") ?? ""
     s.threads = int("threads") ?? 0
     s.seed = int("seed") ?? 0
     s.batchSize = int("batch_size") ?? 0

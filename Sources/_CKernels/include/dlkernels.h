@@ -80,4 +80,17 @@ void dl_relu_f64(const double *x, double *y, long count);
 void dl_relu_grad_f32(const float *y, const float *dy, float *dx, long count);
 void dl_relu_grad_f64(const double *y, const double *dy, double *dx, long count);
 
+/// Row-major C[m, n] = alpha·op(A)[m, k]·op(B)[k, n] + beta·C, op(X) = Xᵀ when the flag is set
+/// (then X is stored [k, m] or [n, k]); lda/ldb/ldc are the stored row strides. beta = 0 does
+/// not read C. Each element sums its k terms by fused multiply-adds in index order, in blocks
+/// whose bounds depend on k only, so results are identical across ISAs and however the caller
+/// splits C. Packing buffers are per thread, kept between calls. Returns false (C untouched)
+/// only when a packing buffer cannot be allocated.
+bool dl_gemm_f32(int isa, bool transA, bool transB, long m, long n, long k, float alpha,
+                 const float *a, long lda, const float *b, long ldb, float beta, float *c,
+                 long ldc);
+bool dl_gemm_f64(int isa, bool transA, bool transB, long m, long n, long k, double alpha,
+                 const double *a, long lda, const double *b, long ldb, double beta, double *c,
+                 long ldc);
+
 #endif

@@ -1,0 +1,170 @@
+// The GEMM of the dense layers (and of im2col convolutions), in place of OpenBLAS's: see
+// gemm_body.h for the algorithm, docs/performance.md for why (OpenBLAS packs both operands on
+// every call and its small-M kernels trail MKL's), and README.md for the ISA scheme.
+#include "dlkernels.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CAT2(a, b) a##b
+#define CAT(a, b) CAT2(a, b)
+
+typedef float dl_gf32 __attribute__((ext_vector_type(DL_LANES_F32)));
+typedef double dl_gf64 __attribute__((ext_vector_type(DL_LANES_F64)));
+
+#define DL_UNROLL _Pragma("clang loop unroll(full)")
+
+#ifndef DL_LOAD
+#define DL_LOAD(VT, p)                           \
+  ({                                             \
+    VT dl_v_;                                    \
+    __builtin_memcpy(&dl_v_, (p), sizeof dl_v_); \
+    dl_v_;                                       \
+  })
+#endif
+
+// Inner-dimension block: k is cut into ⌈k / 256⌉ equal blocks (a 256-deep B micro-panel of
+// 32 floats is 32 KB: L1), so the bounds, and with them every
+// result, depend on k alone. Rows of A packed at once: a multiple of both ISAs' MR.
+#define DL_GEMM_KC 256
+#define DL_GEMM_MC 144
+// Bytes of packed B one block may take (it is re-read from L2 by every A panel).
+#define DL_GEMM_B_BYTES (1L << 20)
+
+// Micro-tiles: AVX-512 holds 12×2 accumulators of 64 bytes in 24 of its 32 registers; on AVX2
+// a 64-byte vector takes two of the 16, so 6×1 (12 registers) leaves room for B and the
+// broadcast.
+#define MR_AVX2 6
+#define NV_AVX2 1
+#define MR_AVX512 12
+#define NV_AVX512 2
+
+#define T float
+#define V dl_gf32
+#define L DL_LANES_F32
+#define MR MR_AVX2
+#define NV NV_AVX2
+#define TARGET "avx2,fma"
+#define NAME(x) CAT(x, _f32_avx2)
+#include "gemm_body.h"
+#undef MR
+#undef NV
+#undef TARGET
+#undef NAME
+#define MR MR_AVX512
+#define NV NV_AVX512
+#define TARGET "avx512f,avx512vl,avx2,fma"
+#define NAME(x) CAT(x, _f32_avx512)
+#include "gemm_body.h"
+#undef T
+#undef V
+#undef L
+#undef MR
+#undef NV
+#undef TARGET
+#undef NAME
+
+#define T double
+#define V dl_gf64
+#define L DL_LANES_F64
+#define MR MR_AVX2
+#define NV NV_AVX2
+#define TARGET "avx2,fma"
+#define NAME(x) CAT(x, _f64_avx2)
+#include "gemm_body.h"
+#undef MR
+#undef NV
+#undef TARGET
+#undef NAME
+#define MR MR_AVX512
+#define NV NV_AVX512
+#define TARGET "avx512f,avx512vl,avx2,fma"
+#define NAME(x) CAT(x, _f64_avx512)
+#include "gemm_body.h"
+#undef T
+#undef V
+#undef L
+#undef MR
+#undef NV
+#undef TARGET
+#undef NAME
+
+// Packing buffers, one per thread, grown on demand and kept: after the first steps a GEMM
+// allocates nothing. Freed when the thread ends.
+struct scratch {
+  void *p;
+  size_t bytes;
+};
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *s) {
+  struct scratch *sc = s;
+  free(sc->p);
+  free(sc);
+}
+
+static void scratch_init(void) { pthread_key_create(&scratch_key, scratch_free); }
+
+static void *scratch(size_t bytes) {
+  pthread_once(&scratch_once, scratch_init);
+  struct scratch *sc = pthread_getspecific(scratch_key);
+  if (!sc) {
+    sc = calloc(1, sizeof *sc);
+    if (!sc) return NULL;
+    pthread_setspecific(scratch_key, sc);
+  }
+  if (sc->bytes < bytes) {
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes) != 0) return NULL;
+    free(sc->p);
+    sc->p = p;
+    sc->bytes = bytes;
+  }
+  return sc->p;
+}
+
+static long round_up(long x, long to) { return (x + to - 1) / to * to; }
+
+// C = beta·C for k = 0 or alpha = 0 (BLAS reads neither A nor B then); beta = 0 writes zeros.
+#define SCALE_ONLY(T)                                                    \
+  for (long i = 0; i < m; i++)                                           \
+    for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? (T)0 : beta * c[i * ldc + j];
+
+#define GEMM_DISPATCH(T, SUF)                                                                  \
+  if (m <= 0 || n <= 0) return true;                                                           \
+  if (k <= 0 || alpha == 0) {                                                                  \
+    SCALE_ONLY(T);                                                                             \
+    return true;                                                                               \
+  }                                                                                            \
+  const int wide = isa == DL_ISA_AVX512;                                                       \
+  const long mr = wide ? MR_AVX512 : MR_AVX2;                                                  \
+  const long nr = (wide ? NV_AVX512 : NV_AVX2) * (long)(64 / sizeof(T));                       \
+  const long blocks = (k + DL_GEMM_KC - 1) / DL_GEMM_KC;                                       \
+  const long kcb = (k + blocks - 1) / blocks;                                                  \
+  long ncb = DL_GEMM_B_BYTES / ((long)sizeof(T) * kcb) / nr * nr;                              \
+  if (ncb < nr) ncb = nr;                                                                      \
+  const long abytes = round_up(m < DL_GEMM_MC ? m : DL_GEMM_MC, mr) * kcb * (long)sizeof(T);   \
+  const long bbytes = round_up(n < ncb ? n : ncb, nr) * kcb * (long)sizeof(T);                 \
+  char *buf = scratch((size_t)(round_up(abytes, 64) + bbytes));                                \
+  if (!buf) return false;                                                                      \
+  T *abuf = (T *)buf, *bbuf = (T *)(buf + round_up(abytes, 64));                               \
+  if (wide)                                                                                    \
+    gemm_##SUF##_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kcb, ncb, abuf,  \
+                        bbuf);                                                                 \
+  else                                                                                         \
+    gemm_##SUF##_avx2(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kcb, ncb, abuf,    \
+                      bbuf);                                                                   \
+  return true;
+
+bool dl_gemm_f32(int isa, bool ta, bool tb, long m, long n, long k, float alpha, const float *a,
+                 long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+  GEMM_DISPATCH(float, f32)
+}
+
+bool dl_gemm_f64(int isa, bool ta, bool tb, long m, long n, long k, double alpha,
+                 const double *a, long lda, const double *b, long ldb, double beta, double *c,
+                 long ldc) {
+  GEMM_DISPATCH(double, f64)
+}
