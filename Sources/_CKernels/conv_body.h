@@ -8,16 +8,7 @@
 // computed by the same chain of fused multiply-adds in the same order on both, so the variants
 // differ in speed only, never in bits.
 
-// An unaligned 64-byte load (a statement expression: a function returning V would change the
-// AVX2 variant's ABI).
-#ifndef DL_LOAD
-#define DL_LOAD(VT, p)                 \
-  ({                                   \
-    VT dl_v_;                          \
-    __builtin_memcpy(&dl_v_, (p), sizeof dl_v_); \
-    dl_v_;                             \
-  })
-#endif
+#include "simd_load.h"
 
 __attribute__((target(TARGET))) static void NAME(direct)(const T *xp, long channels, long hp,
                                                          long xw, const T *wp, const T *bias,

@@ -15,14 +15,7 @@ typedef double dl_gf64 __attribute__((ext_vector_type(DL_LANES_F64)));
 
 #define DL_UNROLL _Pragma("clang loop unroll(full)")
 
-#ifndef DL_LOAD
-#define DL_LOAD(VT, p)                           \
-  ({                                             \
-    VT dl_v_;                                    \
-    __builtin_memcpy(&dl_v_, (p), sizeof dl_v_); \
-    dl_v_;                                       \
-  })
-#endif
+#include "simd_load.h"
 
 // Inner-dimension block: k is cut into ⌈k / 256⌉ equal blocks (a 256-deep B micro-panel of
 // 32 floats is 32 KB: L1), so the bounds, and with them every
