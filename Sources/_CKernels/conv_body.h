@@ -8,7 +8,7 @@
 // computed by the same chain of fused multiply-adds in the same order on both, so the variants
 // differ in speed only, never in bits.
 
-#include "simd_load.h"
+#include "simd.h"
 
 __attribute__((target(TARGET))) static void NAME(direct)(const T *xp, long channels, long hp,
                                                          long xw, const T *wp, const T *bias,

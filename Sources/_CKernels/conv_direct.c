@@ -1,10 +1,4 @@
-#include "dlkernels.h"
-
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-
-typedef float dl_vf32 __attribute__((ext_vector_type(DL_LANES_F32)));
-typedef double dl_vf64 __attribute__((ext_vector_type(DL_LANES_F64)));
+#include "simd.h"
 
 // Output channels per pass: 8 accumulators of 64 bytes fill 8 of AVX-512's 32 registers; on
 // AVX2 each takes two of the 16, so 4 (8 registers) leaves room for the input and weights.

@@ -1,21 +1,12 @@
 // The GEMM of the dense layers (and of im2col convolutions), in place of OpenBLAS's: see
 // gemm_body.h for the algorithm, docs/performance.md for why (OpenBLAS packs both operands on
 // every call and its small-M kernels trail MKL's), and README.md for the ISA scheme.
-#include "dlkernels.h"
-
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-
-typedef float dl_gf32 __attribute__((ext_vector_type(DL_LANES_F32)));
-typedef double dl_gf64 __attribute__((ext_vector_type(DL_LANES_F64)));
+#include "simd.h"
 
 #define DL_UNROLL _Pragma("clang loop unroll(full)")
-
-#include "simd_load.h"
 
 // Inner-dimension block: k is cut into ⌈k / 256⌉ equal blocks (a 256-deep B micro-panel of
 // 32 floats is 32 KB: L1), so the bounds, and with them every
@@ -34,7 +25,7 @@ typedef double dl_gf64 __attribute__((ext_vector_type(DL_LANES_F64)));
 #define NV_AVX512 2
 
 #define T float
-#define V dl_gf32
+#define V dl_vf32
 #define L DL_LANES_F32
 #define MR MR_AVX2
 #define NV NV_AVX2
@@ -59,7 +50,7 @@ typedef double dl_gf64 __attribute__((ext_vector_type(DL_LANES_F64)));
 #undef NAME
 
 #define T double
-#define V dl_gf64
+#define V dl_vf64
 #define L DL_LANES_F64
 #define MR MR_AVX2
 #define NV NV_AVX2

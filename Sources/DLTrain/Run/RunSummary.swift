@@ -53,9 +53,9 @@ public struct RunSummary: Equatable {
   /// shapes it fixes each convolution's algorithm, so a rerun with the same value computes the
   /// same bits; empty in summaries written before it was recorded.
   public var kernelISA: String = ""
-  /// Who computed the GEMMs (`GemmBackend`: "dlspec-avx512", "dlspec-avx2", "openblas"): the
-  /// backends sum in different orders, so a bit-identical rerun needs the same one; empty in
-  /// summaries written before it was recorded.
+  /// Who computed the GEMMs (`GemmBackend.description`: "openblas", "dlspec-avx512", or the own
+  /// GEMM for some products and OpenBLAS for the rest): the backends sum in different orders, so
+  /// a bit-identical rerun needs the same one; empty in summaries written before it was recorded.
   public var gemm: String = ""
   public var threads: Int = 0
   public var seed: Int = 0
