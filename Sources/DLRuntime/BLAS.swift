@@ -74,7 +74,7 @@ public enum BLAS {
   /// A single-threaded GEMM: the own one with `isa`, else OpenBLAS (also if the own one cannot
   /// allocate its packing buffer).
   @inlinable
-  static func serial<T: DLScalar>(
+  public static func serial<T: DLScalar>(
     isa: KernelISA?, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int

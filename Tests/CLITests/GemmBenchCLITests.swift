@@ -4,15 +4,21 @@ import Testing
 /// `dlspec bench --gemm`: one product timed on OpenBLAS and on the own GEMM per ISA the CPU
 /// (and DLSPEC_ISA) allows, each result checked against OpenBLAS's; bad shapes are refused.
 @Suite struct GemmBenchCLITests {
-  static func timings(_ args: [String], environment: [String: String] = [:]) throws -> [[String:
-    Any]]
+  /// `bench ARGS --format json`'s report, checked to have run and on one thread.
+  static func report(_ args: [String], environment: [String: String] = [:]) throws -> [String: Any]
   {
     let out = try CLI.run(["bench"] + args + ["--format", "json"], environment: environment)
     #expect(out.status == 0, "\(out.stderr)")
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
     #expect(json["threads"] as? Int == 1)
-    return try #require(json["timings"] as? [[String: Any]])
+    return json
+  }
+
+  static func timings(_ args: [String], environment: [String: String] = [:]) throws -> [[String:
+    Any]]
+  {
+    try #require(try report(args, environment: environment)["timings"] as? [[String: Any]])
   }
 
   /// The widest ISA the CPU offers, read from /proc/cpuinfo's flags (which Linux clears for
@@ -47,12 +53,7 @@ import Testing
   /// With cold operands every call reads another copy of A and B; all copies hold the same
   /// values, so the results still agree.
   @Test func coldOperandsGiveTheSameProduct() throws {
-    let out = try CLI.run([
-      "bench", "--gemm", "21x33x17", "--gemm-layout", "tn", "--gemm-cold", "--format", "json",
-    ])
-    #expect(out.status == 0, "\(out.stderr)")
-    let json = try #require(
-      try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+    let json = try Self.report(["--gemm", "21x33x17", "--gemm-layout", "tn", "--gemm-cold"])
     #expect(json["operands"] as? String == "cold")
     for row in try #require(json["timings"] as? [[String: Any]]) {
       #expect((row["relative_difference"] as? Double ?? 1) < 1e-5, "\(row)")

@@ -96,16 +96,9 @@ public struct GemmBench {
     func product(_ isa: KernelISA?, _ c: UnsafeMutablePointer<Float>) {
       let a = a.pointer + turn * m * k, b = b.pointer + turn * k * n
       turn = (turn + 1) % copies
-      if let isa,
-        Float.kernelGemm(
-          isa: isa, transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b,
-          ldb: ldb, beta: 0, c: c, ldc: n)
-      {
-        return
-      }
-      Float.blasGemm(
-        transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b,
-        ldb: ldb, beta: 0, c: c, ldc: n)
+      BLAS.serial(
+        isa: isa, transA: ta, transB: tb, m: m, n: n, k: k, alpha: Float(1), a: a, lda: lda,
+        b: b, ldb: ldb, beta: 0, c: c, ldc: n)
     }
 
     // Calibrate calls per round on OpenBLAS, after one untimed call per backend.
