@@ -29,6 +29,18 @@ where RawSignificand: FixedWidthInteger {
     b: UnsafePointer<Self>, ldb: Int,
     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
   ) -> Bool
+  /// `op(B)[k, n]` (B stored `[n, k]` when `transB`) packed into `out` for
+  /// `kernelGemmPrepacked` (`dl_gemm_pack_b_*`); `out` holds `PackedWeights.count` elements.
+  static func kernelPackB(
+    isa: KernelISA, transB: Bool, n: Int, k: Int, b: UnsafePointer<Self>, ldb: Int,
+    out: UnsafeMutablePointer<Self>)
+  /// `kernelGemm` with op(B) packed ahead by `kernelPackB` (`dl_gemm_prepacked_*`): the same
+  /// bits without packing B; false when the packing buffer of A could not be allocated.
+  static func kernelGemmPrepacked(
+    isa: KernelISA, transA: Bool, m: Int, n: Int, k: Int, alpha: Self,
+    a: UnsafePointer<Self>, lda: Int, packed: UnsafePointer<Self>,
+    beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
+  ) -> Bool
   /// Row-major GEMV: `y = alpha·op(A)·x + beta·y`, A stored `[m, n]`.
   static func blasGemv(
     trans: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
@@ -101,6 +113,21 @@ extension Float: DLScalar {
   ) -> Bool {
     dl_gemm_f32(
       isa.rawValue, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+  }
+  @inlinable
+  public static func kernelPackB(
+    isa: KernelISA, transB: Bool, n: Int, k: Int, b: UnsafePointer<Float>, ldb: Int,
+    out: UnsafeMutablePointer<Float>
+  ) {
+    dl_gemm_pack_b_f32(isa.rawValue, transB, n, k, b, ldb, out)
+  }
+  @inlinable
+  public static func kernelGemmPrepacked(
+    isa: KernelISA, transA: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, lda: Int, packed: UnsafePointer<Float>,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) -> Bool {
+    dl_gemm_prepacked_f32(isa.rawValue, transA, m, n, k, alpha, a, lda, packed, beta, c, ldc)
   }
   @inlinable
   public static func blasScal(n: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
@@ -220,6 +247,21 @@ extension Double: DLScalar {
   ) -> Bool {
     dl_gemm_f64(
       isa.rawValue, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+  }
+  @inlinable
+  public static func kernelPackB(
+    isa: KernelISA, transB: Bool, n: Int, k: Int, b: UnsafePointer<Double>, ldb: Int,
+    out: UnsafeMutablePointer<Double>
+  ) {
+    dl_gemm_pack_b_f64(isa.rawValue, transB, n, k, b, ldb, out)
+  }
+  @inlinable
+  public static func kernelGemmPrepacked(
+    isa: KernelISA, transA: Bool, m: Int, n: Int, k: Int, alpha: Double,
+    a: UnsafePointer<Double>, lda: Int, packed: UnsafePointer<Double>,
+    beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+  ) -> Bool {
+    dl_gemm_prepacked_f64(isa.rawValue, transA, m, n, k, alpha, a, lda, packed, beta, c, ldc)
   }
   @inlinable
   public static func blasScal(n: Int, alpha: Double, x: UnsafeMutablePointer<Double>) {

@@ -11,18 +11,26 @@
 /// `dy` here is the gradient at the pre-activation; run the activation's `backward` first when σ was
 /// fused. Gradients are *sums* over the batch: the loss kernels already scale by 1/N.
 public enum DenseKernel {
-  /// `y = σ(x · Wᵀ + b)`. `bias` may be `nil`; a `nil` `activation` is the identity.
+  /// `y = σ(x · Wᵀ + b)`. `bias` may be `nil`; a `nil` `activation` is the identity. `packed`,
+  /// when given, is `weight` packed ahead (an evaluation pass), used from
+  /// `PackedWeights.minimumRows` rows on.
   @inlinable
   public static func forward<T: DLScalar>(
     x: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
     y: UnsafeMutablePointer<T>, batch: Int, inFeatures: Int, outFeatures: Int,
-    activation: ActivationKernel<T>? = nil
+    activation: ActivationKernel<T>? = nil, packed: PackedWeights<T>? = nil
   ) {
     // beta = 0: BLAS overwrites y without reading it, so y needs no clearing.
-    BLAS.gemm(
-      transA: false, transB: true, m: batch, n: outFeatures, k: inFeatures,
-      alpha: 1, a: x, lda: inFeatures, b: weight, ldb: inFeatures,
-      beta: 0, c: y, ldc: outFeatures)
+    if let packed, batch >= PackedWeights<T>.minimumRows {
+      BLAS.gemm(
+        transA: false, m: batch, alpha: 1, a: x, lda: inFeatures, packed: packed, beta: 0,
+        c: y, ldc: outFeatures)
+    } else {
+      BLAS.gemm(
+        transA: false, transB: true, m: batch, n: outFeatures, k: inFeatures,
+        alpha: 1, a: x, lda: inFeatures, b: weight, ldb: inFeatures,
+        beta: 0, c: y, ldc: outFeatures)
+    }
     if let activation {
       activation.biasForward(bias, y, batch, outFeatures)
     } else if let bias {

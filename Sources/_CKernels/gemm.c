@@ -116,39 +116,86 @@ static long round_up(long x, long to) { return (x + to - 1) / to * to; }
   for (long i = 0; i < m; i++)                                           \
     for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? (T)0 : beta * c[i * ldc + j];
 
-#define GEMM_DISPATCH(T, SUF)                                                                  \
+// The micro-tile's rows and columns, and the inner-dimension block: k cut into equal blocks of
+// at most DL_GEMM_KC, so the bounds depend on k alone.
+static long tile_rows(int isa) { return isa == DL_ISA_AVX512 ? MR_AVX512 : MR_AVX2; }
+static long tile_cols(int isa, size_t size) {
+  return (isa == DL_ISA_AVX512 ? NV_AVX512 : NV_AVX2) * (long)(64 / size);
+}
+static long k_block(long k) {
+  const long blocks = (k + DL_GEMM_KC - 1) / DL_GEMM_KC;
+  return (k + blocks - 1) / blocks;
+}
+
+// `packed` is op(B) as dl_gemm_pack_b_* packed it, or NULL to pack B block by block here.
+#define GEMM_DISPATCH(T, SUF, packed)                                                          \
   if (m <= 0 || n <= 0) return true;                                                           \
   if (k <= 0 || alpha == 0) {                                                                  \
     SCALE_ONLY(T);                                                                             \
     return true;                                                                               \
   }                                                                                            \
-  const int wide = isa == DL_ISA_AVX512;                                                       \
-  const long mr = wide ? MR_AVX512 : MR_AVX2;                                                  \
-  const long nr = (wide ? NV_AVX512 : NV_AVX2) * (long)(64 / sizeof(T));                       \
-  const long blocks = (k + DL_GEMM_KC - 1) / DL_GEMM_KC;                                       \
-  const long kcb = (k + blocks - 1) / blocks;                                                  \
+  const long mr = tile_rows(isa), nr = tile_cols(isa, sizeof(T)), kcb = k_block(k);            \
   long ncb = DL_GEMM_B_BYTES / ((long)sizeof(T) * kcb) / nr * nr;                              \
   if (ncb < nr) ncb = nr;                                                                      \
   const long abytes = round_up(m < DL_GEMM_MC ? m : DL_GEMM_MC, mr) * kcb * (long)sizeof(T);   \
-  const long bbytes = round_up(n < ncb ? n : ncb, nr) * kcb * (long)sizeof(T);                 \
+  const long bbytes = packed ? 0 : round_up(n < ncb ? n : ncb, nr) * kcb * (long)sizeof(T);    \
   char *buf = scratch((size_t)(round_up(abytes, 64) + bbytes));                                \
   if (!buf) return false;                                                                      \
   T *abuf = (T *)buf, *bbuf = (T *)(buf + round_up(abytes, 64));                               \
-  if (wide)                                                                                    \
-    gemm_##SUF##_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kcb, ncb, abuf,  \
-                        bbuf);                                                                 \
+  if (isa == DL_ISA_AVX512)                                                                    \
+    gemm_##SUF##_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kcb, ncb, packed, \
+                        abuf, bbuf);                                                           \
   else                                                                                         \
-    gemm_##SUF##_avx2(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kcb, ncb, abuf,    \
-                      bbuf);                                                                   \
+    gemm_##SUF##_avx2(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kcb, ncb, packed,   \
+                      abuf, bbuf);                                                             \
   return true;
 
 bool dl_gemm_f32(int isa, bool ta, bool tb, long m, long n, long k, float alpha, const float *a,
                  long lda, const float *b, long ldb, float beta, float *c, long ldc) {
-  GEMM_DISPATCH(float, f32)
+  GEMM_DISPATCH(float, f32, (const float *)NULL)
 }
 
 bool dl_gemm_f64(int isa, bool ta, bool tb, long m, long n, long k, double alpha,
                  const double *a, long lda, const double *b, long ldb, double beta, double *c,
                  long ldc) {
-  GEMM_DISPATCH(double, f64)
+  GEMM_DISPATCH(double, f64, (const double *)NULL)
+}
+
+long dl_gemm_packed_count(int isa, bool f64, long n, long k) {
+  return round_up(n, tile_cols(isa, f64 ? sizeof(double) : sizeof(float))) * k;
+}
+
+#define PACK_B_ALL(SUF)                                           \
+  if (isa == DL_ISA_AVX512)                                       \
+    pack_b_all_##SUF##_avx512(b, ldb, tb, n, k, k_block(k), out); \
+  else                                                            \
+    pack_b_all_##SUF##_avx2(b, ldb, tb, n, k, k_block(k), out);
+
+void dl_gemm_pack_b_f32(int isa, bool tb, long n, long k, const float *b, long ldb,
+                        float *out) {
+  PACK_B_ALL(f32)
+}
+
+void dl_gemm_pack_b_f64(int isa, bool tb, long n, long k, const double *b, long ldb,
+                        double *out) {
+  PACK_B_ALL(f64)
+}
+
+// B is read only through `packed`; the body's B arguments are placeholders.
+bool dl_gemm_prepacked_f32(int isa, bool ta, long m, long n, long k, float alpha,
+                           const float *a, long lda, const float *packed, float beta, float *c,
+                           long ldc) {
+  const bool tb = false;
+  const float *b = packed;
+  const long ldb = 0;
+  GEMM_DISPATCH(float, f32, packed)
+}
+
+bool dl_gemm_prepacked_f64(int isa, bool ta, long m, long n, long k, double alpha,
+                           const double *a, long lda, const double *packed, double beta,
+                           double *c, long ldc) {
+  const bool tb = false;
+  const double *b = packed;
+  const long ldb = 0;
+  GEMM_DISPATCH(double, f64, packed)
 }

@@ -174,15 +174,20 @@ __attribute__((target(TARGET))) static void NAME(gemm)(bool ta, bool tb, long m,
                                                        T alpha, const T *a, long lda,
                                                        const T *b, long ldb, T beta, T *c,
                                                        long ldc, long kcb, long ncb,
-                                                       T *restrict abuf, T *restrict bbuf) {
+                                                       const T *packed, T *restrict abuf,
+                                                       T *restrict bbuf) {
+  const long npad = (n + NR - 1) / NR * NR;
   for (long jc = 0; jc < n; jc += ncb) {
     const long nc = n - jc < ncb ? n - jc : ncb;
     for (long pc = 0; pc < k; pc += kcb) {
       const long kc = k - pc < kcb ? k - pc : kcb;
       const int mode = pc > 0 ? 2 : (beta == 0 ? 0 : 1);
-      for (long jr = 0; jr < nc; jr += NR)
-        NAME(pack_b)(b, ldb, tb, pc, kc, jc + jr, nc - jr < NR ? nc - jr : NR,
-                     bbuf + (jr / NR) * kc * NR);
+      // A B packed ahead by pack_b_all holds this block's panels in the layout packed here.
+      const T *bblock = packed ? packed + pc * npad + (jc / NR) * kc * NR : bbuf;
+      if (!packed)
+        for (long jr = 0; jr < nc; jr += NR)
+          NAME(pack_b)(b, ldb, tb, pc, kc, jc + jr, nc - jr < NR ? nc - jr : NR,
+                       bbuf + (jr / NR) * kc * NR);
       for (long ic = 0; ic < m; ic += DL_GEMM_MC) {
         const long mc = m - ic < DL_GEMM_MC ? m - ic : DL_GEMM_MC;
         for (long ir = 0; ir < mc; ir += MR)
@@ -193,12 +198,28 @@ __attribute__((target(TARGET))) static void NAME(gemm)(bool ta, bool tb, long m,
         for (long ir = 0; ir < mc; ir += MR) {
           const T *ap = abuf + (ir / MR) * kc * MR;
           for (long jr = 0; jr < nc; jr += NR)
-            NAME(tile)(kc, ap, bbuf + (jr / NR) * kc * NR, c + (ic + ir) * ldc + jc + jr, ldc,
+            NAME(tile)(kc, ap, bblock + (jr / NR) * kc * NR, c + (ic + ir) * ldc + jc + jr, ldc,
                        mc - ir < MR ? mc - ir : MR, nc - jr < NR ? nc - jr : NR, alpha, beta,
                        mode);
         }
       }
     }
+  }
+}
+
+// All of op(B) packed once, for a B that many products share (a weight matrix in evaluation):
+// block by block of the inner dimension (the blocks gemm cuts, kcb deep), each block's NR-wide
+// panels as gemm packs them. The block starting at row pc sits at pc·npad (npad = n rounded up
+// to NR), so gemm finds every block without an index.
+__attribute__((target(TARGET))) static void NAME(pack_b_all)(const T *b, long ldb, bool tb,
+                                                             long n, long k, long kcb,
+                                                             T *restrict out) {
+  const long npad = (n + NR - 1) / NR * NR;
+  for (long pc = 0; pc < k; pc += kcb) {
+    const long kc = k - pc < kcb ? k - pc : kcb;
+    for (long j = 0; j < n; j += NR)
+      NAME(pack_b)(b, ldb, tb, pc, kc, j, n - j < NR ? n - j : NR,
+                   out + pc * npad + (j / NR) * kc * NR);
   }
 }
 

@@ -167,10 +167,10 @@ extension BenchCommand {
     print(
       "GEMM \(shape) \(bench.layout.rawValue.uppercased()), 1 thread, OpenBLAS core \(BLAS.coreName), \(bench.coldOperands ? "cold" : "warm") operands, best of \(bench.rounds) rounds"
     )
-    print("  backend          GFLOP/s  vs openblas  max rel. difference")
+    print("  backend                  GFLOP/s  vs openblas  max rel. difference")
     for t in timings {
       print(
-        "  " + t.backend.padding(toLength: 14, withPad: " ", startingAt: 0)
+        "  " + t.backend.padding(toLength: 22, withPad: " ", startingAt: 0)
           + String(
             format: " %9.1f  %10.2fx  %19.1e", t.gflops, base > 0 ? t.gflops / base : 0,
             t.relativeDifference))

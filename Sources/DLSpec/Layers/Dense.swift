@@ -71,11 +71,13 @@ extension Dense {
     let activation = b.fusedActivation
     let (x, y, w, dw) = (b.x, b.y, b.parameters[0], b.gradients[0])
     let (bias, dBias) = self.bias ? (b.parameters[1], b.gradients[1]) : (nil, nil)
+    let prepared = PreparedWeights(source: w, n: units, k: inCount)
     var program = LayerProgram(
-      forward: { n, _ in
+      forward: { n, mode in
         DenseKernel.forward(
           x: x, weight: w, bias: bias, y: y, batch: n, inFeatures: inCount,
-          outFeatures: units, activation: activation)
+          outFeatures: units, activation: activation,
+          packed: mode == .evaluation ? prepared.current : nil)
       },
       backward: { n, dy, dx in
         DenseKernel.backward(
@@ -87,6 +89,34 @@ extension Dense {
         x: x, weight: w, bias: bias, dy: dy, dx: dx, inFeatures: inCount, outFeatures: units,
         rate: rate)
     }
+    if prepared.eligible {
+      program.evaluationPreparation = (begin: prepared.begin, end: prepared.end)
+    }
     return program
   }
+}
+
+/// A dense layer's W packed for evaluation, allocated at the first pass (training-only plans
+/// never hold the copy), and current only between `begin` and `end` of a pass.
+final class PreparedWeights<T: DLScalar> {
+  /// False when the layer's products stay with `BLAS.gemm` (`GemmBackend.packedWeightsISA`).
+  let eligible: Bool
+  private let source: UnsafePointer<T>
+  private let n: Int
+  private let k: Int
+  private var packed: PackedWeights<T>?
+  private(set) var current: PackedWeights<T>?
+
+  init(source: UnsafePointer<T>, n: Int, k: Int) {
+    (self.source, self.n, self.k) = (source, n, k)
+    eligible = GemmBackend.selected.packedWeightsISA(n: n, k: k) != nil
+  }
+
+  func begin() {
+    if packed == nil { packed = PackedWeights(source: source, n: n, k: k) }
+    packed?.pack()
+    current = packed
+  }
+
+  func end() { current = nil }
 }

@@ -137,6 +137,11 @@ public struct LayerProgram<T: DLScalar> {
   /// none, and a plan containing it takes the ordinary gradient-then-optimizer path.
   public var backwardApplyingSGD:
     ((_ dy: UnsafeMutablePointer<T>, _ dx: UnsafeMutablePointer<T>?, _ rate: T) -> Double)?
+  /// For a kind whose evaluation forward can use a form of its parameters prepared once (dense:
+  /// W packed into the GEMM's panels): `begin` prepares it from the current parameters and
+  /// `forward(n, .evaluation)` uses it until `end`. `Plan.withPreparedEvaluation` calls both
+  /// around a pass over unchanged parameters. `nil`: nothing to prepare.
+  public var evaluationPreparation: (begin: () -> Void, end: () -> Void)?
 
   public init(
     backwardInPlace: Bool = false,
@@ -150,5 +155,6 @@ public struct LayerProgram<T: DLScalar> {
     self.backward = backward
     self.backwardInPlace = backwardInPlace
     self.backwardApplyingSGD = nil
+    self.evaluationPreparation = nil
   }
 }

@@ -18,8 +18,26 @@ public struct GemmBench {
     var transB: Bool { self == .nt }
   }
 
+  /// Who multiplies: OpenBLAS, the own GEMM packing both operands per call, or (layout nt
+  /// only: B is then a dense layer's W) the own GEMM with B packed once ahead, as an
+  /// evaluation pass runs it (`PackedWeights`).
+  enum Backend {
+    case openBLAS
+    case kernels(KernelISA)
+    /// With B's copies (see `coldOperands`), each packed once for the ISA.
+    case packedB(KernelISA, [PackedWeights<Float>])
+
+    var name: String {
+      switch self {
+      case .openBLAS: return "openblas"
+      case .kernels(let isa): return "dlspec-\(isa)"
+      case .packedB(let isa, _): return "dlspec-\(isa)-packed-b"
+      }
+    }
+  }
+
   public struct Timing: Sendable {
-    /// "openblas", "dlspec-avx512", "dlspec-avx2".
+    /// "openblas", "dlspec-avx512", "dlspec-avx2", "dlspec-avx512-packed-b", ….
     public var backend: String
     public var gflops: Double
     /// max |C − C_openblas| / max |C_openblas| (0 for OpenBLAS itself).
@@ -90,23 +108,47 @@ public struct GemmBench {
       b.pointer[i] = Float((i % (k * n) &* 104_729) % 1013) / 1013 - 0.5
     }
     var turn = 0
-    let backends: [KernelISA?] = [nil] + Self.kernelISAs.map { $0 }
+    let isas = Self.kernelISAs
+    // In A·Bᵀ, B is a dense layer's W: each copy is also packed once per ISA, before any
+    // timing, as an evaluation pass packs it once.
+    let packed: [Backend] =
+      layout != .nt
+      ? []
+      : isas.map { isa in
+        .packedB(
+          isa,
+          (0..<copies).map { copy in
+            let w = PackedWeights(isa: isa, source: b.pointer + copy * k * n, n: n, k: k)
+            w.pack()
+            return w
+          })
+      }
+    let backends: [Backend] = [.openBLAS] + isas.map { .kernels($0) } + packed
     let outputs = backends.map { _ in Tensor<Float>(shape: [m * n]) }
 
-    func product(_ isa: KernelISA?, _ c: UnsafeMutablePointer<Float>) {
+    func product(_ backend: Backend, _ c: UnsafeMutablePointer<Float>) {
       let a = a.pointer + turn * m * k, b = b.pointer + turn * k * n
-      turn = (turn + 1) % copies
-      BLAS.serial(
-        isa: isa, transA: ta, transB: tb, m: m, n: n, k: k, alpha: Float(1), a: a, lda: lda,
-        b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+      defer { turn = (turn + 1) % copies }
+      switch backend {
+      case .openBLAS, .kernels:
+        var isa: KernelISA? = nil
+        if case .kernels(let i) = backend { isa = i }
+        BLAS.serial(
+          isa: isa, transA: ta, transB: tb, m: m, n: n, k: k, alpha: Float(1), a: a, lda: lda,
+          b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+      case .packedB(_, let copies):
+        BLAS.gemm(
+          transA: false, m: m, alpha: Float(1), a: a, lda: lda, packed: copies[turn], beta: 0,
+          c: c, ldc: n)
+      }
     }
 
     // Calibrate calls per round on OpenBLAS, after one untimed call per backend.
-    for (isa, c) in zip(backends, outputs) { product(isa, c.pointer) }
+    for (backend, c) in zip(backends, outputs) { product(backend, c.pointer) }
     var calls = 1
     while true {
       let start = Clock.now()
-      for _ in 0..<calls { product(nil, outputs[0].pointer) }
+      for _ in 0..<calls { product(.openBLAS, outputs[0].pointer) }
       let seconds = Clock.now() - start
       if seconds >= roundSeconds / 4 || calls >= 1 << 20 {
         calls = max(1, Int(Double(calls) * roundSeconds / max(seconds, 1e-9)))
@@ -116,10 +158,10 @@ public struct GemmBench {
     }
     var best = [Double](repeating: .infinity, count: backends.count)
     for _ in 0..<rounds {
-      for (i, isa) in backends.enumerated() {
+      for (i, backend) in backends.enumerated() {
         let c = outputs[i].pointer
         let start = Clock.now()
-        for _ in 0..<calls { product(isa, c) }
+        for _ in 0..<calls { product(backend, c) }
         best[i] = min(best[i], (Clock.now() - start) / Double(calls))
       }
     }
@@ -132,7 +174,7 @@ public struct GemmBench {
       var diff: Float = 0
       for j in 0..<(m * n) { diff = max(diff, abs(outputs[i].pointer[j] - reference[j])) }
       return Timing(
-        backend: backends[i].map { "dlspec-\($0)" } ?? "openblas",
+        backend: backends[i].name,
         gflops: flops / best[i] / 1e9,
         relativeDifference: scale > 0 ? Double(diff / scale) : Double(diff))
     }

@@ -34,24 +34,26 @@ public struct Evaluation: Sendable {
     var lossSum = 0.0
     var correct = 0
     var start = 0
-    while start < indices.count {
-      let end = min(indices.count, start + plan.batch)
-      let n = data.gather(indices[start..<end], into: plan)
-      plan.forward(n, training: false)
-      lossSum += Double(plan.computeLoss(n, gradient: false)) * Double(n)
-      let scores = plan.scores
-      if regression {
-        fit.add(plan, n: n)
+    plan.withPreparedEvaluation {
+      while start < indices.count {
+        let end = min(indices.count, start + plan.batch)
+        let n = data.gather(indices[start..<end], into: plan)
+        plan.forward(n, training: false)
+        lossSum += Double(plan.computeLoss(n, gradient: false)) * Double(n)
+        let scores = plan.scores
+        if regression {
+          fit.add(plan, n: n)
+          start = end
+          continue
+        }
+        for r in 0..<n {
+          let predicted = Metrics.rowArgmax(scores + r * k, k)
+          let truth = Int(plan.labels[r])
+          confusion[truth][predicted] += 1
+          if predicted == truth { correct += 1 }
+        }
         start = end
-        continue
       }
-      for r in 0..<n {
-        let predicted = Metrics.rowArgmax(scores + r * k, k)
-        let truth = Int(plan.labels[r])
-        confusion[truth][predicted] += 1
-        if predicted == truth { correct += 1 }
-      }
-      start = end
     }
     let n = max(1, indices.count)
     return Evaluation(

@@ -60,28 +60,30 @@ public enum Predictor {
     try writer.begin(kind: kind, hasLabels: input.hasLabels)
     let width = plan.classCount
     var start = 0
-    while start < input.count {
-      let n = min(plan.batch, input.count - start)
-      try input.readNext(n, x: plan.input, labels: plan.labels)
-      plan.forward(n, training: false)
-      var batch = PredictionBatch(
-        indices: (start..<start + n).map(input.sourceIndex),
-        labels: input.hasLabels ? (0..<n).map { Int(plan.labels[$0]) } : nil)
-      let scores = plan.scores
-      switch kind {
-      case .classification(let top):
-        batch.predicted.reserveCapacity(n)
-        for r in 0..<n {
-          let ranked = ranking(softmax(scores + r * width, width), top: top)
-          batch.predicted.append(ranked[0].class)
-          batch.topClasses += ranked.map(\.class)
-          batch.topProbabilities += ranked.map(\.probability)
+    try plan.withPreparedEvaluation {
+      while start < input.count {
+        let n = min(plan.batch, input.count - start)
+        try input.readNext(n, x: plan.input, labels: plan.labels)
+        plan.forward(n, training: false)
+        var batch = PredictionBatch(
+          indices: (start..<start + n).map(input.sourceIndex),
+          labels: input.hasLabels ? (0..<n).map { Int(plan.labels[$0]) } : nil)
+        let scores = plan.scores
+        switch kind {
+        case .classification(let top):
+          batch.predicted.reserveCapacity(n)
+          for r in 0..<n {
+            let ranked = ranking(softmax(scores + r * width, width), top: top)
+            batch.predicted.append(ranked[0].class)
+            batch.topClasses += ranked.map(\.class)
+            batch.topProbabilities += ranked.map(\.probability)
+          }
+        case .regression:
+          batch.outputs = Array(UnsafeBufferPointer(start: scores, count: n * width))
         }
-      case .regression:
-        batch.outputs = Array(UnsafeBufferPointer(start: scores, count: n * width))
+        try writer.write(batch)
+        start += n
       }
-      try writer.write(batch)
-      start += n
     }
     try writer.finish()
     return input.count

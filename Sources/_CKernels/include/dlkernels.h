@@ -93,4 +93,20 @@ bool dl_gemm_f64(int isa, bool transA, bool transB, long m, long n, long k, doub
                  const double *a, long lda, const double *b, long ldb, double beta, double *c,
                  long ldc);
 
+/// op(B)[k, n] packed once for dl_gemm_prepacked_* (the layout depends on the ISA and the type):
+/// dl_gemm_packed_count elements, which `out` must hold. B is stored [k, n], or [n, k] when tb.
+long dl_gemm_packed_count(int isa, bool f64, long n, long k);
+void dl_gemm_pack_b_f32(int isa, bool tb, long n, long k, const float *b, long ldb, float *out);
+void dl_gemm_pack_b_f64(int isa, bool tb, long n, long k, const double *b, long ldb,
+                        double *out);
+
+/// dl_gemm_* with op(B) packed ahead by dl_gemm_pack_b_* for the same isa, n and k: the same
+/// result, bit for bit, without packing B. C may be split across threads by rows only.
+bool dl_gemm_prepacked_f32(int isa, bool transA, long m, long n, long k, float alpha,
+                           const float *a, long lda, const float *packed, float beta, float *c,
+                           long ldc);
+bool dl_gemm_prepacked_f64(int isa, bool transA, long m, long n, long k, double alpha,
+                           const double *a, long lda, const double *packed, double beta,
+                           double *c, long ldc);
+
 #endif
