@@ -46,12 +46,12 @@ public enum BLAS {
         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
       return
     }
-    // Split C into row blocks (or column blocks when C is short and wide); each worker runs
-    // a single-threaded GEMM on its block. op(A)'s rows start at a + r·lda (or a + r when A is
+    // Split C into row blocks, or column blocks when C is wider than tall; each worker runs a
+    // single-threaded GEMM on its block. op(A)'s rows start at a + r·lda (or a + r when A is
     // stored transposed); op(B)'s columns at b + j (or b + j·ldb). Each worker packs the
-    // operand it shares in full, so the own GEMM splits the longer side of C: the shared
-    // operand is then the smaller one (x, not W, in a dense layer's x·Wᵀ).
-    let byRows = isa != nil ? m >= n : m >= n || m >= 2 * workers * 8
+    // operand it shares in full (OpenBLAS as the own GEMM), so splitting the longer side of C
+    // makes the shared operand the smaller one: x, not W, in a dense layer's x·Wᵀ and dy·W.
+    let byRows = m >= n
     let job = SplitGemmJob(
       isa: isa, byRows: byRows,
       block: byRows ? (m + workers - 1) / workers : (n + workers - 1) / workers,

@@ -62,9 +62,14 @@ __attribute__((target(TARGET))) static void NAME(pack_a)(const T *a, long lda, b
                                                          T *restrict ap) {
   if (!trans) {
     NAME(transpose)(a + i0 * lda + p0, lda, mr, kc, ap, MR);
+  } else if (mr == MR) {
+    // A fixed-size copy inlines as vector moves; a variable-length one is a memmove call per
+    // row (3.6% of an mlp-deep training step).
+    for (long p = 0; p < kc; p++) __builtin_memcpy(ap + p * MR, a + (p0 + p) * lda + i0, MR * sizeof(T));
   } else {
     for (long p = 0; p < kc; p++) {
       const T *row = a + (p0 + p) * lda + i0;
+#pragma clang loop vectorize(disable)
       for (long i = 0; i < mr; i++) ap[p * MR + i] = row[i];
     }
   }

@@ -1,3 +1,4 @@
+import DLRuntime
 import DLSpec
 import Foundation
 import Testing
@@ -131,5 +132,43 @@ import Testing
     // m3 = (1 − 0.9³)g = 0.271g; v3 = (1 − 0.999³)g² = 0.002997001g².
     Self.expectClose(state[0], Self.grad.map { 0.271 * $0 }, "m")
     Self.expectClose(state[1], Self.grad.map { 0.002997001 * $0 * $0 }, "v")
+  }
+
+  /// Over more parameters than `Parallel.threshold` the update is split across the pool's
+  /// threads (2 on CI): every rule gives the bits of one serial pass over the same values, for
+  /// three steps, parameters and state included.
+  @Test(arguments: [
+    OptimizerConfig.sgd(lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-4),
+    .rmsprop(lr: 0.01, rho: 0.9, eps: 1e-8, momentum: 0.5, weightDecay: 0),
+    .adam(lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-3),
+  ])
+  func splitUpdateEqualsSerialPass(_ config: OptimizerConfig) {
+    let n = DLRuntime.Parallel.threshold * 2 + 37
+    let slots = config.stateSlotsPerParameter
+    func buffers(_ values: (Int) -> Float) -> [UnsafeMutablePointer<Float>] {
+      (0...slots).map { _ in
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        for i in 0..<n { p[i] = values(i) }
+        return p
+      }
+    }
+    let split = buffers { Float(sin(Double($0) * 0.01)) }
+    let serial = buffers { Float(sin(Double($0) * 0.01)) }
+    let gradient = (0..<n).map { Float(cos(Double($0) * 0.003)) }
+    defer { (split + serial).forEach { $0.deallocate() } }
+    gradient.withUnsafeBufferPointer { g in
+      for t in 1...3 {
+        Optimizer<Float>(config).update(
+          parameters: split[0], gradients: g.baseAddress!, state: Array(split[1...]), count: n,
+          learningRate: config.learningRate, step: t)
+        UpdateJob(
+          config: config, θ: serial[0], g: g.baseAddress!, state: Array(serial[1...]),
+          learningRate: config.learningRate, step: t
+        ).run(0..<n)
+      }
+    }
+    for (a, b) in zip(split, serial) {
+      #expect((0..<n).allSatisfy { a[$0].bitPattern == b[$0].bitPattern }, "\(config)")
+    }
   }
 }

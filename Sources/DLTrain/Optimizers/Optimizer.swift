@@ -29,16 +29,35 @@ public struct Optimizer<T: DLScalar> {
     parameters θ: UnsafeMutablePointer<T>, gradients g: UnsafePointer<T>,
     state: [UnsafeMutablePointer<T>], count: Int, learningRate: Double, step: Int
   ) {
+    // Element-wise and independent: split across the pool (bits do not depend on the split;
+    // a serial update over mlp-deep's 1.1M weights was 5% of a 2-thread step).
+    Parallel.forEachChunk(
+      count: count,
+      UpdateJob(
+        config: config, θ: θ, g: g, state: state, learningRate: learningRate, step: step))
+  }
+}
+
+/// `Optimizer.update` over a range of the parameters. A job, not a closure: see `ParallelJob`.
+struct UpdateJob<T: DLScalar>: RangeJob {
+  let config: OptimizerConfig
+  let θ: UnsafeMutablePointer<T>
+  let g: UnsafePointer<T>
+  let state: [UnsafeMutablePointer<T>]
+  let learningRate: Double
+  let step: Int
+
+  func run(_ range: Range<Int>) {
     let lr = T(learningRate)
     switch config {
     case .sgd(_, let momentum, let nesterov, let weightDecay):
       let wd = T(weightDecay)
       let mu = T(momentum)
       if momentum == 0 {
-        for i in 0..<count { θ[i] -= lr * (g[i] + wd * θ[i]) }
+        for i in range { θ[i] -= lr * (g[i] + wd * θ[i]) }
       } else {
         let v = state[0]
-        for i in 0..<count {
+        for i in range {
           let gi = g[i] + wd * θ[i]
           v[i] = mu * v[i] + gi
           θ[i] -= lr * (nesterov ? gi + mu * v[i] : v[i])
@@ -50,7 +69,7 @@ public struct Optimizer<T: DLScalar> {
       let e = T(eps)
       let mu = T(momentum)
       let s = state[0]
-      for i in 0..<count {
+      for i in range {
         let gi = g[i] + wd * θ[i]
         s[i] = r * s[i] + (1 - r) * gi * gi
         let scaled = gi / (s[i].squareRoot() + e)
@@ -71,7 +90,7 @@ public struct Optimizer<T: DLScalar> {
       let v = state[1]
       let c1 = T(1 - Foundation.pow(beta1, Double(step)))
       let c2 = T(1 - Foundation.pow(beta2, Double(step)))
-      for i in 0..<count {
+      for i in range {
         let gi = g[i] + wd * θ[i]
         m[i] = b1 * m[i] + (1 - b1) * gi
         v[i] = b2 * v[i] + (1 - b2) * gi * gi
