@@ -228,9 +228,17 @@ public enum BLAS {
   /// splits large products across `count` workers of the pool (see `splitting`).
   public static func setThreads(_ count: Int) {
     openblas_set_num_threads(1)
+    stopOpenBLASThreads
     Parallel.threads = max(1, count)
     splitting = count > 1
   }
+
+  /// OpenBLAS starts a worker per core at load and, idle, each polls with sched_yield for
+  /// ~0.1 s after every threaded call; with every call on one thread they are never used, but
+  /// their first polling window competes with the pool's workers for the cores (the first
+  /// hundred steps of a 2-thread run were up to 2× slower). Stopped once; OpenBLAS runs
+  /// single-threaded calls in the caller without them.
+  private static let stopOpenBLASThreads: Void = { _ = blas_thread_shutdown_() }()
 
   /// Threads GEMM uses: the pool's when splitting, else OpenBLAS's own.
   public static var threads: Int {

@@ -1,5 +1,7 @@
 import Dispatch
 import Foundation
+import Synchronization
+import _CKernels
 
 /// A fixed pool of worker threads for `Parallel`, created once. Unlike
 /// `DispatchQueue.concurrentPerform`, handing out work allocates nothing, so a training step
@@ -8,6 +10,13 @@ import Foundation
 /// The caller runs chunk 0 itself and workers run the rest. A nested or concurrent call (a
 /// kernel inside a chunk, or two test threads at once) finds the pool busy and runs serially
 /// instead of waiting, so the pool can never deadlock.
+///
+/// Waiting spins for `spinNanoseconds` before it sleeps, on both sides: a worker polls for the
+/// next job, the caller for the workers' end. A training step hands off every few hundred
+/// microseconds, and waking a sleeping thread on a VM whose other vCPU has halted costs tens of
+/// microseconds each way (docs/performance.md, "Hand-offs that spin"); OpenMP, which PyTorch
+/// uses, spins likewise. A thread that finds nothing within the window sleeps on a semaphore,
+/// so an idle pool costs nothing.
 public final class WorkerPool: @unchecked Sendable {
   public static let shared = WorkerPool(workers: max(0, Parallel.coreCount - 1))
 
@@ -20,6 +29,16 @@ public final class WorkerPool: @unchecked Sendable {
   public var capacity: Int { workerCount + 1 }
   private let wake: [DispatchSemaphore]
   private let finished = DispatchSemaphore(value: 0)
+  /// Incremented by `start` after it sets `job` and `entry`: workers poll it for new work.
+  private let generation = Atomic<Int>(0)
+  /// Workers of the current job still running; the last one to finish wakes a sleeping caller.
+  private let running = Atomic<Int>(0)
+  /// Per worker, and for the caller: set just before sleeping on the semaphore. Whoever clears
+  /// a set flag (with `exchange`) owes that thread one signal, so no wake-up is lost or extra.
+  private let workerAsleep: [Flag]
+  private let callerAsleep = Atomic<Bool>(false)
+  /// How long a waiting thread polls before it sleeps.
+  static let spinNanoseconds: UInt64 = 200_000
   private var busy = pthread_mutex_t()
   /// The job being run and its entry; set only while `busy` is held.
   private var job: UnsafeRawPointer?
@@ -35,6 +54,7 @@ public final class WorkerPool: @unchecked Sendable {
   init(workers: Int) {
     workerCount = workers
     wake = (0..<workers).map { _ in DispatchSemaphore(value: 0) }
+    workerAsleep = (0..<workers).map { _ in Flag() }
     pthread_mutex_init(&busy, nil)
     entries.reserveCapacity(Self.entryCapacity)
     // Started at once, so the first parallel kernel (a warm-up step) pays for the threads and
@@ -45,10 +65,16 @@ public final class WorkerPool: @unchecked Sendable {
   private func startWorkers() {
     for w in 0..<workerCount {
       let thread = Thread { [unowned self] in
+        var seen = 0
         while true {
-          self.wake[w].wait()
+          seen = self.awaitJob(worker: w, after: seen)
           if let job = self.job, let entry = self.entry { entry(job, w + 1) }
-          self.finished.signal()
+          // The last worker out wakes the caller if it went to sleep.
+          if self.running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0,
+            self.callerAsleep.exchange(false, ordering: .sequentiallyConsistent)
+          {
+            self.finished.signal()
+          }
         }
       }
       thread.stackSize = 1 << 20
@@ -121,13 +147,84 @@ public final class WorkerPool: @unchecked Sendable {
     self.job = job
     self.entry = entry
     handOffs += 1
-    for w in 0..<workers { wake[w].signal() }
+    running.store(workers, ordering: .sequentiallyConsistent)
+    // The ticket carries the worker count, so a worker reads both in one load.
+    let ticket = (handOffs << Self.countBits) | workers
+    generation.store(ticket, ordering: .sequentiallyConsistent)
+    for w in 0..<workers
+    where workerAsleep[w].value.exchange(false, ordering: .sequentiallyConsistent) {
+      wake[w].signal()
+    }
   }
 
-  /// Waits for the `workers` started by `start` to finish.
+  /// Low bits of a ticket: how many workers the job uses.
+  private static let countBits = 16
+
+  /// Waits for the `workers` started by `start` to finish: polls, then sleeps.
   @usableFromInline func wait(workers: Int) {
-    for _ in 0..<workers { finished.wait() }
+    if !Self.spin(until: { running.load(ordering: .acquiring) == 0 }) {
+      callerAsleep.store(true, ordering: .sequentiallyConsistent)
+      if running.load(ordering: .sequentiallyConsistent) != 0
+        || !callerAsleep.exchange(false, ordering: .sequentiallyConsistent)
+      {
+        // Either still running (the last worker will clear the flag and signal), or the last
+        // worker cleared the flag between the store and the exchange and has signalled.
+        finished.wait()
+      }
+    }
     job = nil
     entry = nil
   }
+
+  /// Worker `w`'s wait for a ticket after `seen` whose job includes it; returns the ticket.
+  /// `job` and `entry` then hold that job until the worker finishes it: `start` cannot run
+  /// again before every worker it included has.
+  private func awaitJob(worker w: Int, after seen: Int) -> Int {
+    var seen = seen
+    while true {
+      var now = seen
+      let arrived = Self.spin {
+        now = generation.load(ordering: .acquiring)
+        return now != seen
+      }
+      if !arrived {
+        workerAsleep[w].value.store(true, ordering: .sequentiallyConsistent)
+        now = generation.load(ordering: .sequentiallyConsistent)
+        if now == seen {
+          wake[w].wait()
+          now = generation.load(ordering: .acquiring)
+        } else if !workerAsleep[w].value.exchange(false, ordering: .sequentiallyConsistent) {
+          // `start` cleared the flag first and signalled: take the signal back.
+          wake[w].wait()
+        }
+      }
+      if w < now & ((1 << Self.countBits) - 1) { return now }
+      // A job for fewer workers: not this one's; wait for the next.
+      seen = now
+    }
+  }
+
+  /// Polls `done` with a pause between tries for up to `spinNanoseconds`; false on timeout.
+  /// Every 32 tries it also yields the CPU: a pure spin would hold a core that another runnable
+  /// thread needs (OpenBLAS's idle threads poll with sched_yield for ~0.1 s after they start;
+  /// spinning against them made the first 100 steps of a 2-thread bench 2× slower).
+  private static func spin(until done: () -> Bool) -> Bool {
+    var clock = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &clock)
+    let deadline = UInt64(clock.tv_sec) * 1_000_000_000 + UInt64(clock.tv_nsec) + spinNanoseconds
+    while true {
+      for _ in 0..<32 {
+        if done() { return true }
+        dl_cpu_relax()
+      }
+      sched_yield()
+      clock_gettime(CLOCK_MONOTONIC, &clock)
+      if UInt64(clock.tv_sec) * 1_000_000_000 + UInt64(clock.tv_nsec) >= deadline { return false }
+    }
+  }
+}
+
+/// An atomic flag in a box: `Atomic` is not copyable, so an array holds these.
+private final class Flag: Sendable {
+  let value = Atomic<Bool>(false)
 }

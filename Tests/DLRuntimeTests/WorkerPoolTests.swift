@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import DLRuntime
@@ -58,6 +59,28 @@ private struct CountingJob: ParallelJob {
       let (runs, nested) = counts(pool, chunks: pool.capacity + 2, inner: 5)
       #expect(runs.allSatisfy { $0 == 1 })
       #expect(nested.count == (pool.capacity + 2) * 5 && nested.allSatisfy { $0 == 1 })
+    }
+  }
+
+  /// Jobs back to back (workers still polling), jobs after a pause longer than the polling
+  /// window (workers asleep on their semaphores), and jobs using fewer workers than the pool
+  /// has (the others must skip them and still take part in the next): every chunk of every job
+  /// runs exactly once, and each job's workers finish before `run` returns (the counts are read
+  /// right after it).
+  @Test func handOffsAcrossSpinningAndSleepingWorkers() {
+    let pause = timespec(tv_sec: 0, tv_nsec: Int(3 * WorkerPool.spinNanoseconds))
+    for pool in [WorkerPool.shared, Self.wide] {
+      for (round, chunks) in [4, 2, 3, 4, 2, 2, 4, 3, 4].enumerated() {
+        if round % 3 == 2 {
+          var request = pause
+          var rest = timespec()
+          nanosleep(&request, &rest)
+        }
+        for _ in 0..<50 {
+          let (runs, _) = counts(pool, chunks: chunks)
+          #expect(runs.allSatisfy { $0 == 1 }, "round \(round), \(chunks) chunks: \(runs)")
+        }
+      }
     }
   }
 

@@ -109,4 +109,12 @@ bool dl_gemm_prepacked_f64(int isa, bool transA, long m, long n, long k, double 
                            const double *a, long lda, const double *packed, double beta,
                            double *c, long ldc);
 
+/// A spin-wait hint (x86 `pause`): lets the sibling hyperthread run and saves power while a
+/// thread polls for work (`WorkerPool`).
+static inline void dl_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 #endif
