@@ -29,14 +29,18 @@ public final class WorkerPool: @unchecked Sendable {
   public var capacity: Int { workerCount + 1 }
   private let wake: [DispatchSemaphore]
   private let finished = DispatchSemaphore(value: 0)
-  /// Incremented by `start` after it sets `job` and `entry`: workers poll it for new work.
+  /// The current job's ticket, stored by `start` after it sets `job` and `entry`: workers poll
+  /// it for new work.
   private let generation = Atomic<Int>(0)
-  /// Workers of the current job still running; the last one to finish wakes a sleeping caller.
+  /// Workers of the current job still running, plus `callerAsleep` once the caller sleeps. One
+  /// variable, so the worker whose decrement leaves exactly `callerAsleep` is the one that owes
+  /// the caller its signal: a worker still finishing the previous job's bookkeeping cannot
+  /// mistake the caller's sleep on the next job for its own.
   private let running = Atomic<Int>(0)
-  /// Per worker, and for the caller: set just before sleeping on the semaphore. Whoever clears
-  /// a set flag (with `exchange`) owes that thread one signal, so no wake-up is lost or extra.
+  private static let callerAsleep = 1 << 40
+  /// Per worker: set just before it sleeps on its semaphore. Whoever clears a set flag (with
+  /// `exchange`) owes that worker one signal, so no wake-up is lost or extra.
   private let workerAsleep: [Flag]
-  private let callerAsleep = Atomic<Bool>(false)
   /// How long a waiting thread polls before it sleeps.
   static let spinNanoseconds: UInt64 = 200_000
   private var busy = pthread_mutex_t()
@@ -70,8 +74,8 @@ public final class WorkerPool: @unchecked Sendable {
           seen = self.awaitJob(worker: w, after: seen)
           if let job = self.job, let entry = self.entry { entry(job, w + 1) }
           // The last worker out wakes the caller if it went to sleep.
-          if self.running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0,
-            self.callerAsleep.exchange(false, ordering: .sequentiallyConsistent)
+          if self.running.subtract(1, ordering: .sequentiallyConsistent).newValue
+            == Self.callerAsleep
           {
             self.finished.signal()
           }
@@ -163,13 +167,17 @@ public final class WorkerPool: @unchecked Sendable {
   /// Waits for the `workers` started by `start` to finish: polls, then sleeps.
   @usableFromInline func wait(workers: Int) {
     if !Self.spin(until: { running.load(ordering: .acquiring) == 0 }) {
-      callerAsleep.store(true, ordering: .sequentiallyConsistent)
-      if running.load(ordering: .sequentiallyConsistent) != 0
-        || !callerAsleep.exchange(false, ordering: .sequentiallyConsistent)
-      {
-        // Either still running (the last worker will clear the flag and signal), or the last
-        // worker cleared the flag between the store and the exchange and has signalled.
-        finished.wait()
+      // Mark the sleep while workers are still running; if they all finished meanwhile, the
+      // exchange fails on 0 and there is nothing to wait for.
+      var count = running.load(ordering: .sequentiallyConsistent)
+      while count != 0 {
+        let (exchanged, seen) = running.compareExchange(
+          expected: count, desired: count | Self.callerAsleep, ordering: .sequentiallyConsistent)
+        if exchanged {
+          finished.wait()
+          break
+        }
+        count = seen
       }
     }
     job = nil
