@@ -7,9 +7,8 @@ extension BLAS {
     transA: Bool, m: Int, alpha: T, a: UnsafePointer<T>, lda: Int, packed: PackedWeights<T>,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int
   ) {
-    let workers = splitting ? min(Parallel.threads, WorkerPool.shared.capacity) : 1
     split(
-      workers: workers, transA: transA, m: m, alpha: alpha, a: a, lda: lda, packed: packed,
+      workers: poolWorkers, transA: transA, m: m, alpha: alpha, a: a, lda: lda, packed: packed,
       beta: beta, c: c, ldc: ldc)
   }
 
@@ -20,19 +19,13 @@ extension BLAS {
     packed: PackedWeights<T>, beta: T, c: UnsafeMutablePointer<T>, ldc: Int
   ) {
     packed.assertCurrent()
+    let chunks =
+      worthSplitting(workers: workers, m: m, n: packed.n, k: packed.k, side: m) ? workers : 1
     let job = PrepackedGemmJob(
-      transA: transA, m: m, rows: (m + workers - 1) / workers, alpha: alpha, a: a, lda: lda,
+      transA: transA, m: m, rows: (m + chunks - 1) / chunks, alpha: alpha, a: a, lda: lda,
       packed: packed, beta: beta, c: c, ldc: ldc)
-    // The same threshold as `split`: below it the ~10 µs hand-off costs more than it saves.
-    guard workers > 1, m * packed.n * packed.k >= GemmBackend.largeProduct, m >= 2 * workers
-    else {
-      PrepackedGemmJob(
-        transA: transA, m: m, rows: m, alpha: alpha, a: a, lda: lda, packed: packed,
-        beta: beta, c: c, ldc: ldc
-      ).run(0)
-      return
-    }
-    WorkerPool.shared.run(chunks: workers, job)
+    // One chunk runs here, without touching the pool (a 1-thread process never creates it).
+    if chunks == 1 { job.run(0) } else { WorkerPool.shared.run(chunks: chunks, job) }
   }
 
   /// Rows `w·rows ..< (w + 1)·rows` of a prepacked product. A job, not a closure: see

@@ -25,9 +25,8 @@ public enum BLAS {
         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
       return
     }
-    let workers = splitting ? min(Parallel.threads, WorkerPool.shared.capacity) : 1
     split(
-      workers: workers, isa: kernelISA(transA: transA, transB: transB, m: m, n: n, k: k),
+      workers: poolWorkers, isa: kernelISA(transA: transA, transB: transB, m: m, n: n, k: k),
       transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a,
       lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
   }
@@ -39,8 +38,7 @@ public enum BLAS {
     alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int
   ) {
-    // Small products are not worth splitting: the hand-off costs ~10 µs.
-    guard workers > 1, m * n * k >= GemmBackend.largeProduct, max(m, n) >= 2 * workers else {
+    guard worthSplitting(workers: workers, m: m, n: n, k: k, side: max(m, n)) else {
       serial(
         isa: isa, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
@@ -58,6 +56,20 @@ public enum BLAS {
       transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
       ldb: ldb, beta: beta, c: c, ldc: ldc)
     WorkerPool.shared.run(chunks: workers, job)
+  }
+
+  /// Workers a GEMM may split across: the pool's threads when `splitting`, else 1.
+  @inlinable
+  static var poolWorkers: Int {
+    splitting ? min(Parallel.threads, WorkerPool.shared.capacity) : 1
+  }
+
+  /// Whether an m×n×k product cut along a side of `side` elements is worth `workers` threads:
+  /// below 2²¹ multiply-adds the hand-off and the second packing of the shared operand cost
+  /// more than half the product saves.
+  @inlinable
+  static func worthSplitting(workers: Int, m: Int, n: Int, k: Int, side: Int) -> Bool {
+    workers > 1 && m * n * k >= GemmBackend.largeProduct && side >= 2 * workers
   }
 
   /// The ISA of the own GEMM for an m×n×k product, or nil for OpenBLAS: the own GEMM when

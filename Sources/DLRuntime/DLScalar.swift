@@ -30,7 +30,7 @@ where RawSignificand: FixedWidthInteger {
     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int
   ) -> Bool
   /// `op(B)[k, n]` (B stored `[n, k]` when `transB`) packed into `out` for
-  /// `kernelGemmPrepacked` (`dl_gemm_pack_b_*`); `out` holds `PackedWeights.count` elements.
+  /// `kernelGemmPrepacked` (`dl_gemm_pack_b_*`); `out` holds `PackedWeights.elementCount` elements.
   static func kernelPackB(
     isa: KernelISA, transB: Bool, n: Int, k: Int, b: UnsafePointer<Self>, ldb: Int,
     out: UnsafeMutablePointer<Self>)

@@ -29,15 +29,9 @@ public final class PackedWeights<T: DLScalar> {
   /// 1.4× the prepacked one; from 8 rows on the prepacked one leads).
   public static var minimumRows: Int { 8 }
 
-  /// nil when `GemmBackend.selected` packs no weights of this shape (OpenBLAS keeps them).
-  /// Allocates the packed buffer; `pack()` fills it.
-  public convenience init?(source: UnsafePointer<T>, n: Int, k: Int) {
-    guard let isa = GemmBackend.selected.packedWeightsISA(n: n, k: k) else { return nil }
-    self.init(isa: isa, source: source, n: n, k: k)
-  }
-
-  /// Packed for `isa` whatever the rule says (`dlspec bench --gemm`, and tests that cover every
-  /// ISA on any machine).
+  /// Allocates the packed buffer for `isa`; `pack()` fills it. Which weights to pack, and for
+  /// which ISA, is `GemmBackend.packedWeightsISA`'s rule (`dlspec bench --gemm` and the tests
+  /// pack for every ISA the CPU runs).
   public init(isa: KernelISA, source: UnsafePointer<T>, n: Int, k: Int) {
     self.isa = isa
     self.n = n

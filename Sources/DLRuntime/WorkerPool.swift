@@ -217,18 +217,22 @@ public final class WorkerPool: @unchecked Sendable {
   /// thread needs (OpenBLAS's idle threads poll with sched_yield for ~0.1 s after they start;
   /// spinning against them made the first 100 steps of a 2-thread bench 2× slower).
   private static func spin(until done: () -> Bool) -> Bool {
-    var clock = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &clock)
-    let deadline = UInt64(clock.tv_sec) * 1_000_000_000 + UInt64(clock.tv_nsec) + spinNanoseconds
+    let deadline = nanoseconds() + spinNanoseconds
     while true {
       for _ in 0..<32 {
         if done() { return true }
         dl_cpu_relax()
       }
       sched_yield()
-      clock_gettime(CLOCK_MONOTONIC, &clock)
-      if UInt64(clock.tv_sec) * 1_000_000_000 + UInt64(clock.tv_nsec) >= deadline { return false }
+      if nanoseconds() >= deadline { return false }
     }
+  }
+
+  /// CLOCK_MONOTONIC in nanoseconds (vDSO: no system call).
+  private static func nanoseconds() -> UInt64 {
+    var clock = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &clock)
+    return UInt64(clock.tv_sec) * 1_000_000_000 + UInt64(clock.tv_nsec)
   }
 }
 

@@ -65,7 +65,8 @@ __attribute__((target(TARGET))) static void NAME(pack_a)(const T *a, long lda, b
   } else if (mr == MR) {
     // A fixed-size copy inlines as vector moves; a variable-length one is a memmove call per
     // row (3.6% of an mlp-deep training step).
-    for (long p = 0; p < kc; p++) __builtin_memcpy(ap + p * MR, a + (p0 + p) * lda + i0, MR * sizeof(T));
+    for (long p = 0; p < kc; p++)
+      __builtin_memcpy(ap + p * MR, a + (p0 + p) * lda + i0, MR * sizeof(T));
   } else {
     for (long p = 0; p < kc; p++) {
       const T *row = a + (p0 + p) * lda + i0;
@@ -103,6 +104,15 @@ __attribute__((target(TARGET))) static void NAME(pack_b)(const T *b, long ldb, b
   if (nr < NR)
     for (long p = 0; p < kc; p++)
       for (long j = nr; j < NR; j++) bp[p * NR + j] = 0;
+}
+
+// Columns j0 ..< j0 + nc of op(B)'s rows p0 ..< p0 + kc → NR-wide panels of kc·NR at bp.
+__attribute__((target(TARGET))) static void NAME(pack_b_block)(const T *b, long ldb, bool trans,
+                                                               long p0, long kc, long j0,
+                                                               long nc, T *restrict bp) {
+  for (long jr = 0; jr < nc; jr += NR)
+    NAME(pack_b)(b, ldb, trans, p0, kc, j0 + jr, nc - jr < NR ? nc - jr : NR,
+                 bp + (jr / NR) * kc * NR);
 }
 
 // One micro-tile: the MR×NR sums over kc terms, merged into C's mr×nr corner.
@@ -189,10 +199,7 @@ __attribute__((target(TARGET))) static void NAME(gemm)(bool ta, bool tb, long m,
       const int mode = pc > 0 ? 2 : (beta == 0 ? 0 : 1);
       // A B packed ahead by pack_b_all holds this block's panels in the layout packed here.
       const T *bblock = packed ? packed + pc * npad + (jc / NR) * kc * NR : bbuf;
-      if (!packed)
-        for (long jr = 0; jr < nc; jr += NR)
-          NAME(pack_b)(b, ldb, tb, pc, kc, jc + jr, nc - jr < NR ? nc - jr : NR,
-                       bbuf + (jr / NR) * kc * NR);
+      if (!packed) NAME(pack_b_block)(b, ldb, tb, pc, kc, jc, nc, bbuf);
       for (long ic = 0; ic < m; ic += DL_GEMM_MC) {
         const long mc = m - ic < DL_GEMM_MC ? m - ic : DL_GEMM_MC;
         for (long ir = 0; ir < mc; ir += MR)
@@ -222,9 +229,7 @@ __attribute__((target(TARGET))) static void NAME(pack_b_all)(const T *b, long ld
   const long npad = (n + NR - 1) / NR * NR;
   for (long pc = 0; pc < k; pc += kcb) {
     const long kc = k - pc < kcb ? k - pc : kcb;
-    for (long j = 0; j < n; j += NR)
-      NAME(pack_b)(b, ldb, tb, pc, kc, j, n - j < NR ? n - j : NR,
-                   out + pc * npad + (j / NR) * kc * NR);
+    NAME(pack_b_block)(b, ldb, tb, pc, kc, 0, n, out + pc * npad);
   }
 }
 

@@ -89,7 +89,7 @@ extension Dense {
         x: x, weight: w, bias: bias, dy: dy, dx: dx, inFeatures: inCount, outFeatures: units,
         rate: rate)
     }
-    if prepared.eligible {
+    if prepared.isa != nil {
       program.evaluationPreparation = (begin: prepared.begin, end: prepared.end)
     }
     return program
@@ -99,8 +99,9 @@ extension Dense {
 /// A dense layer's W packed for evaluation, allocated at the first pass (training-only plans
 /// never hold the copy), and current only between `begin` and `end` of a pass.
 final class PreparedWeights<T: DLScalar> {
-  /// False when the layer's products stay with `BLAS.gemm` (`GemmBackend.packedWeightsISA`).
-  let eligible: Bool
+  /// The ISA W is packed for; nil when the layer's products stay with `BLAS.gemm`
+  /// (`GemmBackend.packedWeightsISA`).
+  let isa: KernelISA?
   private let source: UnsafePointer<T>
   private let n: Int
   private let k: Int
@@ -109,13 +110,14 @@ final class PreparedWeights<T: DLScalar> {
 
   init(source: UnsafePointer<T>, n: Int, k: Int) {
     (self.source, self.n, self.k) = (source, n, k)
-    eligible = GemmBackend.selected.packedWeightsISA(n: n, k: k) != nil
+    isa = GemmBackend.selected.packedWeightsISA(n: n, k: k)
   }
 
   func begin() {
-    if packed == nil { packed = PackedWeights(source: source, n: n, k: k) }
-    packed?.pack()
-    current = packed
+    guard let isa else { return }
+    let weights = packed ?? PackedWeights(isa: isa, source: source, n: n, k: k)
+    weights.pack()
+    (packed, current) = (weights, weights)
   }
 
   func end() { current = nil }

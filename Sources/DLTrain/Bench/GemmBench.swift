@@ -22,15 +22,14 @@ public struct GemmBench {
   /// only: B is then a dense layer's W) the own GEMM with B packed once ahead, as an
   /// evaluation pass runs it (`PackedWeights`).
   enum Backend {
-    case openBLAS
-    case kernels(KernelISA)
+    /// `BLAS.serial` with this ISA of the own GEMM, or OpenBLAS for nil.
+    case perCall(KernelISA?)
     /// With B's copies (see `coldOperands`), each packed once for the ISA.
     case packedB(KernelISA, [PackedWeights<Float>])
 
     var name: String {
       switch self {
-      case .openBLAS: return "openblas"
-      case .kernels(let isa): return "dlspec-\(isa)"
+      case .perCall(let isa): return isa.map { "dlspec-\($0)" } ?? "openblas"
       case .packedB(let isa, _): return "dlspec-\(isa)-packed-b"
       }
     }
@@ -123,16 +122,14 @@ public struct GemmBench {
             return w
           })
       }
-    let backends: [Backend] = [.openBLAS] + isas.map { .kernels($0) } + packed
+    let backends: [Backend] = [.perCall(nil)] + isas.map { .perCall($0) } + packed
     let outputs = backends.map { _ in Tensor<Float>(shape: [m * n]) }
 
     func product(_ backend: Backend, _ c: UnsafeMutablePointer<Float>) {
       let a = a.pointer + turn * m * k, b = b.pointer + turn * k * n
       defer { turn = (turn + 1) % copies }
       switch backend {
-      case .openBLAS, .kernels:
-        var isa: KernelISA? = nil
-        if case .kernels(let i) = backend { isa = i }
+      case .perCall(let isa):
         BLAS.serial(
           isa: isa, transA: ta, transB: tb, m: m, n: n, k: k, alpha: Float(1), a: a, lda: lda,
           b: b, ldb: ldb, beta: 0, c: c, ldc: n)
@@ -148,7 +145,7 @@ public struct GemmBench {
     var calls = 1
     while true {
       let start = Clock.now()
-      for _ in 0..<calls { product(.openBLAS, outputs[0].pointer) }
+      for _ in 0..<calls { product(.perCall(nil), outputs[0].pointer) }
       let seconds = Clock.now() - start
       if seconds >= roundSeconds / 4 || calls >= 1 << 20 {
         calls = max(1, Int(Double(calls) * roundSeconds / max(seconds, 1e-9)))
